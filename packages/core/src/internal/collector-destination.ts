@@ -1,0 +1,109 @@
+import type { Envelope } from './envelope.js';
+import { TracklaneError, TracklaneErrorCode } from './errors.js';
+import { isRetryableStatus, parseRetryAfter } from './retry-policy.js';
+import type { BatchLimits, Destination, HttpClient, HttpResponse, PlatformServices, SendOptions, Transport, TransportResult } from './transport.js';
+
+export interface CollectorDestinationOptions {
+  /** Base URL of the Tracklane collector, e.g. `https://collect.example.com`; batches go to `<url>/v1/batch`. */
+  url: string;
+  /** Write key sent as `Authorization: Bearer <key>`. */
+  writeKey: string;
+  /** @default 'collector' */
+  name?: string;
+  /**
+   * Bodies larger than this are gzipped, where the platform can.
+   * @default 4096
+   */
+  gzipThresholdBytes?: number;
+  batch?: BatchLimits;
+}
+
+/** The Tracklane native collector: `POST /v1/batch` with `{sentAt, events}`. */
+export function collectorDestination(options: CollectorDestinationOptions): Destination {
+  const endpoint = batchEndpoint(options.url);
+  if (typeof options.writeKey !== 'string' || options.writeKey === '') {
+    throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, 'Tracklane: collectorDestination needs a non-empty `writeKey`');
+  }
+  return {
+    name: options.name ?? 'collector',
+    batch: { maxEvents: 500, maxBytes: 512_000, ...options.batch },
+    createTransport: (platform: PlatformServices) =>
+      new CollectorTransport(endpoint, options.writeKey, options.gzipThresholdBytes ?? 4096, platform.http),
+  };
+}
+
+function batchEndpoint(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, `Tracklane: collectorDestination \`url\` is not a valid URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, `Tracklane: collectorDestination \`url\` must be http(s), got ${parsed.protocol}`);
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}/v1/batch`;
+}
+
+class CollectorTransport implements Transport {
+  constructor(
+    private readonly endpoint: string,
+    private readonly writeKey: string,
+    private readonly gzipThresholdBytes: number,
+    private readonly http: HttpClient,
+  ) {}
+
+  async send(batch: readonly Envelope[], options: SendOptions): Promise<TransportResult> {
+    const sentAt = new Date().toISOString();
+    const text = JSON.stringify({ sentAt, events: batch.map((envelope) => ({ ...envelope, ts: { ...envelope.ts, sent: sentAt } })) });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${this.writeKey}`,
+    };
+    let body: string | Uint8Array = text;
+    let response: HttpResponse;
+    try {
+      if (this.http.gzip && text.length > this.gzipThresholdBytes && !options.unloading) {
+        body = await this.http.gzip(text);
+        headers['content-encoding'] = 'gzip';
+      }
+      response = await this.http.post({
+        url: this.endpoint,
+        headers,
+        body,
+        timeoutMs: options.timeoutMs,
+        ...(options.unloading ? { unloading: true } : {}),
+      });
+    } catch (error) {
+      return { type: 'retryable', reason: `network error: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return interpretCollectorResponse(response, Date.now());
+  }
+}
+
+/** Maps a collector response to a transport result, per the protocol in DESIGN.md. */
+export function interpretCollectorResponse(response: HttpResponse, nowMs: number): TransportResult {
+  const { status } = response;
+  if (status >= 200 && status < 300) {
+    const rejected = readRejected(response.text);
+    return rejected.length > 0 ? { type: 'ok', rejected } : { type: 'ok' };
+  }
+  if (isRetryableStatus(status)) {
+    const retryAfterMs = parseRetryAfter(response.header('retry-after'), nowMs);
+    return { type: 'retryable', reason: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  return { type: 'fatal', reason: `HTTP ${status}`, status };
+}
+
+function readRejected(text: string): { id: string; errors: string[] }[] {
+  if (!text.includes('"rejected"')) return [];
+  try {
+    const parsed = JSON.parse(text) as { rejected?: unknown };
+    if (!Array.isArray(parsed.rejected)) return [];
+    return parsed.rejected
+      .filter((r): r is { id: string; errors?: unknown } => typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string')
+      .map((r) => ({ id: r.id, errors: Array.isArray(r.errors) ? r.errors.map(String) : [] }));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { Envelope } from './envelope.js';
+import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
+
+const ok = { type: 'ok' } as const;
+const click = (n: number) => ({ schema: SCHEMA, data: { n } });
+const numbers = (batches: Envelope[][]) => batches.flat().map((e) => e.event.data.n);
+
+describe('consent', () => {
+  it('holds events of a pending purpose in memory, then releases them in order on grant', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], consent: { default: 'pending' } });
+    for (let n = 0; n < 5; n++) tracker.track(click(n));
+    await tracker.flush();
+    expect(destination.batches).toEqual([]);
+    expect(tracker.getStats()).toMatchObject({ heldForConsent: 5, queued: 0 });
+
+    tracker.setConsent({ analytics: 'granted' }, { policyVersion: 'v2', source: 'banner' });
+    tracker.track(click(5));
+    await tracker.flush();
+    expect(numbers(destination.batches)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(destination.batches.flat()[0]!.consent).toEqual({ purposes: { analytics: 'granted' }, policyVersion: 'v2', source: 'banner' });
+    expect(tracker.getStats().heldForConsent).toBe(0);
+  });
+
+  it('drops held events on denial with reason `consent_denied`', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], consent: { default: 'pending' } });
+    tracker.track(click(1));
+    tracker.setConsent({ analytics: 'denied' });
+    tracker.track(click(2));
+    await tracker.flush();
+    expect(destination.batches).toEqual([]);
+    expect(tracker.getStats().dropped).toEqual({ consent_denied: 2 });
+  });
+
+  it('purges queued and retrying events of a denied purpose from the store', async () => {
+    let failing = true;
+    const destination = scriptedDestination(() => (failing ? { type: 'retryable', reason: 'HTTP 503', retryAfterMs: 30 } : ok));
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1), { purpose: 'marketing' });
+    tracker.track(click(2), { purpose: 'analytics' });
+    tracker.track(click(3), { purpose: 'marketing' });
+    await tracker.flush({ timeoutMs: 10 });
+    expect(tracker.getStats().queued).toBe(3);
+
+    tracker.setConsent({ marketing: 'denied' });
+    failing = false;
+    await tracker.flush();
+    const afterDenial = destination.batches.slice(1);
+    expect(numbers(afterDenial)).toEqual([2]);
+    expect(tracker.getStats()).toMatchObject({ queued: 0, delivered: 1, dropped: { consent_denied: 2 } });
+  });
+
+  it('does not retry an in-flight event whose purpose was denied meanwhile', async () => {
+    let release: (value: { type: 'retryable'; reason: string }) => void = () => {};
+    const destination = scriptedDestination((_b, attempt) =>
+      attempt === 1 ? new Promise((resolve) => (release = resolve)) : ok,
+    );
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1), { purpose: 'marketing' });
+    const flushed = tracker.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    tracker.setConsent({ marketing: 'denied' });
+    await new Promise((r) => setTimeout(r, 5));
+    release({ type: 'retryable', reason: 'HTTP 500' });
+    await flushed;
+    expect(destination.batches).toHaveLength(1);
+    expect(tracker.getStats().dropped).toEqual({ consent_denied: 1 });
+  });
+
+  it('never gates the `necessary` purpose', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], consent: { default: 'denied' } });
+    tracker.track(click(1), { purpose: 'necessary' });
+    tracker.track(click(2));
+    tracker.setConsent({ necessary: 'denied' });
+    tracker.track(click(3), { purpose: 'necessary' });
+    await tracker.flush();
+    expect(numbers(destination.batches)).toEqual([1, 3]);
+  });
+
+  it('uses the configured default purpose for events whose schema names none', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], defaultPurpose: 'product', consent: { purposes: { product: 'denied' } } });
+    tracker.track(click(1));
+    tracker.track(click(2), { purpose: 'analytics' });
+    await tracker.flush();
+    expect(numbers(destination.batches)).toEqual([2]);
+  });
+
+  it('bounds the events held while pending, dropping the oldest', async () => {
+    const tracker = testTracker({ destinations: [scriptedDestination(() => ok)], consent: { default: 'pending' }, maxPendingConsent: 3 });
+    for (let n = 0; n < 5; n++) tracker.track(click(n));
+    expect(tracker.getStats()).toMatchObject({ heldForConsent: 3, dropped: { consent_pending_overflow: 2 } });
+  });
+
+  it('stamps every envelope with the snapshot at capture time', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], consent: { purposes: { analytics: 'granted', ads: 'denied' } } });
+    tracker.track(click(1));
+    tracker.setConsent({ ads: 'granted' });
+    tracker.track(click(2));
+    await tracker.flush();
+    expect(destination.batches.flat().map((e) => e.consent.purposes.ads)).toEqual(['denied', 'granted']);
+  });
+});

@@ -1,0 +1,305 @@
+import type { Envelope } from './envelope.js';
+import { nextRetryDelay, type RetryPolicy } from './retry-policy.js';
+import { startTimer, type CancelTimer } from './scheduler.js';
+import type { EventStore, StoredEvent } from './store.js';
+import { DropReason } from './tracker-types.js';
+import type { Transport, TransportResult } from './transport.js';
+
+/** What a queue tells its tracker; the tracker turns these into hooks and stats. */
+export interface QueueListener {
+  delivered(events: readonly Envelope[]): void;
+  dropped(events: readonly Envelope[], reason: DropReason): void;
+  retried(events: readonly Envelope[], error: string): void;
+  error(error: Error): void;
+}
+
+export interface DeliveryQueueOptions {
+  maxBatchEvents: number;
+  maxBatchBytes: number;
+  concurrency: number;
+  requestTimeoutMs: number;
+  flushIntervalMs: number;
+  retry: RetryPolicy;
+  /** False once an event's consent purpose was denied: such events are not retried. */
+  consentAllows(purpose: string): boolean;
+}
+
+/**
+ * The queue of one destination: takes stored events, sends them in batches bounded by count and
+ * bytes (when a batch is full, or on the interval), at most `concurrency` batches at once, and
+ * removes them from the store only when the destination acknowledged them (at-least-once).
+ * A retryable failure pauses the queue for a backoff (or the server's `Retry-After`).
+ */
+export class DeliveryQueue {
+  private queued = 0;
+  private readonly inFlight = new Set<string>();
+  private readonly attempts = new Map<string, number>();
+  private activeSends = 0;
+  private consecutiveFailures = 0;
+  private backoffUntil = 0;
+  private splitLimit: number | undefined;
+  private pumping = false;
+  private pumpAgain = false;
+  private intervalDue = false;
+  private draining = 0;
+  private closed = false;
+  private intervalTimer: CancelTimer | undefined;
+  private retryTimer: CancelTimer | undefined;
+  private idleWaiters: (() => void)[] = [];
+  delivered = 0;
+  retried = 0;
+  lastError: string | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly store: EventStore,
+    private readonly transport: Transport,
+    private readonly options: DeliveryQueueOptions,
+    private readonly listener: QueueListener,
+  ) {}
+
+  /** Loads the count of events a durable store kept from an earlier run, and sends them. */
+  async restore(): Promise<void> {
+    this.queued = await this.store.count();
+    if (this.queued > 0) {
+      this.intervalDue = true;
+      this.pump();
+    }
+  }
+
+  async enqueue(events: readonly StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    let refused: readonly StoredEvent[];
+    try {
+      refused = (await this.store.add(events)).refused;
+    } catch (error) {
+      this.listener.error(asError(error));
+      this.listener.dropped(envelopesOf(events), DropReason.storeError);
+      return;
+    }
+    this.queued += events.length - refused.length;
+    if (refused.length > 0) this.listener.dropped(envelopesOf(refused), DropReason.storeFull);
+    this.armInterval();
+    this.pump();
+  }
+
+  /** Resolves once nothing is queued or in flight. Sends partial batches meanwhile. */
+  async flush(): Promise<void> {
+    this.draining++;
+    try {
+      this.pump();
+      while (!this.isIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    } finally {
+      this.draining--;
+    }
+  }
+
+  /**
+   * Drops queued and retrying events of a denied purpose. Events in flight are left to finish: if
+   * their attempt fails they are dropped then instead of retried.
+   */
+  async purgePurpose(purpose: string): Promise<void> {
+    const removed = await this.store.purgePurpose(purpose, this.inFlight);
+    this.queued -= removed.length;
+    for (const event of removed) this.attempts.delete(event.envelope.id);
+    if (removed.length > 0) this.listener.dropped(envelopesOf(removed), DropReason.consentDenied);
+    this.notifyIfIdle();
+  }
+
+  stats(): { queued: number; inFlight: number; backoffUntil?: number } {
+    return {
+      queued: this.queued,
+      inFlight: this.inFlight.size,
+      ...(this.backoffUntil > Date.now() ? { backoffUntil: this.backoffUntil } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.intervalTimer?.();
+    this.retryTimer?.();
+    this.wakeIdleWaiters();
+    await this.store.close?.();
+  }
+
+  private isIdle(): boolean {
+    return this.closed || (this.queued === 0 && this.activeSends === 0);
+  }
+
+  private armInterval(): void {
+    if (this.intervalTimer || this.closed) return;
+    this.intervalTimer = startTimer(() => {
+      this.intervalTimer = undefined;
+      this.intervalDue = true;
+      this.pump();
+    }, this.options.flushIntervalMs);
+  }
+
+  /** Starts sends while there is capacity and work; one pump loop at a time. */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pumpLoop().finally(() => {
+      this.pumping = false;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.pump();
+      }
+    });
+  }
+
+  private async pumpLoop(): Promise<void> {
+    while (!this.closed && this.activeSends < this.options.concurrency && Date.now() >= this.backoffUntil) {
+      const available = this.queued - this.inFlight.size;
+      if (available <= 0) {
+        this.intervalDue = false;
+        break;
+      }
+      const partialAllowed = this.intervalDue || this.draining > 0;
+      if (!partialAllowed && available < this.options.maxBatchEvents) break;
+      let batch: readonly StoredEvent[];
+      try {
+        batch = await this.store.peek({
+          limit: this.splitLimit ?? this.options.maxBatchEvents,
+          maxBytes: this.options.maxBatchBytes,
+          exclude: this.inFlight,
+        });
+      } catch (error) {
+        this.listener.error(asError(error));
+        this.scheduleRetry(undefined);
+        break;
+      }
+      if (batch.length === 0) break;
+      for (const event of batch) this.inFlight.add(event.envelope.id);
+      this.activeSends++;
+      void this.sendBatch(batch);
+    }
+    this.notifyIfIdle();
+  }
+
+  private async sendBatch(batch: readonly StoredEvent[]): Promise<void> {
+    const envelopes = envelopesOf(batch);
+    let result: TransportResult;
+    try {
+      result = await this.transport.send(envelopes, { timeoutMs: this.options.requestTimeoutMs });
+    } catch (error) {
+      // Transports should not throw; treat it as a network error, which is retryable.
+      result = { type: 'retryable', reason: asError(error).message };
+    }
+    try {
+      await this.settle(batch, envelopes, result);
+    } catch (error) {
+      this.listener.error(asError(error));
+    } finally {
+      for (const event of batch) this.inFlight.delete(event.envelope.id);
+      this.activeSends--;
+      this.pump();
+    }
+  }
+
+  private async settle(batch: readonly StoredEvent[], envelopes: Envelope[], result: TransportResult): Promise<void> {
+    switch (result.type) {
+      case 'ok': {
+        this.consecutiveFailures = 0;
+        this.splitLimit = undefined;
+        await this.removeFromStore(envelopes);
+        const rejectedIds = new Set((result.rejected ?? []).map((r) => r.id));
+        const accepted = rejectedIds.size === 0 ? envelopes : envelopes.filter((e) => !rejectedIds.has(e.id));
+        this.delivered += accepted.length;
+        this.listener.delivered(accepted);
+        if (rejectedIds.size > 0) this.listener.dropped(envelopes.filter((e) => rejectedIds.has(e.id)), DropReason.rejected);
+        return;
+      }
+      case 'retryable':
+        return this.retryLater(batch, envelopes, result.reason, result.retryAfterMs);
+      case 'fatal': {
+        this.lastError = result.reason;
+        if (result.status === 413 && batch.length > 1) {
+          this.splitLimit = Math.ceil(batch.length / 2); // try halves; nothing is dropped yet
+          return;
+        }
+        await this.dropFromStore(envelopes, result.status === 413 ? DropReason.tooLarge : DropReason.fatalStatus);
+        return;
+      }
+    }
+  }
+
+  private async retryLater(batch: readonly StoredEvent[], envelopes: Envelope[], reason: string, retryAfterMs?: number): Promise<void> {
+    this.lastError = reason;
+    const now = Date.now();
+    const { maxAttempts, maxEventAgeMs } = this.options.retry;
+    const exhausted: Envelope[] = [];
+    const expired: Envelope[] = [];
+    const denied: Envelope[] = [];
+    const again: Envelope[] = [];
+    for (const event of batch) {
+      const envelope = event.envelope;
+      const attempts = (this.attempts.get(envelope.id) ?? 0) + 1;
+      if (!this.options.consentAllows(event.purpose)) denied.push(envelope);
+      else if (now - Date.parse(envelope.ts.created) > maxEventAgeMs) expired.push(envelope);
+      else if (attempts >= maxAttempts) exhausted.push(envelope);
+      else {
+        this.attempts.set(envelope.id, attempts);
+        again.push(envelope);
+      }
+    }
+    await this.dropFromStore(exhausted, DropReason.retriesExhausted);
+    await this.dropFromStore(expired, DropReason.expired);
+    await this.dropFromStore(denied, DropReason.consentDenied);
+    if (again.length > 0) {
+      this.retried += again.length;
+      this.listener.retried(again, reason);
+    }
+    this.consecutiveFailures++;
+    this.scheduleRetry(retryAfterMs);
+  }
+
+  private scheduleRetry(retryAfterMs: number | undefined): void {
+    const wait = nextRetryDelay(Math.max(1, this.consecutiveFailures), this.options.retry, retryAfterMs);
+    const until = Date.now() + wait;
+    if (until <= this.backoffUntil) return;
+    this.backoffUntil = until;
+    this.retryTimer?.();
+    this.retryTimer = startTimer(() => {
+      this.retryTimer = undefined;
+      // Timers may fire a millisecond before Date.now() reaches `until`: the backoff is over now.
+      this.backoffUntil = 0;
+      this.intervalDue = true;
+      this.pump();
+    }, wait);
+  }
+
+  private async removeFromStore(envelopes: readonly Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const ids = envelopes.map((e) => e.id);
+    this.queued -= await this.store.remove(ids);
+    for (const id of ids) this.attempts.delete(id);
+  }
+
+  private async dropFromStore(envelopes: readonly Envelope[], reason: DropReason): Promise<void> {
+    if (envelopes.length === 0) return;
+    await this.removeFromStore(envelopes);
+    this.listener.dropped(envelopes, reason);
+  }
+
+  private notifyIfIdle(): void {
+    if (this.isIdle()) this.wakeIdleWaiters();
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function envelopesOf(events: readonly StoredEvent[]): Envelope[] {
+  return events.map((e) => e.envelope);
+}
+
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

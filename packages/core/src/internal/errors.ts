@@ -1,0 +1,38 @@
+/**
+ * One error base class for the whole SDK. Every error has a stable `code` from
+ * {@link TracklaneErrorCode}, so callers branch on codes, never on messages.
+ */
+export const TracklaneErrorCode = {
+  /** A tracker or destination was configured with an invalid option. */
+  INVALID_CONFIG: 'INVALID_CONFIG',
+  /** An event or schema URI did not have the expected shape. */
+  INVALID_EVENT: 'INVALID_EVENT',
+  /** A transport could not reach its endpoint (network error, timeout). */
+  TRANSPORT: 'TRANSPORT',
+  /** An event store failed to read or write. */
+  STORE: 'STORE',
+  /** A plugin threw while enriching an event. */
+  PLUGIN: 'PLUGIN',
+  /** A hook supplied by the host application threw. */
+  HOOK: 'HOOK',
+} as const;
+
+export type TracklaneErrorCode = (typeof TracklaneErrorCode)[keyof typeof TracklaneErrorCode];
+
+const BRAND = Symbol.for('tracklane.error');
+
+export class TracklaneError extends Error {
+  readonly code: TracklaneErrorCode;
+  /** Marks instances so {@link isTracklaneError} works across realms and bundle copies. */
+  readonly [BRAND] = true;
+
+  constructor(code: TracklaneErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TracklaneError';
+    this.code = code;
+  }
+}
+
+export function isTracklaneError(value: unknown): value is TracklaneError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}

@@ -1,0 +1,44 @@
+import type { Envelope } from './envelope.js';
+
+/** One queued event, as an `EventStore` keeps it. */
+export interface StoredEvent {
+  envelope: Envelope;
+  /** Consent purpose that gates this event, so denial can purge it. */
+  purpose: string;
+  /** Serialized size of the envelope in bytes (UTF-8). */
+  bytes: number;
+}
+
+export interface PeekOptions {
+  limit: number;
+  maxBytes: number;
+  /** Ids to skip (already in flight). */
+  exclude: ReadonlySet<string>;
+}
+
+/** The result of `EventStore.add`: events refused because the store is full. */
+export interface AddResult {
+  refused: StoredEvent[];
+}
+
+/**
+ * Durable (or not) FIFO queue of events for one destination. Implementations: the bounded memory
+ * store here, the IndexedDB store in `@tracklane/browser`, the disk spool in `@tracklane/node`.
+ * All methods may be async; the delivery queue never calls them from `track()`.
+ */
+export interface EventStore {
+  /** Appends events in order. A full store refuses the newest events (declared eviction: drop-newest). */
+  add(events: readonly StoredEvent[]): AddResult | Promise<AddResult>;
+  /** The oldest events, in order, up to the limits, skipping `exclude`. Always returns at least one event if any fits none of the limits alone. */
+  peek(options: PeekOptions): readonly StoredEvent[] | Promise<readonly StoredEvent[]>;
+  /** Removes events by id; unknown ids are ignored. Returns how many were removed. */
+  remove(ids: readonly string[]): number | Promise<number>;
+  /** Removes every event of a consent purpose except those in `keep` (in flight); returns the removed events. */
+  purgePurpose(purpose: string, keep: ReadonlySet<string>): StoredEvent[] | Promise<StoredEvent[]>;
+  count(): number | Promise<number>;
+  /** Releases resources (file handles, connections). */
+  close?(): void | Promise<void>;
+}
+
+/** Makes the store of one destination; durable stores use `destination` as a namespace. */
+export type EventStoreFactory = (destination: string) => EventStore;

@@ -1,0 +1,200 @@
+import type { ConsentState, Envelope, EnvelopeUser, Platform, SelfDescribing } from './envelope.js';
+import type { PiiRules } from './pii.js';
+import type { EventStoreFactory } from './store.js';
+import type { Destination, PlatformServices } from './transport.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** Why an event was not delivered. Every drop is counted under one of these. */
+export const DropReason = {
+  /** Non-object data or a malformed schema URI. */
+  invalid: 'invalid',
+  /** `track()` after `shutdown()`. */
+  afterShutdown: 'after_shutdown',
+  /** The event's consent purpose was denied (at track time or later, purging the queue). */
+  consentDenied: 'consent_denied',
+  /** Too many events held while consent is pending. */
+  consentPendingOverflow: 'consent_pending_overflow',
+  /** The store was full (declared eviction: the newest events are refused). */
+  storeFull: 'store_full',
+  /** The retry attempt cap was reached. */
+  retriesExhausted: 'retries_exhausted',
+  /** The event was older than the retry deadline. */
+  expired: 'expired',
+  /** The receiver took the batch but rejected this event as invalid (it keeps it in its bad store). */
+  rejected: 'rejected',
+  /** A non-retryable HTTP status (4xx other than 408 and 429). */
+  fatalStatus: 'fatal_status',
+  /** A single event larger than the receiver or the batch limit accepts. */
+  tooLarge: 'too_large',
+  /** The store failed to accept the event. */
+  storeError: 'store_error',
+} as const;
+
+export type DropReason = (typeof DropReason)[keyof typeof DropReason];
+
+/** Per-call options of `track()`. Generated track functions fill `purpose` and `pii` from the schema. */
+export interface TrackOptions {
+  /** Context entities attached to the event. */
+  entities?: SelfDescribing[];
+  /** When the event really happened, if not now (`ts.true`). */
+  trueTimestamp?: Date | number | string;
+  /**
+   * Consent purpose that must be granted for this event. `necessary` is never gated.
+   * @default the tracker's `defaultPurpose`
+   */
+  purpose?: string;
+  /** PII marks of the event's schema (`x-pii`), applied before the event is stored. */
+  pii?: PiiRules;
+  /** Identity for this event only (server side: the user the request is about), merged over the tracker's. */
+  user?: EnvelopeUser;
+}
+
+/** The part of a tracker that generated track functions need. */
+export interface TrackerLike {
+  track(event: SelfDescribing, options?: TrackOptions): string | undefined;
+}
+
+/** Enriches envelopes at track time (identity, session, page...). */
+export interface TrackerPlugin {
+  readonly name: string;
+  /**
+   * Adds fields to a freshly built envelope. Assign top-level fields (`envelope.page = {...}`);
+   * never mutate objects shared between envelopes (`app`, `tracker`, `consent`).
+   */
+  enrich(envelope: Envelope): void;
+}
+
+export interface TrackerHooks {
+  /** Events a destination has acknowledged. */
+  onDelivered?(events: readonly Envelope[], destination: string): void;
+  /** Events dropped, with the reason; `destination` is absent for drops before queueing. */
+  onDropped?(events: readonly Envelope[], reason: DropReason, destination?: string): void;
+  /** Failures worth knowing (a transport error, a store error, a plugin that threw). */
+  onError?(error: Error): void;
+}
+
+export interface ConsentOptions {
+  /** Initial state per purpose. */
+  purposes?: Record<string, ConsentState>;
+  /**
+   * State of purposes not listed in `purposes`.
+   * @default 'granted'
+   */
+  default?: ConsentState;
+  policyVersion?: string;
+  /** @default 'default' */
+  source?: string;
+}
+
+export interface MemoryStoreLimits {
+  /** @default 100_000 */
+  maxEvents?: number;
+  /** @default 64 MiB */
+  maxBytes?: number;
+}
+
+export interface TrackerOptions {
+  /** Application id (`app.id`). */
+  appId: string;
+  /** @default 'srv' in Node, 'web' in the browser */
+  platform?: Platform;
+  appVersion?: string;
+  /** Where events go; each gets its own queue and retry state. At least one. */
+  destinations: readonly Destination[];
+  /** Tracker namespace (`tracker.namespace`), to tell several trackers apart. */
+  namespace?: string;
+  /**
+   * Consent purpose of events whose schema names none.
+   * @default 'analytics'
+   */
+  defaultPurpose?: string;
+  consent?: ConsentOptions;
+  /**
+   * Most events held in memory while their purpose is pending; beyond it the oldest are dropped.
+   * @default 1000
+   */
+  maxPendingConsent?: number;
+  /**
+   * PII pointers (per schema URI without version, e.g. `iglu:com.acme/signup/jsonschema`) the app
+   * opts in to send in clear. Nothing marked `x-pii` leaves in clear otherwise.
+   * @default {}
+   */
+  allowPiiInClear?: Readonly<Record<string, readonly string[]>>;
+  plugins?: readonly TrackerPlugin[];
+  /** Durable store per destination. @default bounded memory store */
+  store?: EventStoreFactory;
+  /** Bounds of the default memory store. */
+  memoryStore?: MemoryStoreLimits;
+  /**
+   * How often queued events are sent when a batch is not yet full.
+   * @default 1000
+   */
+  flushIntervalMs?: number;
+  /**
+   * Batches in flight at once per destination.
+   * @default 4
+   */
+  concurrency?: number;
+  /** @default 10_000 */
+  requestTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  hooks?: TrackerHooks;
+  /** Initial identity (`user`). */
+  user?: EnvelopeUser;
+}
+
+export interface DestinationStats {
+  queued: number;
+  inFlight: number;
+  delivered: number;
+  retried: number;
+  dropped: Partial<Record<DropReason, number>>;
+  /** Epoch ms until which sending is paused by backoff, if it is. */
+  backoffUntil?: number;
+  lastError?: string;
+}
+
+export interface TrackerStats {
+  /** Calls to `track()`, valid or not. */
+  tracked: number;
+  /** Events waiting in stores, summed over destinations. */
+  queued: number;
+  inFlight: number;
+  /** Events held in memory while their consent purpose is pending. */
+  heldForConsent: number;
+  /** Deliveries acknowledged, summed over destinations. */
+  delivered: number;
+  /** Batch retries scheduled, summed over destinations. */
+  retried: number;
+  dropped: Partial<Record<DropReason, number>>;
+  lastError?: string;
+  destinations: Record<string, DestinationStats>;
+}
+
+export interface FlushOptions {
+  /** Give up waiting after this long (events stay queued). @default no limit */
+  timeoutMs?: number;
+}
+
+export interface ShutdownOptions {
+  /** @default 5000 */
+  timeoutMs?: number;
+}
+
+export interface Tracker extends TrackerLike {
+  /** Queues an event; returns its id, or `undefined` when the event was dropped. Never throws. */
+  track(event: SelfDescribing, options?: TrackOptions): string | undefined;
+  /** Sets or clears the user id (`user.userId`). */
+  identify(userId: string | undefined): void;
+  /** Merges fields into the tracker's identity. */
+  setUser(user: EnvelopeUser): void;
+  getUser(): Readonly<EnvelopeUser>;
+  /** Updates consent per purpose: grant releases held events in order, deny drops and purges them. */
+  setConsent(purposes: Record<string, ConsentState>, meta?: { policyVersion?: string; source?: string }): void;
+  getConsent(): Readonly<import('./envelope.js').ConsentSnapshot>;
+  /** Resolves when every queued and in-flight event was delivered or dropped (or on timeout). */
+  flush(options?: FlushOptions): Promise<void>;
+  /** Flushes, then stops timers and closes stores. Idempotent; later `track()` calls are dropped. */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+  getStats(): TrackerStats;
+}

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import type { Envelope } from './envelope.js';
+import { sha256Hex } from './sha256.js';
+import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
+import { MemoryStore } from './memory-store.js';
+
+const ok = { type: 'ok' } as const;
+const click = (n: number) => ({ schema: SCHEMA, data: { n } });
+
+describe('track() builds one canonical envelope per event', () => {
+  it('with a UUID v7 id, timestamps, app, tracker, user and the consent snapshot', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], appVersion: '1.2.3', user: { userId: 'u1' }, namespace: 'ns' });
+    const before = Date.now();
+    const id = tracker.track(click(1), { trueTimestamp: 0, entities: [{ schema: SCHEMA, data: { e: 1 } }] });
+    await tracker.flush();
+    const [envelope] = destination.batches[0]!;
+    expect(envelope!.id).toBe(id);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Date.parse(envelope!.ts.created)).toBeGreaterThanOrEqual(before);
+    expect(envelope!.ts.true).toBe('1970-01-01T00:00:00.000Z');
+    expect(envelope).toMatchObject({
+      event: click(1),
+      entities: [{ schema: SCHEMA, data: { e: 1 } }],
+      app: { id: 'test-app', platform: 'srv', version: '1.2.3' },
+      tracker: { name: 'tracklane-test', version: '0.0.0', namespace: 'ns' },
+      user: { userId: 'u1' },
+      consent: { purposes: {}, source: 'default' },
+    });
+  });
+
+  it('mints ids that sort in tracking order', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination] });
+    const ids = Array.from({ length: 1000 }, (_, n) => tracker.track(click(n))!);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(1000);
+  });
+
+  it('uses the identity at the time of the call', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1));
+    tracker.identify('alice');
+    tracker.track(click(2));
+    tracker.track(click(3), { user: { userId: 'bob' } });
+    tracker.identify(undefined);
+    tracker.track(click(4));
+    await tracker.flush();
+    expect(destination.batches.flat().map((e) => e.user.userId)).toEqual([undefined, 'alice', 'bob', undefined]);
+  });
+});
+
+describe('bad input never throws into the app', () => {
+  it.each([
+    ['a non-object event', 42],
+    ['null', null],
+    ['a malformed schema URI', { schema: 'com.acme/click', data: {} }],
+    ['a schema URI without version', { schema: 'iglu:com.acme/click/jsonschema', data: {} }],
+    ['non-object data', { schema: SCHEMA, data: 'hello' }],
+    ['array data', { schema: SCHEMA, data: [1] }],
+  ])('drops %s with reason `invalid` and warns once', (_label, event) => {
+    const warnings: string[] = [];
+    const tracker = testTracker({ destinations: [scriptedDestination(() => ok)] }, warnings);
+    expect(() => tracker.track(event as never)).not.toThrow();
+    expect(tracker.track(event as never)).toBeUndefined();
+    expect(tracker.getStats().dropped).toEqual({ invalid: 2 });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('drops an event with an invalid true timestamp as `invalid`', () => {
+    const tracker = testTracker({ destinations: [scriptedDestination(() => ok)] });
+    expect(tracker.track(click(1), { trueTimestamp: 'not a date' })).toBeUndefined();
+    expect(tracker.getStats().dropped).toEqual({ invalid: 1 });
+  });
+
+  it('survives a plugin and hooks that throw', async () => {
+    const errors: Error[] = [];
+    const tracker = testTracker({
+      destinations: [scriptedDestination(() => ok)],
+      plugins: [{ name: 'broken', enrich: () => { throw new Error('boom'); } }],
+      hooks: { onDropped: () => { throw new Error('hook boom'); }, onError: (e) => errors.push(e) },
+    });
+    expect(tracker.track(click(1))).toBeUndefined();
+    await tracker.flush();
+    expect(tracker.getStats().dropped).toEqual({ invalid: 1 });
+    expect(errors.map((e) => e.message)).toEqual(['track() failed']);
+  });
+
+  it.each([
+    ['no destination', { destinations: [] }, /at least one destination/],
+    ['an empty appId', { appId: '', destinations: [scriptedDestination(() => ok)] }, /appId/],
+    ['duplicate destination names', { destinations: [scriptedDestination(() => ok), scriptedDestination(() => ok)] }, /two destinations/],
+    ['a zero flush interval', { flushIntervalMs: 0, destinations: [scriptedDestination(() => ok)] }, /flushIntervalMs/],
+  ])('rejects a configuration with %s', (_label, options, message) => {
+    expect(() => testTracker(options as never)).toThrow(message);
+  });
+});
+
+describe('batching', () => {
+  it('splits by event count', async () => {
+    const destination = scriptedDestination(() => ok, 'd', { maxEvents: 10 });
+    const tracker = testTracker({ destinations: [destination] });
+    for (let n = 0; n < 25; n++) tracker.track(click(n));
+    await tracker.flush();
+    expect(destination.batches.map((b) => b.length)).toEqual([10, 10, 5]);
+  });
+
+  it('splits by serialized bytes, never exceeding the limit with more than one event', async () => {
+    const destination = scriptedDestination(() => ok, 'd', { maxEvents: 1000, maxBytes: 2000 });
+    const tracker = testTracker({ destinations: [destination] });
+    for (let n = 0; n < 50; n++) tracker.track({ schema: SCHEMA, data: { text: 'x'.repeat(n * 10) } });
+    await tracker.flush();
+    expect(destination.batches.flat()).toHaveLength(50);
+    for (const batch of destination.batches) {
+      const bytes = batch.reduce((sum, e) => sum + JSON.stringify(e).length, 0);
+      if (batch.length > 1) expect(bytes).toBeLessThanOrEqual(2000);
+    }
+    expect(destination.batches.length).toBeGreaterThan(5);
+  });
+
+  it('sends a full batch at once and a partial one on the interval', async () => {
+    const destination = scriptedDestination(() => ok, 'd', { maxEvents: 10 });
+    const tracker = testTracker({ destinations: [destination], flushIntervalMs: 60_000 });
+    for (let n = 0; n < 13; n++) tracker.track(click(n));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(destination.batches.map((b) => b.length)).toEqual([10]);
+    await tracker.flush();
+    expect(destination.batches.map((b) => b.length)).toEqual([10, 3]);
+  });
+});
+
+describe('delivery and retry', () => {
+  it('retries a 5xx-like failure and delivers', async () => {
+    const destination = scriptedDestination((_b, attempt) => (attempt < 3 ? { type: 'retryable', reason: 'HTTP 503' } : ok));
+    const tracker = testTracker({ destinations: [destination] });
+    const id = tracker.track(click(1));
+    await tracker.flush();
+    expect(destination.receivedIds()).toEqual([id, id, id]);
+    expect(tracker.getStats()).toMatchObject({ delivered: 1, retried: 2, queued: 0, dropped: {} });
+  });
+
+  it('waits for Retry-After before the next attempt', async () => {
+    const times: number[] = [];
+    const destination = scriptedDestination((_b, attempt) => {
+      times.push(Date.now());
+      return attempt === 1 ? { type: 'retryable', reason: 'HTTP 429', retryAfterMs: 120 } : ok;
+    });
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1));
+    await tracker.flush();
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(115);
+  });
+
+  it('drops a batch on a non-retryable status with reason `fatal_status`', async () => {
+    const dropped: [number, string][] = [];
+    const destination = scriptedDestination(() => ({ type: 'fatal', reason: 'HTTP 401', status: 401 }));
+    const tracker = testTracker({ destinations: [destination], hooks: { onDropped: (e, reason) => dropped.push([e.length, reason]) } });
+    tracker.track(click(1));
+    tracker.track(click(2));
+    await tracker.flush();
+    expect(destination.batches).toHaveLength(1);
+    expect(dropped).toEqual([[2, 'fatal_status']]);
+  });
+
+  it('splits a batch the receiver found too large (413), dropping only a single oversized event', async () => {
+    const destination = scriptedDestination((batch) =>
+      batch.some((e) => e.event.data.big) && batch.length >= 1 ? { type: 'fatal', reason: 'HTTP 413', status: 413 } : ok,
+    );
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1));
+    tracker.track({ schema: SCHEMA, data: { big: true } });
+    tracker.track(click(3));
+    tracker.track(click(4));
+    await tracker.flush();
+    expect(tracker.getStats()).toMatchObject({ delivered: 3, dropped: { too_large: 1 } });
+  });
+
+  it('gives up after maxAttempts with reason `retries_exhausted`', async () => {
+    const destination = scriptedDestination(() => ({ type: 'retryable', reason: 'network error' }));
+    const tracker = testTracker({ destinations: [destination], retry: { maxAttempts: 4, initialBackoffMs: 1, maxBackoffMs: 2 } });
+    tracker.track(click(1));
+    await tracker.flush();
+    expect(destination.batches).toHaveLength(4);
+    expect(tracker.getStats()).toMatchObject({ delivered: 0, queued: 0, dropped: { retries_exhausted: 1 }, lastError: 'network error' });
+  });
+
+  it('drops events older than maxEventAgeMs with reason `expired` instead of retrying', async () => {
+    const destination = scriptedDestination(() => ({ type: 'retryable', reason: 'HTTP 500' }));
+    const tracker = testTracker({ destinations: [destination], retry: { maxEventAgeMs: 1 } });
+    tracker.track(click(1));
+    await new Promise((r) => setTimeout(r, 5));
+    await tracker.flush();
+    expect(tracker.getStats().dropped).toEqual({ expired: 1 });
+  });
+
+  it('counts events the receiver rejected as dropped with reason `rejected`', async () => {
+    const destination = scriptedDestination((batch) => ({ type: 'ok', rejected: [{ id: batch[0]!.id, errors: ['/data/n: must be string'] }] }));
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1));
+    tracker.track(click(2));
+    await tracker.flush();
+    expect(tracker.getStats()).toMatchObject({ delivered: 1, dropped: { rejected: 1 } });
+  });
+
+  it('keeps each destination on its own progress: a failing one never blocks another', async () => {
+    const healthy = scriptedDestination(() => ok, 'healthy');
+    const down = scriptedDestination(() => ({ type: 'retryable', reason: 'HTTP 503', retryAfterMs: 60_000 }), 'down');
+    const tracker = testTracker({ destinations: [healthy, down] });
+    for (let n = 0; n < 5; n++) tracker.track(click(n));
+    await tracker.flush({ timeoutMs: 100 });
+    const stats = tracker.getStats();
+    expect(stats.destinations.healthy).toMatchObject({ delivered: 5, queued: 0 });
+    expect(stats.destinations.down).toMatchObject({ delivered: 0, queued: 5, retried: 5 });
+    expect(stats.destinations.down!.backoffUntil).toBeGreaterThan(Date.now());
+  });
+
+  it('refuses events beyond the store bound, counting each as `store_full`', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], store: () => new MemoryStore({ maxEvents: 10 }) });
+    for (let n = 0; n < 25; n++) tracker.track(click(n));
+    await tracker.flush();
+    expect(tracker.getStats()).toMatchObject({ delivered: 10, dropped: { store_full: 15 } });
+  });
+});
+
+describe('PII', () => {
+  it('is transformed before the event is stored, so nothing marked leaves in clear', async () => {
+    const stored: Envelope[] = [];
+    const store = new MemoryStore();
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({
+      destinations: [destination],
+      store: () => ({ ...store, add: (events) => { stored.push(...events.map((e) => e.envelope)); return store.add(events); }, peek: (o) => store.peek(o), remove: (ids) => store.remove(ids), purgePurpose: (p, k) => store.purgePurpose(p, k), count: () => store.count() }),
+    });
+    const data = { email: 'jane@example.com', name: 'Jane', plan: 'pro' };
+    tracker.track({ schema: SCHEMA, data }, { pii: { '/email': 'hash', '/name': 'drop' } });
+    await tracker.flush();
+    expect(stored[0]!.event.data).toEqual({ email: sha256Hex('jane@example.com'), plan: 'pro' });
+    expect(JSON.stringify(destination.batches)).not.toContain('jane@example.com');
+    expect(data.email).toBe('jane@example.com');
+  });
+
+  it('sends in clear only what the app opted in to', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], allowPiiInClear: { 'iglu:com.acme/button_click/jsonschema': ['/email'] } });
+    tracker.track({ schema: SCHEMA, data: { email: 'jane@example.com' } }, { pii: { '/email': 'hash' } });
+    await tracker.flush();
+    expect(destination.batches[0]![0]!.event.data.email).toBe('jane@example.com');
+  });
+});
+
+describe('shutdown', () => {
+  it('flushes, is idempotent, and drops later events with reason `after_shutdown`', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1));
+    const first = tracker.shutdown();
+    const second = tracker.shutdown();
+    expect(second).toBe(first);
+    await first;
+    await tracker.shutdown();
+    expect(destination.batches.flat()).toHaveLength(1);
+    expect(tracker.track(click(2))).toBeUndefined();
+    expect(tracker.getStats()).toMatchObject({ tracked: 2, delivered: 1, dropped: { after_shutdown: 1 } });
+  });
+
+  it('gives up waiting after its timeout, leaving events queued', async () => {
+    const destination = scriptedDestination(() => new Promise(() => {}));
+    const tracker = testTracker({ destinations: [destination] });
+    tracker.track(click(1));
+    const started = Date.now();
+    await tracker.shutdown({ timeoutMs: 50 });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,287 @@
+import { v7 as uuidv7 } from 'uuid';
+import { ConsentModel, NECESSARY_PURPOSE } from './consent.js';
+import { DeliveryQueue, asError, type QueueListener } from './delivery-queue.js';
+import type { ConsentState, Envelope, EnvelopeApp, EnvelopeTracker, EnvelopeUser, SelfDescribing } from './envelope.js';
+import { TracklaneError, TracklaneErrorCode } from './errors.js';
+import { MemoryStore } from './memory-store.js';
+import { applyPii, type PiiRules } from './pii.js';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { delay } from './scheduler.js';
+import { isSchemaUri } from './schema-uri.js';
+import { StatsCollector } from './stats.js';
+import type { StoredEvent } from './store.js';
+import {
+  DropReason,
+  type FlushOptions,
+  type ShutdownOptions,
+  type TrackOptions,
+  type Tracker,
+  type TrackerOptions,
+  type TrackerStats,
+} from './tracker-types.js';
+import type { PlatformServices } from './transport.js';
+import { utf8Length } from './utf8.js';
+import { validateTrackerOptions } from './validate-options.js';
+
+/** What a platform package adds when it builds a tracker on core. */
+export interface TrackerRuntime {
+  services: PlatformServices;
+  tracker: EnvelopeTracker;
+  defaultPlatform: EnvelopeApp['platform'];
+}
+
+/** An event accepted by `track()` and waiting to be stored (or held for consent). */
+interface PendingEvent {
+  envelope: Envelope;
+  purpose: string;
+  pii: PiiRules | undefined;
+}
+
+/**
+ * Builds a tracker: `track()` builds the envelope synchronously (ids, timestamps and identity are
+ * those of the call) and hands it to a microtask that applies PII rules and stores it for every
+ * destination; each destination's queue delivers it. Nothing here throws into the host app.
+ */
+export function createTracker(options: TrackerOptions, runtime: TrackerRuntime): Tracker {
+  validateTrackerOptions(options);
+  const { services } = runtime;
+  const hooks = options.hooks ?? {};
+  const stats = new StatsCollector();
+  const consent = new ConsentModel(options.consent);
+  const defaultPurpose = options.defaultPurpose ?? 'analytics';
+  const maxPendingConsent = options.maxPendingConsent ?? 1000;
+  const plugins = options.plugins ?? [];
+  const allowClear = new Map(Object.entries(options.allowPiiInClear ?? {}).map(([k, v]) => [k, new Set(v)]));
+  const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const app: EnvelopeApp = Object.freeze({
+    id: options.appId,
+    platform: options.platform ?? runtime.defaultPlatform,
+    ...(options.appVersion !== undefined ? { version: options.appVersion } : {}),
+  });
+  const trackerInfo: EnvelopeTracker = Object.freeze({
+    ...runtime.tracker,
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+  });
+  let user: EnvelopeUser = Object.freeze({ ...options.user });
+  let intake: PendingEvent[] = [];
+  let intakeScheduled = false;
+  let held: PendingEvent[] = [];
+  let shutdownPromise: Promise<void> | undefined;
+  const warned = new Set<string>();
+
+  const safeHook = (run: () => void): void => {
+    try {
+      run();
+    } catch (error) {
+      reportError(new TracklaneError(TracklaneErrorCode.HOOK, 'A tracker hook threw', { cause: error }));
+    }
+  };
+  const reportError = (error: Error): void => {
+    stats.lastError = error.message;
+    if (hooks.onError && error.message !== 'A tracker hook threw') safeHook(() => hooks.onError?.(error));
+  };
+  const drop = (envelopes: readonly Envelope[], reason: DropReason, destination?: string): void => {
+    stats.countDrop(reason, envelopes.length, destination);
+    if (hooks.onDropped) safeHook(() => hooks.onDropped?.(envelopes, reason, destination));
+  };
+  /** A call that never became an envelope (invalid, after shutdown): counted, no hook. */
+  const refuse = (reason: DropReason): undefined => {
+    stats.countDrop(reason, 1);
+    return undefined;
+  };
+  const warnOnce = (key: string, message: string): void => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    services.warn(message);
+  };
+
+  const queues = options.destinations.map((destination) => {
+    const store = options.store ? options.store(destination.name) : new MemoryStore(options.memoryStore);
+    const listener: QueueListener = {
+      delivered: (events) => {
+        if (hooks.onDelivered && events.length > 0) safeHook(() => hooks.onDelivered?.(events, destination.name));
+      },
+      dropped: (events, reason) => drop(events, reason, destination.name),
+      retried: (_events, message) => {
+        stats.lastError = message;
+      },
+      error: reportError,
+    };
+    return new DeliveryQueue(
+      destination.name,
+      store,
+      destination.createTransport(services),
+      {
+        maxBatchEvents: destination.batch?.maxEvents ?? 500,
+        maxBatchBytes: destination.batch?.maxBytes ?? 512_000,
+        concurrency: options.concurrency ?? 4,
+        requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+        flushIntervalMs: options.flushIntervalMs ?? 1000,
+        retry,
+        consentAllows: (purpose) => consent.stateOf(purpose) !== 'denied',
+      },
+      listener,
+    );
+  });
+  const restored = Promise.all(queues.map((queue) => queue.restore())).catch((error: unknown) => reportError(asError(error)));
+
+  /** Applies PII rules and hands events to every destination's queue. */
+  const storeIntake = (): Promise<void> => {
+    intakeScheduled = false;
+    const batch = intake;
+    intake = [];
+    if (batch.length === 0) return Promise.resolve();
+    const stored: StoredEvent[] = [];
+    for (const pending of batch) {
+      const { envelope } = pending;
+      if (pending.pii) {
+        const schemaWithoutVersion = envelope.event.schema.slice(0, envelope.event.schema.lastIndexOf('/'));
+        envelope.event = { schema: envelope.event.schema, data: applyPii(envelope.event.data, pending.pii, allowClear.get(schemaWithoutVersion)) };
+      }
+      stored.push({ envelope, purpose: pending.purpose, bytes: utf8Length(JSON.stringify(envelope)) });
+    }
+    return Promise.all(queues.map((queue) => queue.enqueue(stored))).then(() => undefined);
+  };
+  let storing: Promise<void> = Promise.resolve();
+  const scheduleIntake = (): void => {
+    if (intakeScheduled) return;
+    intakeScheduled = true;
+    queueMicrotask(() => {
+      storing = storing.then(storeIntake).catch((error: unknown) => reportError(asError(error)));
+    });
+  };
+
+  let lastMs = -1;
+  let lastIso = '';
+  const isoNow = (): string => {
+    const ms = Date.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
+
+  const track = (event: SelfDescribing, trackOptions?: TrackOptions): string | undefined => {
+    stats.tracked++;
+    try {
+      if (shutdownPromise) return refuse(DropReason.afterShutdown);
+      const problem = describeInvalidEvent(event);
+      if (problem) {
+        warnOnce(`invalid:${problem}`, `Tracklane: dropped an invalid event (${problem}).`);
+        return refuse(DropReason.invalid);
+      }
+      const purpose = trackOptions?.purpose ?? defaultPurpose;
+      const state = consent.stateOf(purpose);
+      const envelope: Envelope = {
+        id: uuidv7(),
+        event: { schema: event.schema, data: event.data },
+        ts: { created: isoNow() },
+        app,
+        tracker: trackerInfo,
+        user,
+        consent: consent.snapshot,
+      };
+      if (trackOptions) applyTrackOptions(envelope, trackOptions);
+      if (state === 'denied') {
+        drop([envelope], DropReason.consentDenied);
+        return undefined;
+      }
+      for (const plugin of plugins) plugin.enrich(envelope);
+      const pending: PendingEvent = { envelope, purpose, pii: trackOptions?.pii };
+      if (state === 'pending') hold(pending);
+      else {
+        intake.push(pending);
+        scheduleIntake();
+      }
+      return envelope.id;
+    } catch (error) {
+      reportError(new TracklaneError(TracklaneErrorCode.INVALID_EVENT, 'track() failed', { cause: error }));
+      return refuse(DropReason.invalid);
+    }
+  };
+
+  const hold = (pending: PendingEvent): void => {
+    held.push(pending);
+    if (held.length > maxPendingConsent) drop([held.shift()!.envelope], DropReason.consentPendingOverflow);
+  };
+
+  const setConsent = (purposes: Record<string, ConsentState>, meta?: { policyVersion?: string; source?: string }): void => {
+    const changed = consent.update(purposes, meta);
+    const stillHeld: PendingEvent[] = [];
+    const denied: Envelope[] = [];
+    for (const pending of held) {
+      const state = consent.stateOf(pending.purpose);
+      if (state === 'granted') {
+        pending.envelope.consent = consent.snapshot;
+        intake.push(pending);
+      } else if (state === 'denied') denied.push(pending.envelope);
+      else stillHeld.push(pending);
+    }
+    held = stillHeld;
+    if (denied.length > 0) drop(denied, DropReason.consentDenied);
+    if (intake.length > 0) scheduleIntake();
+    for (const [purpose, state] of changed) {
+      if (state !== 'denied' || purpose === NECESSARY_PURPOSE) continue;
+      // Events of this purpose may still be waiting to be stored: let them land, then purge.
+      storing = storing
+        .then(() => Promise.all(queues.map((queue) => queue.purgePurpose(purpose))))
+        .then(() => undefined)
+        .catch((error: unknown) => reportError(asError(error)));
+    }
+  };
+
+  const flush = async (flushOptions: FlushOptions = {}): Promise<void> => {
+    const work = (async () => {
+      await restored;
+      if (intakeScheduled) storing = storing.then(storeIntake);
+      await storing;
+      await Promise.all(queues.map((queue) => queue.flush()));
+    })();
+    await (flushOptions.timeoutMs === undefined ? work : Promise.race([work, delay(flushOptions.timeoutMs)]));
+  };
+
+  const shutdown = (shutdownOptions: ShutdownOptions = {}): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      try {
+        await flush({ timeoutMs: shutdownOptions.timeoutMs ?? 5000 });
+      } catch (error) {
+        reportError(asError(error));
+      }
+      await Promise.all(queues.map((queue) => queue.close().catch((error: unknown) => reportError(asError(error)))));
+    })();
+    return shutdownPromise;
+  };
+
+  return {
+    track,
+    identify: (userId) => {
+      const { userId: _previous, ...rest } = user;
+      user = Object.freeze(userId === undefined ? rest : { ...rest, userId });
+    },
+    setUser: (patch) => {
+      user = Object.freeze({ ...user, ...patch });
+    },
+    getUser: () => user,
+    setConsent,
+    getConsent: () => consent.snapshot,
+    flush,
+    shutdown,
+    getStats: (): TrackerStats => stats.snapshot(queues, held.length),
+  };
+}
+
+function applyTrackOptions(envelope: Envelope, options: TrackOptions): void {
+  if (options.entities && options.entities.length > 0) envelope.entities = options.entities;
+  if (options.trueTimestamp !== undefined) envelope.ts.true = new Date(options.trueTimestamp).toISOString();
+  if (options.user) envelope.user = { ...envelope.user, ...options.user };
+}
+
+/** Returns what is wrong with an event, or `undefined` when it is well-formed. */
+function describeInvalidEvent(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null) return 'the event is not an object';
+  const { schema, data } = event as Partial<SelfDescribing>;
+  if (!isSchemaUri(schema)) return 'schema is not an Iglu URI iglu:<vendor>/<name>/<format>/<M-R-A>';
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'data is not an object';
+  return undefined;
+}
