@@ -15,6 +15,10 @@ export const TracklaneErrorCode = {
   PLUGIN: 'PLUGIN',
   /** A hook supplied by the host application threw. */
   HOOK: 'HOOK',
+  /** A schema could not be read or compiled (collector, codegen). */
+  INVALID_SCHEMA: 'INVALID_SCHEMA',
+  /** A sink (raw store, Kafka) cannot take writes right now. */
+  SINK_UNAVAILABLE: 'SINK_UNAVAILABLE',
 } as const;
 
 export type TracklaneErrorCode = (typeof TracklaneErrorCode)[keyof typeof TracklaneErrorCode];

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// tracklane-collector: serve the native collector, or replay a raw store.
+import { parseArgs } from 'node:util';
+import { isTracklaneError } from '@tracklane/core';
+import { createCollector } from './internal/collector-server.js';
+import { loadServeConfig } from './internal/cli-config.js';
+import { collectorSender, replayRawStore } from './internal/replay.js';
+import { createSink } from './internal/sinks/create-sink.js';
+
+const USAGE = `Usage:
+  tracklane-collector --schemas <dir|registry.json> --data <dir> --write-key <key[,app=..,kind=browser,origin=..]> [--port 8787] [--host 127.0.0.1]
+                      [--sink file|kafka] [--kafka-brokers h:p,..] [--durability fsync|write] [--config file.json] [--trust-proxy]
+  tracklane-collector replay --from <raw store dir> --to <collector URL> --write-key <key> [--since <ISO time>] [--until <ISO time>]
+Environment: TRACKLANE_COLLECTOR_PORT, TRACKLANE_SCHEMAS, TRACKLANE_DATA_DIR, TRACKLANE_WRITE_KEYS, TRACKLANE_SINK, TRACKLANE_KAFKA_BROKERS`;
+
+async function serve(argv: string[]): Promise<void> {
+  const config = loadServeConfig(argv, process.env);
+  const collector = createCollector({ ...config, sink: await createSink(config.sink) });
+  await collector.listen(config.port, config.host);
+  const stop = (): void => {
+    void collector.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function replay(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { from: { type: 'string' }, to: { type: 'string' }, 'write-key': { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
+  });
+  if (!values.from || !values.to || !values['write-key']) throw new Error(`replay needs --from, --to and --write-key\n${USAGE}`);
+  const time = (value: string | undefined, flag: string): Date | undefined => {
+    if (value === undefined) return undefined;
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) throw new Error(`${flag} is not a date: ${value}`);
+    return date;
+  };
+  const since = time(values.since, '--since');
+  const until = time(values.until, '--until');
+  const sent = await replayRawStore({
+    from: values.from,
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    send: collectorSender(values.to, values['write-key']),
+  });
+  process.stdout.write(`${JSON.stringify({ replayed: sent, to: values.to })}\n`);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const run = command === 'replay' ? replay(rest) : command === '--help' || command === 'help' ? Promise.resolve(void process.stdout.write(`${USAGE}\n`)) : serve(process.argv.slice(2));
+run.catch((error: unknown) => {
+  process.stderr.write(`${isTracklaneError(error) ? error.message : `tracklane-collector: ${(error as Error).message}`}\n`);
+  process.exit(1);
+});

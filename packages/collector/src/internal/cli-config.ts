@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { TracklaneError } from '@tracklane/core';
+import type { CollectorLimits, WriteKeyConfig } from './config.js';
+
+/** Everything `tracklane-collector` (serve) needs, merged from file, environment and flags. */
+export interface ServeConfig {
+  port: number;
+  host: string;
+  schemas: string[];
+  writeKeys: WriteKeyConfig[];
+  sink: { type: 'file'; dir: string; durability: 'fsync' | 'write' } | { type: 'kafka'; brokers: string[]; goodTopic: string; badTopic: string };
+  limits: CollectorLimits;
+  trustProxy: boolean;
+}
+
+const invalid = (message: string): never => {
+  throw new TracklaneError('INVALID_CONFIG', `tracklane-collector: ${message}`);
+};
+
+/**
+ * A write key flag: `<key>` (server key) or `<key>,app=<appId>,kind=browser,origin=<o1>,origin=<o2>`.
+ * Environment: `TRACKLANE_WRITE_KEYS` holds several, separated by spaces.
+ */
+export function parseWriteKey(spec: string): WriteKeyConfig {
+  const [key = '', ...fields] = spec.split(',');
+  if (key === '') invalid(`empty write key in "${spec.replace(/^[^,]*/, '…')}"`);
+  const config: { key: string; appId?: string; kind?: 'browser' | 'server'; origins?: string[] } = { key };
+  for (const field of fields) {
+    const [name, value = ''] = field.split('=');
+    if (name === 'app') config.appId = value;
+    else if (name === 'kind' && (value === 'browser' || value === 'server')) config.kind = value;
+    else if (name === 'origin') config.origins = [...(config.origins ?? []), value];
+    else invalid(`unknown write key field "${name}" (use app=, kind=browser|server, origin=)`);
+  }
+  return config;
+}
+
+export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      schemas: { type: 'string', multiple: true },
+      data: { type: 'string' },
+      'write-key': { type: 'string', multiple: true },
+      sink: { type: 'string' },
+      'kafka-brokers': { type: 'string' },
+      'kafka-good-topic': { type: 'string' },
+      'kafka-bad-topic': { type: 'string' },
+      durability: { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const file = values.config ? (JSON.parse(readFileSync(values.config, 'utf8')) as Partial<ServeConfig> & { data?: string; kafka?: { brokers?: string[] } }) : {};
+  const port = Number(values.port ?? env.TRACKLANE_COLLECTOR_PORT ?? file.port ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) invalid(`--port must be 0-65535, got ${values.port ?? env.TRACKLANE_COLLECTOR_PORT}`);
+  const schemas = values.schemas ?? env.TRACKLANE_SCHEMAS?.split(':') ?? file.schemas ?? [];
+  if (schemas.length === 0) invalid('--schemas <dir | registry.json> is required');
+  const keySpecs = values['write-key'] ?? env.TRACKLANE_WRITE_KEYS?.split(/\s+/).filter(Boolean);
+  const writeKeys = keySpecs ? keySpecs.map(parseWriteKey) : (file.writeKeys ?? []);
+  if (writeKeys.length === 0) invalid('at least one --write-key is required');
+  const sinkType = values.sink ?? env.TRACKLANE_SINK ?? file.sink?.type ?? 'file';
+  let sink: ServeConfig['sink'];
+  if (sinkType === 'kafka') {
+    const brokers = (values['kafka-brokers'] ?? env.TRACKLANE_KAFKA_BROKERS)?.split(',') ?? (file.sink?.type === 'kafka' ? file.sink.brokers : undefined);
+    if (!brokers?.length) invalid('--kafka-brokers host:port[,host:port] is required with --sink kafka');
+    sink = { type: 'kafka', brokers: brokers!, goodTopic: values['kafka-good-topic'] ?? 'tracklane-good', badTopic: values['kafka-bad-topic'] ?? 'tracklane-bad' };
+  } else if (sinkType === 'file') {
+    const dir = values.data ?? env.TRACKLANE_DATA_DIR ?? (file.sink?.type === 'file' ? file.sink.dir : file.data);
+    if (!dir) invalid('--data <dir> (the raw store) is required with the file sink');
+    const durability = values.durability ?? 'fsync';
+    if (durability !== 'fsync' && durability !== 'write') invalid('--durability must be fsync or write');
+    sink = { type: 'file', dir: dir!, durability: durability as 'fsync' | 'write' };
+  } else {
+    return invalid(`--sink must be file or kafka, got ${sinkType}`);
+  }
+  return {
+    port,
+    host: values.host ?? env.TRACKLANE_COLLECTOR_HOST ?? file.host ?? '127.0.0.1',
+    schemas,
+    writeKeys,
+    sink,
+    limits: file.limits ?? {},
+    trustProxy: values['trust-proxy'] ?? file.trustProxy ?? false,
+  };
+}

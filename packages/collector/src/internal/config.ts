@@ -1,0 +1,50 @@
+import type { DedupWindowOptions } from './dedup-window.js';
+import type { RateLimit } from './rate-limiter.js';
+
+/** A write key: who may send, from where. */
+export interface WriteKeyConfig {
+  key: string;
+  /** When set, events whose `app.id` differs are rejected. */
+  appId?: string;
+  /**
+   * `browser` keys may be used from the listed origins (CORS); `server` keys never from a browser.
+   * @default 'server'
+   */
+  kind?: 'browser' | 'server';
+  /** Origins allowed for a browser key, e.g. `https://shop.example.com`. */
+  origins?: readonly string[];
+}
+
+export interface CollectorLimits {
+  /** Largest request body as sent (compressed or not). @default 1_048_576 */
+  maxBodyBytes?: number;
+  /** Largest body after gzip is undone (guards against gzip bombs). @default 8_388_608 */
+  maxInflatedBytes?: number;
+  /** Most events in one batch. @default 1000 */
+  maxEventsPerBatch?: number;
+  /** Deepest nesting of one event. @default 32 */
+  maxDepth?: number;
+  rateLimit?: RateLimit;
+}
+
+export interface CollectorOptions {
+  /** Schema sources: Iglu-layout directories or `registry.json` files. */
+  schemas: readonly string[];
+  writeKeys: readonly WriteKeyConfig[];
+  limits?: CollectorLimits;
+  dedup?: DedupWindowOptions;
+  /**
+   * Take the client IP from `X-Forwarded-For` (behind a load balancer you trust).
+   * @default false
+   */
+  trustProxy?: boolean;
+  /** Receives one structured log line (JSON) at a time. Never given write keys. @default stdout */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_LIMITS = {
+  maxBodyBytes: 1_048_576,
+  maxInflatedBytes: 8_388_608,
+  maxEventsPerBatch: 1000,
+  maxDepth: 32,
+} as const;

@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import type { Envelope } from '@tracklane/core';
+import { SchemaRegistry } from './schema-registry.js';
+
+export type EventVerdict = { ok: true; envelope: Envelope } | { ok: false; id: string | undefined; errors: string[] };
+
+export interface EventValidatorOptions {
+  /** Deepest nesting of objects and arrays in one event. @default 32 */
+  maxDepth?: number;
+}
+
+const ENVELOPE_SCHEMA = '@tracklane/core/schemas/dev.tracklane/envelope/jsonschema/1-0-0';
+
+/**
+ * Validates one event of a batch: its shape (depth, forbidden keys), the envelope against
+ * `iglu:dev.tracklane/envelope/jsonschema/1-0-0`, then its event and each entity against the
+ * registry. Every error names the JSON pointer of the offending field.
+ */
+export class EventValidator {
+  private readonly envelope;
+  private readonly maxDepth: number;
+
+  constructor(
+    private readonly registry: SchemaRegistry,
+    options: EventValidatorOptions = {},
+  ) {
+    const file = createRequire(import.meta.url).resolve(ENVELOPE_SCHEMA);
+    const envelopeRegistry = new SchemaRegistry();
+    const uri = envelopeRegistry.add(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, file);
+    this.envelope = envelopeRegistry.get(uri)!;
+    this.maxDepth = options.maxDepth ?? 32;
+  }
+
+  knows(schema: string): boolean {
+    return this.registry.get(schema) !== undefined;
+  }
+
+  validate(value: unknown): EventVerdict {
+    const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
+    const shapeError = checkShape(value, this.maxDepth);
+    if (shapeError) return { ok: false, id, errors: [shapeError] };
+    const envelopeErrors = this.envelope.validate(value, '');
+    if (envelopeErrors.length > 0) return { ok: false, id, errors: envelopeErrors };
+    const envelope = value as Envelope;
+    const errors = [
+      ...this.validateSelfDescribing(envelope.event, '/event'),
+      ...(envelope.entities ?? []).flatMap((entity, index) => this.validateSelfDescribing(entity, `/entities/${index}`)),
+    ];
+    return errors.length > 0 ? { ok: false, id, errors } : { ok: true, envelope };
+  }
+
+  private validateSelfDescribing(item: { schema: string; data: unknown }, pointer: string): string[] {
+    const schema = this.registry.get(item.schema);
+    if (!schema) return [`${pointer}/schema: unknown schema ${item.schema}`];
+    return schema.validate(item.data, `${pointer}/data`);
+  }
+}
+
+/**
+ * Rejects values nested deeper than `maxDepth` and objects with a `__proto__` key (harmless after
+ * JSON.parse, but a trap for any code downstream that merges objects). Iterative: no stack to blow.
+ */
+export function checkShape(value: unknown, maxDepth: number): string | undefined {
+  const stack: [unknown, number, string][] = [[value, 0, '']];
+  while (stack.length > 0) {
+    const [node, depth, pointer] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= maxDepth) return `${pointer || '/'}: nested deeper than ${maxDepth} levels`;
+    if (Array.isArray(node)) {
+      node.forEach((child, index) => stack.push([child, depth + 1, `${pointer}/${index}`]));
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (key === '__proto__') return `${pointer}/__proto__: forbidden key`;
+      stack.push([(node as Record<string, unknown>)[key], depth + 1, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import type { IncomingMessage } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
+
+/** A request that cannot be read, with the HTTP status to answer. */
+export class BodyError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a request body as UTF-8 text within limits: the raw size (`maxBodyBytes`) while it streams
+ * in, and the inflated size of a gzip body (`maxInflatedBytes`), so a gzip bomb costs nothing.
+ */
+export async function readBody(req: IncomingMessage, limits: { maxBodyBytes: number; maxInflatedBytes: number }): Promise<string> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip') throw new BodyError(415, `unsupported content-encoding ${encoding}`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw new BodyError(413, `body larger than ${limits.maxBodyBytes} bytes`);
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limits.maxBodyBytes) throw new BodyError(413, `body larger than ${limits.maxBodyBytes} bytes`);
+    chunks.push(chunk);
+  }
+  let body = Buffer.concat(chunks);
+  if (encoding === 'gzip') {
+    try {
+      body = await gunzipAsync(body, { maxOutputLength: limits.maxInflatedBytes });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new BodyError(413, `inflated body larger than ${limits.maxInflatedBytes} bytes`);
+      }
+      throw new BodyError(400, 'body is not valid gzip');
+    }
+  }
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new BodyError(400, 'body is not valid UTF-8');
+  }
+}

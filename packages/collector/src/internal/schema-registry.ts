@@ -1,0 +1,117 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
+import formatsModule from 'ajv-formats';
+
+// CommonJS packages: under Node's ESM interop the default import is module.exports, whose `default` is the export.
+const Ajv = AjvModule.default;
+const addFormats = formatsModule.default;
+import { TracklaneError } from '@tracklane/core';
+
+/** A compiled schema: validates data and names every violation by JSON pointer. */
+export interface CompiledSchema {
+  uri: string;
+  validate(data: unknown, pointerPrefix: string): string[];
+}
+
+/**
+ * The schemas events are validated against, compiled once at start. Loaded from an Iglu-layout
+ * directory (`<vendor>/<name>/jsonschema/<M-R-A>[.json]`) or from the `registry.json` that
+ * `tracklane docs` emits.
+ */
+export class SchemaRegistry {
+  private readonly compiled = new Map<string, CompiledSchema>();
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+
+  constructor() {
+    addFormats(this.ajv);
+  }
+
+  get size(): number {
+    return this.compiled.size;
+  }
+
+  get(uri: string): CompiledSchema | undefined {
+    return this.compiled.get(uri);
+  }
+
+  /** Adds a self-describing JSON Schema; its `self` block gives its URI. */
+  add(schema: Record<string, unknown>, origin: string): string {
+    const uri = uriOf(schema, origin);
+    const { $schema: _meta, self: _self, ...body } = schema;
+    let validate: ValidateFunction;
+    try {
+      validate = this.ajv.compile(body);
+    } catch (error) {
+      throw new TracklaneError('INVALID_SCHEMA', `${origin}: cannot compile ${uri}: ${(error as Error).message}`, { cause: error });
+    }
+    this.compiled.set(uri, {
+      uri,
+      validate: (data, prefix) => (validate(data) ? [] : formatErrors(validate.errors ?? [], prefix)),
+    });
+    return uri;
+  }
+
+  /** Loads every schema under `source`: a directory in Iglu layout, or a `registry.json` file. */
+  load(source: string): this {
+    const stat = statSync(source, { throwIfNoEntry: false });
+    if (!stat) throw new TracklaneError('INVALID_CONFIG', `schema source not found: ${source}`);
+    if (stat.isDirectory()) {
+      for (const file of schemaFiles(source)) this.add(readJson(file), file);
+    } else {
+      for (const [origin, schema] of registryEntries(readJson(source), source)) this.add(schema, origin);
+    }
+    return this;
+  }
+}
+
+function uriOf(schema: Record<string, unknown>, origin: string): string {
+  const self = schema.self as Record<string, unknown> | undefined;
+  const parts = [self?.vendor, self?.name, self?.format, self?.version];
+  if (!parts.every((p) => typeof p === 'string' && p !== '')) {
+    throw new TracklaneError('INVALID_SCHEMA', `${origin}: not a self-describing schema (missing self.vendor/name/format/version)`);
+  }
+  return `iglu:${parts.join('/')}`;
+}
+
+function formatErrors(errors: readonly ErrorObject[], prefix: string): string[] {
+  return errors.map((e) => {
+    const where = `${prefix}${e.instancePath}` || '/';
+    const extra = e.keyword === 'additionalProperties' ? ` '${String((e.params as { additionalProperty?: string }).additionalProperty)}'` : '';
+    return `${where}: ${e.message ?? e.keyword}${extra}`;
+  });
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new TracklaneError('INVALID_SCHEMA', `${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Files at `<vendor>/<name>/<format>/<M-R-A>` or `...<M-R-A>.json` below `root`. */
+function schemaFiles(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, depth + 1);
+      else if (/^\d+-\d+-\d+(\.json)?$/.test(entry.name)) files.push(full);
+    }
+  };
+  walk(root, 0);
+  return files;
+}
+
+/** Accepts `{schemas: [{schema: {...}}...]}`, `{schemas: {"iglu:...": {...}}}` or a bare array. */
+function registryEntries(registry: unknown, file: string): [string, Record<string, unknown>][] {
+  const list = Array.isArray(registry) ? registry : (registry as { schemas?: unknown }).schemas;
+  const items = Array.isArray(list) ? list : typeof list === 'object' && list !== null ? Object.values(list) : undefined;
+  if (!items) throw new TracklaneError('INVALID_SCHEMA', `${file}: expected a registry with a "schemas" list`);
+  return items.map((item: unknown, index) => {
+    const record = item as Record<string, unknown>;
+    const schema = (typeof record.schema === 'object' && record.schema !== null ? record.schema : record) as Record<string, unknown>;
+    return [`${file}#/schemas/${index}`, schema];
+  });
+}
