@@ -5,6 +5,7 @@ export { DropReason } from './internal/tracker-types.js';
 export type {
   ConsentOptions,
   DestinationStats,
+  EntityInput,
   FlushOptions,
   MemoryStoreLimits,
   ShutdownOptions,

@@ -32,10 +32,18 @@ export const DropReason = {
 
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
+/**
+ * A context entity as passed to `track()`: generated `create<Name>Entity` functions attach the PII
+ * marks of the entity's schema, which core applies (and strips) before the event is stored.
+ */
+export interface EntityInput<T = Record<string, unknown>> extends SelfDescribing<T> {
+  pii?: PiiRules;
+}
+
 /** Per-call options of `track()`. Generated track functions fill `purpose` and `pii` from the schema. */
 export interface TrackOptions {
   /** Context entities attached to the event. */
-  entities?: SelfDescribing[];
+  entities?: readonly EntityInput[];
   /** When the event really happened, if not now (`ts.true`). */
   trueTimestamp?: Date | number | string;
   /**

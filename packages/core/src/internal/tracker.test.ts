@@ -274,3 +274,18 @@ describe('shutdown', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('PII in entities', () => {
+  it('applies the PII marks an entity carries and strips the marks from the envelope', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination] });
+    const entity = { schema: SCHEMA, data: { email: 'jane@example.com', role: 'owner' }, pii: { '/email': 'redact' as const } };
+    tracker.track(click(1), { entities: [entity, { schema: SCHEMA, data: { plain: true } }] });
+    await tracker.flush();
+    expect(destination.batches[0]![0]!.entities).toEqual([
+      { schema: SCHEMA, data: { email: '[redacted]', role: 'owner' } },
+      { schema: SCHEMA, data: { plain: true } },
+    ]);
+    expect(entity.data.email).toBe('jane@example.com');
+  });
+});

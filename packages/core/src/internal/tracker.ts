@@ -12,6 +12,7 @@ import { StatsCollector } from './stats.js';
 import type { StoredEvent } from './store.js';
 import {
   DropReason,
+  type EntityInput,
   type FlushOptions,
   type ShutdownOptions,
   type TrackOptions,
@@ -125,7 +126,12 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   });
   const restored = Promise.all(queues.map((queue) => queue.restore())).catch((error: unknown) => reportError(asError(error)));
 
-  /** Applies PII rules and hands events to every destination's queue. */
+  const protectPii = (item: SelfDescribing, rules: PiiRules): SelfDescribing => {
+    const schemaWithoutVersion = item.schema.slice(0, item.schema.lastIndexOf('/'));
+    return { schema: item.schema, data: applyPii(item.data, rules, allowClear.get(schemaWithoutVersion)) };
+  };
+
+  /** Applies PII rules (event and entities) and hands events to every destination's queue. */
   const storeIntake = (): Promise<void> => {
     intakeScheduled = false;
     const batch = intake;
@@ -134,10 +140,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     const stored: StoredEvent[] = [];
     for (const pending of batch) {
       const { envelope } = pending;
-      if (pending.pii) {
-        const schemaWithoutVersion = envelope.event.schema.slice(0, envelope.event.schema.lastIndexOf('/'));
-        envelope.event = { schema: envelope.event.schema, data: applyPii(envelope.event.data, pending.pii, allowClear.get(schemaWithoutVersion)) };
-      }
+      if (pending.pii) envelope.event = protectPii(envelope.event, pending.pii);
+      if (envelope.entities) envelope.entities = envelope.entities.map(({ pii, ...entity }: EntityInput) => (pii ? protectPii(entity, pii) : entity));
       stored.push({ envelope, purpose: pending.purpose, bytes: utf8Length(JSON.stringify(envelope)) });
     }
     return Promise.all(queues.map((queue) => queue.enqueue(stored))).then(() => undefined);
@@ -272,7 +276,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
 }
 
 function applyTrackOptions(envelope: Envelope, options: TrackOptions): void {
-  if (options.entities && options.entities.length > 0) envelope.entities = options.entities;
+  if (options.entities && options.entities.length > 0) envelope.entities = [...options.entities];
   if (options.trueTimestamp !== undefined) envelope.ts.true = new Date(options.trueTimestamp).toISOString();
   if (options.user) envelope.user = { ...envelope.user, ...options.user };
 }
