@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { collectorDestination, interpretCollectorResponse } from './collector-destination.js';
 import type { Envelope } from './envelope.js';
+import type { StoredEvent } from './store.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './transport.js';
+import { serializeEnvelope } from './wire-format.js';
 
 const response = (status: number, headers: Record<string, string> = {}, text = ''): HttpResponse => ({
   status,
@@ -9,15 +11,18 @@ const response = (status: number, headers: Record<string, string> = {}, text = '
   text,
 });
 
-const envelope = (id: string, data: Record<string, unknown> = {}): Envelope => ({
-  id,
-  event: { schema: 'iglu:com.acme/x/jsonschema/1-0-0', data },
-  ts: { created: '2026-01-01T00:00:00.000Z' },
-  app: { id: 'a', platform: 'srv' },
-  tracker: { name: 't', version: '0' },
-  user: {},
-  consent: { purposes: {} },
-});
+const envelope = (id: string, data: Record<string, unknown> = {}): StoredEvent => {
+  const json = serializeEnvelope({
+    id,
+    event: { schema: 'iglu:com.acme/x/jsonschema/1-0-0', data },
+    ts: { created: '2026-01-01T00:00:00.000Z' },
+    app: { id: 'a', platform: 'srv' },
+    tracker: { name: 't', version: '0' },
+    user: {},
+    consent: { purposes: {} },
+  });
+  return { id, purpose: 'analytics', createdAt: 0, json, bytes: json.length };
+};
 
 function recordingHttp(answer: (request: HttpRequest) => Promise<HttpResponse>, withGzip = true) {
   const requests: HttpRequest[] = [];

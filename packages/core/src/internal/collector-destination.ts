@@ -1,6 +1,7 @@
-import type { Envelope } from './envelope.js';
 import { TracklaneError, TracklaneErrorCode } from './errors.js';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.js';
+import { withSentAt } from './wire-format.js';
+import type { StoredEvent } from './store.js';
 import type { BatchLimits, Destination, HttpClient, HttpResponse, PlatformServices, SendOptions, Transport, TransportResult } from './transport.js';
 
 export interface CollectorDestinationOptions {
@@ -53,9 +54,9 @@ class CollectorTransport implements Transport {
     private readonly http: HttpClient,
   ) {}
 
-  async send(batch: readonly Envelope[], options: SendOptions): Promise<TransportResult> {
+  async send(batch: readonly StoredEvent[], options: SendOptions): Promise<TransportResult> {
     const sentAt = new Date().toISOString();
-    const text = JSON.stringify({ sentAt, events: batch.map((envelope) => ({ ...envelope, ts: { ...envelope.ts, sent: sentAt } })) });
+    const text = `{"sentAt":"${sentAt}","events":[${batch.map((event) => withSentAt(event.json, sentAt)).join(',')}]}`;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       authorization: `Bearer ${this.writeKey}`,

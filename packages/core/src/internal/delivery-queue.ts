@@ -1,4 +1,3 @@
-import type { Envelope } from './envelope.js';
 import { nextRetryDelay, type RetryPolicy } from './retry-policy.js';
 import { startTimer, type CancelTimer } from './scheduler.js';
 import type { EventStore, StoredEvent } from './store.js';
@@ -7,9 +6,9 @@ import type { Transport, TransportResult } from './transport.js';
 
 /** What a queue tells its tracker; the tracker turns these into hooks and stats. */
 export interface QueueListener {
-  delivered(events: readonly Envelope[]): void;
-  dropped(events: readonly Envelope[], reason: DropReason): void;
-  retried(events: readonly Envelope[], error: string): void;
+  delivered(events: readonly StoredEvent[]): void;
+  dropped(events: readonly StoredEvent[], reason: DropReason): void;
+  retried(events: readonly StoredEvent[], error: string): void;
   error(error: Error): void;
 }
 
@@ -74,11 +73,11 @@ export class DeliveryQueue {
       refused = (await this.store.add(events)).refused;
     } catch (error) {
       this.listener.error(asError(error));
-      this.listener.dropped(envelopesOf(events), DropReason.storeError);
+      this.listener.dropped(events, DropReason.storeError);
       return;
     }
     this.queued += events.length - refused.length;
-    if (refused.length > 0) this.listener.dropped(envelopesOf(refused), DropReason.storeFull);
+    if (refused.length > 0) this.listener.dropped(refused, DropReason.storeFull);
     this.armInterval();
     this.pump();
   }
@@ -101,8 +100,8 @@ export class DeliveryQueue {
   async purgePurpose(purpose: string): Promise<void> {
     const removed = await this.store.purgePurpose(purpose, this.inFlight);
     this.queued -= removed.length;
-    for (const event of removed) this.attempts.delete(event.envelope.id);
-    if (removed.length > 0) this.listener.dropped(envelopesOf(removed), DropReason.consentDenied);
+    for (const event of removed) this.attempts.delete(event.id);
+    if (removed.length > 0) this.listener.dropped(removed, DropReason.consentDenied);
     this.notifyIfIdle();
   }
 
@@ -173,7 +172,7 @@ export class DeliveryQueue {
         break;
       }
       if (batch.length === 0) break;
-      for (const event of batch) this.inFlight.add(event.envelope.id);
+      for (const event of batch) this.inFlight.add(event.id);
       this.activeSends++;
       void this.sendBatch(batch);
     }
@@ -181,69 +180,67 @@ export class DeliveryQueue {
   }
 
   private async sendBatch(batch: readonly StoredEvent[]): Promise<void> {
-    const envelopes = envelopesOf(batch);
     let result: TransportResult;
     try {
-      result = await this.transport.send(envelopes, { timeoutMs: this.options.requestTimeoutMs });
+      result = await this.transport.send(batch, { timeoutMs: this.options.requestTimeoutMs });
     } catch (error) {
       // Transports should not throw; treat it as a network error, which is retryable.
       result = { type: 'retryable', reason: asError(error).message };
     }
     try {
-      await this.settle(batch, envelopes, result);
+      await this.settle(batch, result);
     } catch (error) {
       this.listener.error(asError(error));
     } finally {
-      for (const event of batch) this.inFlight.delete(event.envelope.id);
+      for (const event of batch) this.inFlight.delete(event.id);
       this.activeSends--;
       this.pump();
     }
   }
 
-  private async settle(batch: readonly StoredEvent[], envelopes: Envelope[], result: TransportResult): Promise<void> {
+  private async settle(batch: readonly StoredEvent[], result: TransportResult): Promise<void> {
     switch (result.type) {
       case 'ok': {
         this.consecutiveFailures = 0;
         this.splitLimit = undefined;
-        await this.removeFromStore(envelopes);
+        await this.removeFromStore(batch);
         const rejectedIds = new Set((result.rejected ?? []).map((r) => r.id));
-        const accepted = rejectedIds.size === 0 ? envelopes : envelopes.filter((e) => !rejectedIds.has(e.id));
+        const accepted = rejectedIds.size === 0 ? batch : batch.filter((e) => !rejectedIds.has(e.id));
         this.delivered += accepted.length;
         this.listener.delivered(accepted);
-        if (rejectedIds.size > 0) this.listener.dropped(envelopes.filter((e) => rejectedIds.has(e.id)), DropReason.rejected);
+        if (rejectedIds.size > 0) this.listener.dropped(batch.filter((e) => rejectedIds.has(e.id)), DropReason.rejected);
         return;
       }
       case 'retryable':
-        return this.retryLater(batch, envelopes, result.reason, result.retryAfterMs);
+        return this.retryLater(batch, result.reason, result.retryAfterMs);
       case 'fatal': {
         this.lastError = result.reason;
         if (result.status === 413 && batch.length > 1) {
           this.splitLimit = Math.ceil(batch.length / 2); // try halves; nothing is dropped yet
           return;
         }
-        await this.dropFromStore(envelopes, result.status === 413 ? DropReason.tooLarge : DropReason.fatalStatus);
+        await this.dropFromStore(batch, result.status === 413 ? DropReason.tooLarge : DropReason.fatalStatus);
         return;
       }
     }
   }
 
-  private async retryLater(batch: readonly StoredEvent[], envelopes: Envelope[], reason: string, retryAfterMs?: number): Promise<void> {
+  private async retryLater(batch: readonly StoredEvent[], reason: string, retryAfterMs?: number): Promise<void> {
     this.lastError = reason;
     const now = Date.now();
     const { maxAttempts, maxEventAgeMs } = this.options.retry;
-    const exhausted: Envelope[] = [];
-    const expired: Envelope[] = [];
-    const denied: Envelope[] = [];
-    const again: Envelope[] = [];
+    const exhausted: StoredEvent[] = [];
+    const expired: StoredEvent[] = [];
+    const denied: StoredEvent[] = [];
+    const again: StoredEvent[] = [];
     for (const event of batch) {
-      const envelope = event.envelope;
-      const attempts = (this.attempts.get(envelope.id) ?? 0) + 1;
-      if (!this.options.consentAllows(event.purpose)) denied.push(envelope);
-      else if (now - Date.parse(envelope.ts.created) > maxEventAgeMs) expired.push(envelope);
-      else if (attempts >= maxAttempts) exhausted.push(envelope);
+      const attempts = (this.attempts.get(event.id) ?? 0) + 1;
+      if (!this.options.consentAllows(event.purpose)) denied.push(event);
+      else if (now - event.createdAt > maxEventAgeMs) expired.push(event);
+      else if (attempts >= maxAttempts) exhausted.push(event);
       else {
-        this.attempts.set(envelope.id, attempts);
-        again.push(envelope);
+        this.attempts.set(event.id, attempts);
+        again.push(event);
       }
     }
     await this.dropFromStore(exhausted, DropReason.retriesExhausted);
@@ -272,17 +269,17 @@ export class DeliveryQueue {
     }, wait);
   }
 
-  private async removeFromStore(envelopes: readonly Envelope[]): Promise<void> {
-    if (envelopes.length === 0) return;
-    const ids = envelopes.map((e) => e.id);
+  private async removeFromStore(events: readonly StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const ids = events.map((e) => e.id);
     this.queued -= await this.store.remove(ids);
     for (const id of ids) this.attempts.delete(id);
   }
 
-  private async dropFromStore(envelopes: readonly Envelope[], reason: DropReason): Promise<void> {
-    if (envelopes.length === 0) return;
-    await this.removeFromStore(envelopes);
-    this.listener.dropped(envelopes, reason);
+  private async dropFromStore(events: readonly StoredEvent[], reason: DropReason): Promise<void> {
+    if (events.length === 0) return;
+    await this.removeFromStore(events);
+    this.listener.dropped(events, reason);
   }
 
   private notifyIfIdle(): void {
@@ -294,10 +291,6 @@ export class DeliveryQueue {
     this.idleWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-function envelopesOf(events: readonly StoredEvent[]): Envelope[] {
-  return events.map((e) => e.envelope);
 }
 
 export function asError(value: unknown): Error {

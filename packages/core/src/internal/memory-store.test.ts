@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Envelope } from './envelope.js';
 import { MemoryStore } from './memory-store.js';
 import type { StoredEvent } from './store.js';
 
-const stored = (id: string, bytes = 100, purpose = 'analytics'): StoredEvent => ({
-  envelope: { id } as Envelope,
-  purpose,
-  bytes,
-});
-const ids = (events: readonly StoredEvent[]) => events.map((e) => e.envelope.id);
+const stored = (id: string, bytes = 100, purpose = 'analytics'): StoredEvent => ({ id, purpose, createdAt: 0, json: '{}', bytes });
+const ids = (events: readonly StoredEvent[]) => events.map((e) => e.id);
 const none = new Set<string>();
 
 describe('MemoryStore', () => {

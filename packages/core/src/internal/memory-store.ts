@@ -30,8 +30,8 @@ export class MemoryStore implements EventStore {
         refused.push(event);
         continue;
       }
-      if (this.events.has(event.envelope.id)) continue;
-      this.events.set(event.envelope.id, event);
+      if (this.events.has(event.id)) continue;
+      this.events.set(event.id, event);
       this.bytes += event.bytes;
     }
     return { refused };
@@ -65,7 +65,7 @@ export class MemoryStore implements EventStore {
   purgePurpose(purpose: string, keep: ReadonlySet<string>): StoredEvent[] {
     const removed: StoredEvent[] = [];
     for (const [id, event] of this.events) if (event.purpose === purpose && !keep.has(id)) removed.push(event);
-    this.remove(removed.map((e) => e.envelope.id));
+    this.remove(removed.map((e) => e.id));
     return removed;
   }
 

@@ -1,11 +1,14 @@
-import type { Envelope } from './envelope.js';
-
-/** One queued event, as an `EventStore` keeps it. */
+/** One queued event, as an `EventStore` keeps it: the envelope serialized once, and what queues need to know. */
 export interface StoredEvent {
-  envelope: Envelope;
+  /** The envelope's id. */
+  id: string;
   /** Consent purpose that gates this event, so denial can purge it. */
   purpose: string;
-  /** Serialized size of the envelope in bytes (UTF-8). */
+  /** `ts.created` as epoch ms, for the retry deadline. */
+  createdAt: number;
+  /** The envelope as JSON (see `serializeEnvelope`: `ts` comes last). */
+  json: string;
+  /** Size of `json` in bytes (UTF-8). */
   bytes: number;
 }
 

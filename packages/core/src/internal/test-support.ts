@@ -3,6 +3,7 @@ import type { Envelope } from './envelope.js';
 import { createTracker } from './tracker.js';
 import type { Tracker, TrackerOptions } from './tracker-types.js';
 import type { Destination, HttpClient, TransportResult } from './transport.js';
+import { withSentAt } from './wire-format.js';
 
 /** A destination whose transport answers with whatever `respond` returns, recording every batch. */
 export function scriptedDestination(
@@ -18,8 +19,11 @@ export function scriptedDestination(
     receivedIds: () => batches.flat().map((e) => e.id),
     createTransport: () => ({
       send: async (events) => {
-        batches.push([...events]);
-        return respond(events, batches.length);
+        // What a receiver would see: the envelopes as sent, with ts.sent stamped.
+        const sentAt = new Date().toISOString();
+        const envelopes = events.map((event) => JSON.parse(withSentAt(event.json, sentAt)) as Envelope);
+        batches.push(envelopes);
+        return respond(envelopes, batches.length);
       },
     }),
   };

@@ -113,7 +113,8 @@ describe('batching', () => {
     await tracker.flush();
     expect(destination.batches.flat()).toHaveLength(50);
     for (const batch of destination.batches) {
-      const bytes = batch.reduce((sum, e) => sum + JSON.stringify(e).length, 0);
+      // the limit applies to the stored envelopes, before ts.sent is stamped on each attempt
+      const bytes = batch.reduce((sum, e) => sum + JSON.stringify({ ...e, ts: { created: e.ts.created } }).length, 0);
       if (batch.length > 1) expect(bytes).toBeLessThanOrEqual(2000);
     }
     expect(destination.batches.length).toBeGreaterThan(5);
@@ -231,7 +232,7 @@ describe('PII', () => {
     const destination = scriptedDestination(() => ok);
     const tracker = testTracker({
       destinations: [destination],
-      store: () => ({ ...store, add: (events) => { stored.push(...events.map((e) => e.envelope)); return store.add(events); }, peek: (o) => store.peek(o), remove: (ids) => store.remove(ids), purgePurpose: (p, k) => store.purgePurpose(p, k), count: () => store.count() }),
+      store: () => ({ ...store, add: (events) => { stored.push(...events.map((e) => JSON.parse(e.json) as Envelope)); return store.add(events); }, peek: (o) => store.peek(o), remove: (ids) => store.remove(ids), purgePurpose: (p, k) => store.purgePurpose(p, k), count: () => store.count() }),
     });
     const data = { email: 'jane@example.com', name: 'Jane', plan: 'pro' };
     tracker.track({ schema: SCHEMA, data }, { pii: { '/email': 'hash', '/name': 'drop' } });

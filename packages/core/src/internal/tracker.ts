@@ -22,6 +22,7 @@ import {
 } from './tracker-types.js';
 import type { PlatformServices } from './transport.js';
 import { utf8Length } from './utf8.js';
+import { envelopesOf, serializeEnvelope } from './wire-format.js';
 import { validateTrackerOptions } from './validate-options.js';
 
 /** What a platform package adds when it builds a tracker on core. */
@@ -36,6 +37,8 @@ interface PendingEvent {
   envelope: Envelope;
   purpose: string;
   pii: PiiRules | undefined;
+  /** `ts.created` as epoch ms. */
+  createdAt: number;
 }
 
 /**
@@ -85,6 +88,11 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     stats.countDrop(reason, envelopes.length, destination);
     if (hooks.onDropped) safeHook(() => hooks.onDropped?.(envelopes, reason, destination));
   };
+  /** Stored events are parsed back into envelopes only when a hook wants them. */
+  const dropStored = (events: readonly StoredEvent[], reason: DropReason, destination: string): void => {
+    stats.countDrop(reason, events.length, destination);
+    if (hooks.onDropped) safeHook(() => hooks.onDropped?.(envelopesOf(events), reason, destination));
+  };
   /** A call that never became an envelope (invalid, after shutdown): counted, no hook. */
   const refuse = (reason: DropReason): undefined => {
     stats.countDrop(reason, 1);
@@ -100,9 +108,9 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     const store = options.store ? options.store(destination.name) : new MemoryStore(options.memoryStore);
     const listener: QueueListener = {
       delivered: (events) => {
-        if (hooks.onDelivered && events.length > 0) safeHook(() => hooks.onDelivered?.(events, destination.name));
+        if (hooks.onDelivered && events.length > 0) safeHook(() => hooks.onDelivered?.(envelopesOf(events), destination.name));
       },
-      dropped: (events, reason) => drop(events, reason, destination.name),
+      dropped: (events, reason) => dropStored(events, reason, destination.name),
       retried: (_events, message) => {
         stats.lastError = message;
       },
@@ -142,7 +150,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       const { envelope } = pending;
       if (pending.pii) envelope.event = protectPii(envelope.event, pending.pii);
       if (envelope.entities) envelope.entities = envelope.entities.map(({ pii, ...entity }: EntityInput) => (pii ? protectPii(entity, pii) : entity));
-      stored.push({ envelope, purpose: pending.purpose, bytes: utf8Length(JSON.stringify(envelope)) });
+      const json = serializeEnvelope(envelope);
+      stored.push({ id: envelope.id, purpose: pending.purpose, createdAt: pending.createdAt, json, bytes: utf8Length(json) });
     }
     return Promise.all(queues.map((queue) => queue.enqueue(stored))).then(() => undefined);
   };
@@ -155,10 +164,10 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     });
   };
 
+  // Formatting a timestamp costs more than the rest of track(): reuse it within a millisecond.
   let lastMs = -1;
   let lastIso = '';
-  const isoNow = (): string => {
-    const ms = Date.now();
+  const isoAt = (ms: number): string => {
     if (ms !== lastMs) {
       lastMs = ms;
       lastIso = new Date(ms).toISOString();
@@ -177,10 +186,11 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       }
       const purpose = trackOptions?.purpose ?? defaultPurpose;
       const state = consent.stateOf(purpose);
+      const createdAt = Date.now();
       const envelope: Envelope = {
         id: uuidv7(),
         event: { schema: event.schema, data: event.data },
-        ts: { created: isoNow() },
+        ts: { created: isoAt(createdAt) },
         app,
         tracker: trackerInfo,
         user,
@@ -192,7 +202,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
         return undefined;
       }
       for (const plugin of plugins) plugin.enrich(envelope);
-      const pending: PendingEvent = { envelope, purpose, pii: trackOptions?.pii };
+      const pending: PendingEvent = { envelope, purpose, pii: trackOptions?.pii, createdAt };
       if (state === 'pending') hold(pending);
       else {
         intake.push(pending);

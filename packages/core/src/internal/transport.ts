@@ -1,4 +1,4 @@
-import type { Envelope } from './envelope.js';
+import type { StoredEvent } from './store.js';
 
 /** What a transport reports for one batch. Retry is decided by the delivery queue, not here. */
 export type TransportResult =
@@ -22,9 +22,12 @@ export interface SendOptions {
   unloading?: boolean;
 }
 
-/** Sends one batch of envelopes somewhere. It never throws: every failure is a result. */
+/**
+ * Sends one batch of events somewhere. Each event carries its serialized envelope (`json`); a
+ * transport that needs fields parses it (`envelopesOf`). It never throws: every failure is a result.
+ */
 export interface Transport {
-  send(batch: readonly Envelope[], options: SendOptions): Promise<TransportResult>;
+  send(batch: readonly StoredEvent[], options: SendOptions): Promise<TransportResult>;
 }
 
 /** A platform's HTTP client, given to destinations by the browser or Node tracker. */

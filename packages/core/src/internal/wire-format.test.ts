@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Envelope } from './envelope.js';
+import { serializeEnvelope, withSentAt } from './wire-format.js';
+
+const envelope: Envelope = {
+  id: '01890a5d-ac96-774b-bcce-b302099a8057',
+  event: { schema: 'iglu:com.acme/x/jsonschema/1-0-0', data: { ts: '}}', text: 'with "quotes" and } braces' } },
+  ts: { created: '2026-01-01T00:00:00.000Z', true: '2025-12-31T23:59:59.000Z' },
+  app: { id: 'a', platform: 'web' },
+  tracker: { name: 't', version: '1' },
+  user: { userId: 'u' },
+  consent: { purposes: { analytics: 'granted' } },
+  page: { url: 'https://example.com/?q=1' },
+};
+
+describe('wire format', () => {
+  it('serializes an envelope with ts last and loses nothing', () => {
+    const json = serializeEnvelope(envelope);
+    expect(json.endsWith('"ts":{"created":"2026-01-01T00:00:00.000Z","true":"2025-12-31T23:59:59.000Z"}}')).toBe(true);
+    expect(JSON.parse(json)).toEqual(envelope);
+  });
+
+  it('serializes shared frozen parts the same as fresh ones', () => {
+    const shared = { ...envelope, app: Object.freeze({ id: 'a', platform: 'web' as const }), user: Object.freeze({ userId: 'u' }) };
+    expect(serializeEnvelope(shared)).toBe(serializeEnvelope(envelope));
+    expect(serializeEnvelope(shared)).toBe(serializeEnvelope(shared));
+  });
+
+  it('stamps ts.sent on the serialized text, keeping every other field', () => {
+    const sent = JSON.parse(withSentAt(serializeEnvelope(envelope), '2026-01-01T00:00:05.000Z')) as Envelope;
+    expect(sent).toEqual({ ...envelope, ts: { ...envelope.ts, sent: '2026-01-01T00:00:05.000Z' } });
+  });
+
+  it('stamps a new ts.sent on each attempt from the stored text', () => {
+    const json = serializeEnvelope(envelope);
+    withSentAt(json, '2026-01-01T00:00:05.000Z');
+    const second = JSON.parse(withSentAt(json, '2026-01-01T00:01:00.000Z')) as Envelope;
+    expect(second.ts.sent).toBe('2026-01-01T00:01:00.000Z');
+  });
+});
