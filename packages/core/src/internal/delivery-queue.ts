@@ -41,6 +41,7 @@ export class DeliveryQueue {
   private pumpAgain = false;
   private intervalDue = false;
   private draining = 0;
+  private unloading = 0;
   private closed = false;
   private intervalTimer: CancelTimer | undefined;
   private retryTimer: CancelTimer | undefined;
@@ -55,11 +56,21 @@ export class DeliveryQueue {
     private readonly transport: Transport,
     private readonly options: DeliveryQueueOptions,
     private readonly listener: QueueListener,
-  ) {}
+  ) {
+    store.subscribe?.((delta) => {
+      this.queued = Math.max(0, this.queued + delta);
+      if (this.queued > 0) this.intervalDue = true;
+      this.pump();
+    });
+  }
 
-  /** Loads the count of events a durable store kept from an earlier run, and sends them. */
+  /**
+   * Adds the count of events a durable store kept from an earlier run, and sends them. Added, not
+   * set: events may have been enqueued (or reported by a shared store) while an async count ran.
+   */
   async restore(): Promise<void> {
-    this.queued = await this.store.count();
+    const found = await this.store.count();
+    this.queued += found;
     if (this.queued > 0) {
       this.intervalDue = true;
       this.pump();
@@ -82,14 +93,24 @@ export class DeliveryQueue {
     this.pump();
   }
 
-  /** Resolves once nothing is queued or in flight. Sends partial batches meanwhile. */
-  async flush(): Promise<void> {
+  /**
+   * Resolves once nothing is queued or in flight. Sends partial batches meanwhile; `unloading` marks
+   * the sends it starts, `resume` ends a retry backoff first.
+   */
+  async flush(options: { unloading?: boolean; resume?: boolean } = {}): Promise<void> {
     this.draining++;
+    if (options.unloading) this.unloading++;
+    if (options.resume && this.backoffUntil > 0) {
+      this.retryTimer?.();
+      this.retryTimer = undefined;
+      this.backoffUntil = 0;
+    }
     try {
       this.pump();
       while (!this.isIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     } finally {
       this.draining--;
+      if (options.unloading) this.unloading--;
     }
   }
 
@@ -182,7 +203,8 @@ export class DeliveryQueue {
   private async sendBatch(batch: readonly StoredEvent[]): Promise<void> {
     let result: TransportResult;
     try {
-      result = await this.transport.send(batch, { timeoutMs: this.options.requestTimeoutMs });
+      const unloading = this.unloading > 0;
+      result = await this.transport.send(batch, { timeoutMs: this.options.requestTimeoutMs, ...(unloading ? { unloading } : {}) });
     } catch (error) {
       // Transports should not throw; treat it as a network error, which is retryable.
       result = { type: 'retryable', reason: asError(error).message };
@@ -272,7 +294,8 @@ export class DeliveryQueue {
   private async removeFromStore(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     const ids = events.map((e) => e.id);
-    this.queued -= await this.store.remove(ids);
+    const removed = await this.store.remove(ids);
+    this.queued -= removed;
     for (const id of ids) this.attempts.delete(id);
   }
 

@@ -4,14 +4,10 @@
  */
 export type CancelTimer = () => void;
 
-interface TimerHandle {
-  unref?: () => void;
-}
-
 export function startTimer(callback: () => void, delayMs: number): CancelTimer {
-  const handle = setTimeout(callback, delayMs) as unknown as TimerHandle;
-  if (typeof handle === 'object' && typeof handle.unref === 'function') handle.unref();
-  return () => clearTimeout(handle as unknown as Parameters<typeof clearTimeout>[0]);
+  const handle = setTimeout(callback, delayMs);
+  handle.unref?.();
+  return () => clearTimeout(handle);
 }
 
 /** Resolves after `delayMs`; used to bound waits (flush, shutdown). */

@@ -38,9 +38,19 @@ export interface EventStore {
   remove(ids: readonly string[]): number | Promise<number>;
   /** Removes every event of a consent purpose except those in `keep` (in flight); returns the removed events. */
   purgePurpose(purpose: string, keep: ReadonlySet<string>): StoredEvent[] | Promise<StoredEvent[]>;
+  /**
+   * How many events the store held when it was opened; called once, when the tracker starts. An async
+   * store must not count events added through `add` or reported through `subscribe` meanwhile.
+   */
   count(): number | Promise<number>;
   /** Releases resources (file handles, connections). */
   close?(): void | Promise<void>;
+  /**
+   * For a store that others write too (browser tabs sharing one IndexedDB queue): the queue calls it
+   * once, and the store calls `changed` when events were added (`delta` > 0) or removed (< 0) by
+   * someone else, or with 0 when it may have events to send now (e.g. this tab became the sender).
+   */
+  subscribe?(changed: (delta: number) => void): void;
 }
 
 /** Makes the store of one destination; durable stores use `destination` as a namespace. */

@@ -1,7 +1,7 @@
-import type { ConsentState, Envelope, EnvelopeUser, Platform, SelfDescribing } from './envelope.js';
+import type { ConsentSnapshot, ConsentState, Envelope, EnvelopeUser, Platform, SelfDescribing } from './envelope.js';
 import type { PiiRules } from './pii.js';
 import type { EventStoreFactory } from './store.js';
-import type { Destination, PlatformServices } from './transport.js';
+import type { Destination } from './transport.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** Why an event was not delivered. Every drop is counted under one of these. */
@@ -182,6 +182,13 @@ export interface TrackerStats {
 export interface FlushOptions {
   /** Give up waiting after this long (events stay queued). @default no limit */
   timeoutMs?: number;
+  /**
+   * The page or process is going away: sends started by this flush get `unloading: true`
+   * (browser: `fetch` keepalive or `sendBeacon`, no gzip). @default false
+   */
+  unloading?: boolean;
+  /** Cut a pending retry backoff short and send now, e.g. when the network is back. @default false */
+  resume?: boolean;
 }
 
 export interface ShutdownOptions {
@@ -199,7 +206,7 @@ export interface Tracker extends TrackerLike {
   getUser(): Readonly<EnvelopeUser>;
   /** Updates consent per purpose: grant releases held events in order, deny drops and purges them. */
   setConsent(purposes: Record<string, ConsentState>, meta?: { policyVersion?: string; source?: string }): void;
-  getConsent(): Readonly<import('./envelope.js').ConsentSnapshot>;
+  getConsent(): Readonly<ConsentSnapshot>;
   /** Resolves when every queued and in-flight event was delivered or dropped (or on timeout). */
   flush(options?: FlushOptions): Promise<void>;
   /** Flushes, then stops timers and closes stores. Idempotent; later `track()` calls are dropped. */

@@ -250,7 +250,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       await restored;
       if (intakeScheduled) storing = storing.then(storeIntake);
       await storing;
-      await Promise.all(queues.map((queue) => queue.flush()));
+      await Promise.all(queues.map((queue) => queue.flush(flushOptions)));
     })();
     await (flushOptions.timeoutMs === undefined ? work : Promise.race([work, delay(flushOptions.timeoutMs)]));
   };
