@@ -11,6 +11,8 @@ const USAGE = `Usage:
   tracklane-collector --schemas <dir|registry.json> --data <dir> --write-key <key[,app=..,kind=browser,origin=..]> [--port 8787] [--host 127.0.0.1]
                       [--sink file|kafka] [--kafka-brokers h:p,..] [--durability fsync|write] [--config file.json] [--trust-proxy]
   tracklane-collector replay --from <raw store dir> --to <collector URL> --write-key <key> [--since <ISO time>] [--until <ISO time>]
+  tracklane-collector replay --from <raw store dir> --to kafka --kafka-brokers h:p,.. [--kafka-good-topic tracklane-good] [--kafka-bad-topic tracklane-bad]
+                             [--since <ISO time>] [--until <ISO time>]   (skips events the good topic already holds)
 Environment: TRACKLANE_COLLECTOR_PORT, TRACKLANE_SCHEMAS, TRACKLANE_DATA_DIR, TRACKLANE_WRITE_KEYS, TRACKLANE_SINK, TRACKLANE_KAFKA_BROKERS`;
 
 async function serve(argv: string[]): Promise<void> {
@@ -27,9 +29,19 @@ async function serve(argv: string[]): Promise<void> {
 async function replay(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { from: { type: 'string' }, to: { type: 'string' }, 'write-key': { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'write-key': { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'kafka-brokers': { type: 'string' },
+      'kafka-good-topic': { type: 'string' },
+      'kafka-bad-topic': { type: 'string' },
+    },
   });
-  if (!values.from || !values.to || !values['write-key']) throw new Error(`replay needs --from, --to and --write-key\n${USAGE}`);
+  const toKafka = values.to === 'kafka';
+  if (!values.from || !values.to || (!toKafka && !values['write-key'])) throw new Error(`replay needs --from, --to and --write-key\n${USAGE}`);
   const time = (value: string | undefined, flag: string): Date | undefined => {
     if (value === undefined) return undefined;
     const date = new Date(value);
@@ -38,11 +50,27 @@ async function replay(argv: string[]): Promise<void> {
   };
   const since = time(values.since, '--since');
   const until = time(values.until, '--until');
+  if (toKafka) {
+    const brokers = (values['kafka-brokers'] ?? process.env.TRACKLANE_KAFKA_BROKERS)?.split(',').filter(Boolean);
+    if (!brokers?.length) throw new Error(`replay --to kafka needs --kafka-brokers host:port[,host:port]\n${USAGE}`);
+    const goodTopic = values['kafka-good-topic'] ?? 'tracklane-good';
+    const { replayToKafka } = await import('./internal/sinks/kafka-replay.js');
+    const result = await replayToKafka({
+      from: values.from,
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      brokers,
+      goodTopic,
+      badTopic: values['kafka-bad-topic'] ?? 'tracklane-bad',
+    });
+    process.stdout.write(`${JSON.stringify({ ...result, to: 'kafka', topic: goodTopic })}\n`);
+    return;
+  }
   const sent = await replayRawStore({
     from: values.from,
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
-    send: collectorSender(values.to, values['write-key']),
+    send: collectorSender(values.to, values['write-key']!),
   });
   process.stdout.write(`${JSON.stringify({ replayed: sent, to: values.to })}\n`);
 }

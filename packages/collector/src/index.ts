@@ -7,5 +7,10 @@ export type { RateLimit } from './internal/rate-limiter.js';
 export { SchemaRegistry } from './internal/schema-registry.js';
 export { createFileSink } from './internal/sinks/file-sink.js';
 export type { FileSinkOptions } from './internal/sinks/file-sink.js';
+// The Kafka client (@platformatic/kafka) is imported inside createKafkaSink, only when it is called.
+export { createKafkaSink } from './internal/sinks/kafka-sink.js';
+export type { KafkaSink, KafkaSinkOptions } from './internal/sinks/kafka-sink.js';
 export type { Sink, SinkRecord } from './internal/sinks/sink.js';
 export { truncateIp } from './internal/client-ip.js';
+export { collectorSender, replayRawStore } from './internal/replay.js';
+export type { ReplayOptions } from './internal/replay.js';

@@ -53,19 +53,26 @@ export class BatchIngest {
     const receivedAt = context.receivedAt.toISOString();
     const answer: BatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
     const records: SinkRecord[] = [];
-    const reserved: string[] = [];
+    const reserved = new Set<string>();
     this.metrics.batchSize.observe(events.length);
     for (const event of events) {
       const verdict = this.validator.validate(event);
       const errors = verdict.ok ? appMismatch(verdict.envelope.app.id, context.key) : verdict.errors;
       if (verdict.ok && errors.length === 0) {
         const { envelope } = verdict;
-        if (this.dedup.isDuplicate(envelope.id)) {
+        let reservation = reserved.has(envelope.id) ? 'duplicate' : this.dedup.reserve(envelope.id);
+        while (typeof reservation === 'object') {
+          // The same id is being written by another request (a retry racing its first attempt):
+          // its outcome decides whether this one is a duplicate.
+          await reservation.pending;
+          reservation = this.dedup.reserve(envelope.id);
+        }
+        if (reservation === 'duplicate') {
           answer.duplicates++;
           this.metrics.events.inc({ outcome: 'duplicate', schema: envelope.event.schema, reason: '' });
           continue;
         }
-        reserved.push(envelope.id);
+        reserved.add(envelope.id);
         answer.accepted++;
         this.metrics.events.inc({ outcome: 'accepted', schema: envelope.event.schema, reason: '' });
         records.push({
@@ -84,7 +91,7 @@ export class BatchIngest {
           id,
           time: context.receivedAt.getTime(),
           key: undefined,
-          value: JSON.stringify({ receivedAt, clientIp: context.clientIp, errors, payload: event }),
+          value: badRecordValue(receivedAt, context.clientIp, errors, event),
         });
       }
     }
@@ -92,12 +99,12 @@ export class BatchIngest {
     try {
       await this.sink.write(records);
     } catch (error) {
-      this.dedup.release(reserved);
+      this.dedup.release([...reserved]);
       this.metrics.sinkErrors.inc({ sink: this.sink.name });
       throw error;
     }
     this.metrics.sinkWriteDuration.observe({ sink: this.sink.name }, Number(process.hrtime.bigint() - started) / 1e9);
-    this.dedup.commit(reserved);
+    this.dedup.commit([...reserved]);
     return answer;
   }
 }
@@ -106,6 +113,18 @@ function appMismatch(appId: string, key: WriteKeyConfig): string[] {
   return key.appId !== undefined && key.appId !== appId ? [`/app/id: "${appId}" is not the app of this write key`] : [];
 }
 
+
+/**
+ * A bad record keeps the original payload, unless it cannot be serialized (nested deeper than
+ * JSON.stringify's stack allows): then the reasons alone, so one hostile event cannot fail a batch.
+ */
+function badRecordValue(receivedAt: string, clientIp: string | undefined, errors: string[], payload: unknown): string {
+  try {
+    return JSON.stringify({ receivedAt, clientIp, errors, payload });
+  } catch {
+    return JSON.stringify({ receivedAt, clientIp, errors, payload: null, payloadOmitted: 'too deeply nested to store' });
+  }
+}
 
 function reasonLabel(error: string | undefined): string {
   if (!error) return 'unknown';

@@ -55,24 +55,31 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     },
     strict: true,
   });
-  const file = values.config ? (JSON.parse(readFileSync(values.config, 'utf8')) as Partial<ServeConfig> & { data?: string; kafka?: { brokers?: string[] } }) : {};
-  const port = Number(values.port ?? env.TRACKLANE_COLLECTOR_PORT ?? file.port ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) invalid(`--port must be 0-65535, got ${values.port ?? env.TRACKLANE_COLLECTOR_PORT}`);
+  const file = values.config ? readConfigFile(values.config) : {};
+  const rawPort = values.port ?? env.TRACKLANE_COLLECTOR_PORT ?? file.port ?? 8787;
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) invalid(`--port must be 0-65535, got ${String(rawPort)}`);
   const schemas = values.schemas ?? env.TRACKLANE_SCHEMAS?.split(':') ?? file.schemas ?? [];
   if (schemas.length === 0) invalid('--schemas <dir | registry.json> is required');
   const keySpecs = values['write-key'] ?? env.TRACKLANE_WRITE_KEYS?.split(/\s+/).filter(Boolean);
-  const writeKeys = keySpecs ? keySpecs.map(parseWriteKey) : (file.writeKeys ?? []);
+  const writeKeys = keySpecs ? keySpecs.map(parseWriteKey) : (file.writeKeys ?? []).map(fileWriteKey);
   if (writeKeys.length === 0) invalid('at least one --write-key is required');
   const sinkType = values.sink ?? env.TRACKLANE_SINK ?? file.sink?.type ?? 'file';
   let sink: ServeConfig['sink'];
   if (sinkType === 'kafka') {
     const brokers = (values['kafka-brokers'] ?? env.TRACKLANE_KAFKA_BROKERS)?.split(',') ?? (file.sink?.type === 'kafka' ? file.sink.brokers : undefined);
     if (!brokers?.length) invalid('--kafka-brokers host:port[,host:port] is required with --sink kafka');
-    sink = { type: 'kafka', brokers: brokers!, goodTopic: values['kafka-good-topic'] ?? 'tracklane-good', badTopic: values['kafka-bad-topic'] ?? 'tracklane-bad' };
+    const fileKafka = file.sink?.type === 'kafka' ? file.sink : undefined;
+    sink = {
+      type: 'kafka',
+      brokers: brokers!,
+      goodTopic: values['kafka-good-topic'] ?? fileKafka?.goodTopic ?? 'tracklane-good',
+      badTopic: values['kafka-bad-topic'] ?? fileKafka?.badTopic ?? 'tracklane-bad',
+    };
   } else if (sinkType === 'file') {
     const dir = values.data ?? env.TRACKLANE_DATA_DIR ?? (file.sink?.type === 'file' ? file.sink.dir : file.data);
     if (!dir) invalid('--data <dir> (the raw store) is required with the file sink');
-    const durability = values.durability ?? 'fsync';
+    const durability = values.durability ?? (file.sink?.type === 'file' ? file.sink.durability : undefined) ?? 'fsync';
     if (durability !== 'fsync' && durability !== 'write') invalid('--durability must be fsync or write');
     sink = { type: 'file', dir: dir!, durability: durability as 'fsync' | 'write' };
   } else {
@@ -87,4 +94,30 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     limits: file.limits ?? {},
     trustProxy: values['trust-proxy'] ?? file.trustProxy ?? false,
   };
+}
+
+type ConfigFile = Partial<Omit<ServeConfig, 'writeKeys'>> & { data?: string; writeKeys?: (WriteKeyConfig | string)[] };
+
+/** The `--config` file; errors name it. */
+function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return invalid(`cannot read --config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as ConfigFile;
+  } catch (error) {
+    return invalid(`--config ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A write key from the config file: an object, or a string in the `--write-key` syntax. */
+function fileWriteKey(entry: WriteKeyConfig | string, index: number): WriteKeyConfig {
+  if (typeof entry === 'string') return parseWriteKey(entry);
+  if (typeof entry !== 'object' || entry === null || typeof entry.key !== 'string' || entry.key === '') {
+    return invalid(`writeKeys[${index}] in the config file needs a non-empty "key"`);
+  }
+  return entry;
 }

@@ -77,7 +77,13 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<[string, number]> => {
-    const url = new URL(req.url ?? '/', 'http://collector');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://collector');
+    } catch {
+      // An absolute-form target the URL parser refuses (`POST http://[ HTTP/1.1`): the client's fault.
+      return ['other', (send(res, 400, { error: 'bad request target' }), 400)];
+    }
     switch (url.pathname) {
       case '/v1/batch':
         if (req.method === 'OPTIONS') {

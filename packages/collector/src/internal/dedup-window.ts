@@ -5,15 +5,19 @@ export interface DedupWindowOptions {
   ttlMs?: number;
 }
 
+/** What `reserve` finds: a new id (now reserved), a duplicate, or a write of the same id in progress. */
+export type Reservation = 'new' | 'duplicate' | { pending: Promise<void> };
+
 /**
  * Remembers the ids of events already landed, within a bounded window (count and age), so that
- * retries of at-least-once delivery land once. Ids are reserved while their write is in progress:
- * a retry racing its own first attempt is a duplicate too.
+ * retries of at-least-once delivery land once. Ids are reserved while their write is in progress;
+ * a retry racing its own first attempt waits for that write: if it fails, the retry lands the event.
  */
 export class DedupWindow {
   /** id -> time first seen (ms); Map keeps insertion order, so the oldest come first. */
   private readonly seen = new Map<string, number>();
-  private readonly pending = new Set<string>();
+  /** Reserved ids, with what wakes those waiting for the write's outcome. */
+  private readonly pending = new Map<string, { settled: Promise<void>; settle: () => void }>();
   private readonly maxIds: number;
   private readonly ttlMs: number;
 
@@ -26,28 +30,35 @@ export class DedupWindow {
     return this.seen.size;
   }
 
-  /** True when `id` was landed (or is being landed) within the window; otherwise reserves it. */
-  isDuplicate(id: string, now = Date.now()): boolean {
-    if (this.pending.has(id)) return true;
+  reserve(id: string, now = Date.now()): Reservation {
+    const inProgress = this.pending.get(id);
+    if (inProgress) return { pending: inProgress.settled };
     const at = this.seen.get(id);
-    if (at !== undefined && now - at <= this.ttlMs) return true;
-    this.pending.add(id);
-    return false;
+    if (at !== undefined && now - at <= this.ttlMs) return 'duplicate';
+    let settle: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.pending.set(id, { settled, settle });
+    return 'new';
   }
 
   /** The write of reserved ids succeeded: remember them. */
   commit(ids: readonly string[], now = Date.now()): void {
     for (const id of ids) {
-      this.pending.delete(id);
       this.seen.delete(id);
       this.seen.set(id, now);
+      this.settle(id);
     }
     this.evict(now);
   }
 
   /** The write failed: release the reservations so a retry can land them. */
   release(ids: readonly string[]): void {
-    for (const id of ids) this.pending.delete(id);
+    for (const id of ids) this.settle(id);
+  }
+
+  private settle(id: string): void {
+    this.pending.get(id)?.settle();
+    this.pending.delete(id);
   }
 
   private evict(now: number): void {

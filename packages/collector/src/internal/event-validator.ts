@@ -62,6 +62,44 @@ export class EventValidator {
  * JSON.parse, but a trap for any code downstream that merges objects). Iterative: no stack to blow.
  */
 export function checkShape(value: unknown, maxDepth: number): string | undefined {
+  return isSafeShape(value, maxDepth) ? undefined : describeShapeError(value, maxDepth);
+}
+
+/**
+ * The hot path of checkShape (every event): the same checks without building JSON pointers, and
+ * visiting containers only. Pointers are built by describeShapeError for the rare unsafe event.
+ */
+function isSafeShape(value: unknown, maxDepth: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  const nodes: object[] = [value];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth >= maxDepth) return false;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (key === '__proto__') return false;
+      const child: unknown = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
+function describeShapeError(value: unknown, maxDepth: number): string | undefined {
   const stack: [unknown, number, string][] = [[value, 0, '']];
   while (stack.length > 0) {
     const [node, depth, pointer] = stack.pop()!;

@@ -10,10 +10,19 @@ export interface ReplayOptions {
   since?: Date;
   /** Only events created before this time. */
   until?: Date;
-  /** Where the events go: a batch of envelopes at a time. */
-  send(batch: readonly Envelope[]): Promise<void>;
+  /**
+   * Where the events go: a batch of envelopes at a time; `records` holds the same events as the
+   * store has them (the line as written, with `receivedAt` and `clientIp`), in the same order.
+   */
+  send(batch: readonly Envelope[], records: readonly StoredGoodRecord[]): Promise<void>;
   /** @default 500 */
   batchSize?: number;
+}
+
+/** A good record of the raw store: its envelope and its line exactly as the file sink wrote it. */
+export interface StoredGoodRecord {
+  envelope: Envelope;
+  line: string;
 }
 
 /**
@@ -27,18 +36,19 @@ export async function replayRawStore(options: ReplayOptions): Promise<number> {
   const batchSize = options.batchSize ?? 500;
   let sent = 0;
   for (const hourDir of partitionsBetween(path.join(options.from, 'good'), since, until)) {
-    const envelopes: Envelope[] = [];
+    const records: StoredGoodRecord[] = [];
     for (const file of readdirSync(hourDir).filter((f) => f.endsWith('.jsonl')).sort()) {
-      for await (const envelope of readEnvelopes(path.join(hourDir, file))) {
-        const created = Date.parse(envelope.ts.created);
-        if (created >= since && created < until) envelopes.push(envelope);
+      for await (const record of readEnvelopes(path.join(hourDir, file))) {
+        const created = Date.parse(record.envelope.ts.created);
+        if (created >= since && created < until) records.push(record);
       }
     }
-    envelopes.sort((a, b) => a.ts.created.localeCompare(b.ts.created) || a.id.localeCompare(b.id));
-    for (let i = 0; i < envelopes.length; i += batchSize) {
-      await options.send(envelopes.slice(i, i + batchSize));
+    records.sort((a, b) => a.envelope.ts.created.localeCompare(b.envelope.ts.created) || a.envelope.id.localeCompare(b.envelope.id));
+    for (let i = 0; i < records.length; i += batchSize) {
+      const slice = records.slice(i, i + batchSize);
+      await options.send(slice.map((r) => r.envelope), slice);
     }
-    sent += envelopes.length;
+    sent += records.length;
   }
   return sent;
 }
@@ -56,12 +66,12 @@ function partitionsBetween(root: string, since: number, until: number): string[]
   return hours;
 }
 
-async function* readEnvelopes(file: string): AsyncGenerator<Envelope> {
+async function* readEnvelopes(file: string): AsyncGenerator<StoredGoodRecord> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
     try {
-      yield (JSON.parse(line) as { envelope: Envelope }).envelope;
+      yield { envelope: (JSON.parse(line) as { envelope: Envelope }).envelope, line };
     } catch {
       // A torn last line (the collector died mid-append, before it answered 200): never acknowledged.
     }
@@ -82,6 +92,7 @@ export function collectorSender(url: string, writeKey: string): (batch: readonly
         await response.arrayBuffer();
         if (response.ok) return;
         if (response.status !== 429 && response.status < 500) throw new Error(`collector answered HTTP ${response.status}`);
+        if (attempt >= 5) throw new Error(`collector answered HTTP ${response.status} ${attempt} times`);
       } catch (error) {
         if (attempt >= 5 || (error as Error).message.startsWith('collector answered')) throw error;
       }

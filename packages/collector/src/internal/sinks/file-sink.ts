@@ -45,7 +45,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
   const open = (file: string): Promise<fs.FileHandle> => {
     let handle = handles.get(file);
     if (!handle) {
-      handle = fs.mkdir(path.dirname(file), { recursive: true }).then(() => fs.open(file, 'a'));
+      handle = fs.mkdir(path.dirname(file), { recursive: true }).then(() => openAppend(file));
       handle.catch(() => handles.delete(file));
       handles.set(file, handle);
     }
@@ -103,4 +103,25 @@ export function createFileSink(options: FileSinkOptions): Sink {
       await Promise.all(open.map(async (h) => (await h).close().catch(() => undefined)));
     },
   };
+}
+
+/**
+ * Opens a part file for appending. A file that does not end in a newline holds a line torn by a
+ * crash (never acknowledged): start on a fresh line, or the next record would be glued to it and
+ * lost to every reader. Matters when a restart reuses the instance id (PID 1 in a container).
+ */
+async function openAppend(file: string): Promise<fs.FileHandle> {
+  const handle = await fs.open(file, 'a+');
+  try {
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) await handle.appendFile('\n');
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
 }

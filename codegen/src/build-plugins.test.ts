@@ -1,0 +1,75 @@
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rollup, watch, type RollupWatcherEvent } from 'rollup';
+import { describe, expect, it } from 'vitest';
+import { schemaDir } from './internal/testing/schema-dir.js';
+import { scratchDir } from './internal/testing/typecheck.js';
+import { tracklane as rollupTracklane } from './rollup-plugin.js';
+import { tracklane as viteTracklane, type ViteDevServerLike } from './vite-plugin.js';
+
+const event = (props: Record<string, unknown> = {}) => ({ type: 'object', properties: props, additionalProperties: false, 'x-tracklane': { kind: 'event' } });
+const virtualEntry = { name: 'entry', resolveId: (id: string) => (id === 'entry' ? id : null), load: (id: string) => (id === 'entry' ? 'export default 1;' : null) };
+
+describe('Rollup plugin', () => {
+  it('generates at build start and fails the build on a broken schema, naming the file', async () => {
+    const out = scratchDir('rollup');
+    const dir = schemaDir({ 'com.acme/click/1-0-0': event() });
+    await (await rollup({ input: 'entry', plugins: [rollupTracklane({ schemas: [dir], out }), virtualEntry] })).close();
+    expect(readFileSync(join(out, 'index.ts'), 'utf8')).toContain('trackClick');
+    const broken = schemaDir({ 'com.acme/click/1-0-0': '{' });
+    await expect(rollup({ input: 'entry', plugins: [rollupTracklane({ schemas: [broken], out: scratchDir('rollup') }), virtualEntry] })).rejects.toThrow(/com\.acme\/click\/jsonschema\/1-0-0: invalid JSON/);
+  });
+
+  it('regenerates in watch mode when a schema changes', { timeout: 30_000 }, async () => {
+    const out = scratchDir('rollup-watch');
+    const dir = schemaDir({ 'com.acme/click/1-0-0': event() });
+    const watcher = watch({ input: 'entry', plugins: [rollupTracklane({ schemas: [dir], out }), virtualEntry], output: { dir: join(out, 'dist') }, watch: { buildDelay: 10 } });
+    const builds = { count: 0 };
+    watcher.on('event', (e: RollupWatcherEvent) => {
+      if (e.code === 'BUNDLE_END') {
+        builds.count++;
+        void e.result.close();
+      }
+    });
+    try {
+      await until(() => builds.count === 1);
+      const file = join(dir, 'com.acme/click/jsonschema/1-0-0');
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      schema.properties.label = { type: 'string' };
+      writeFileSync(file, JSON.stringify(schema));
+      await until(() => readFileSync(join(out, 'index.ts'), 'utf8').includes('label?: string'));
+    } finally {
+      await watcher.close();
+    }
+  });
+});
+
+describe('Vite plugin', () => {
+  it('regenerates in the dev server when a schema changes, and ignores other files', async () => {
+    const out = scratchDir('vite');
+    const dir = schemaDir({ 'com.acme/click/1-0-0': event() });
+    const plugin = viteTracklane({ schemas: [dir], out });
+    const emitter = new EventEmitter();
+    const logs: string[] = [];
+    const server: ViteDevServerLike = { watcher: { add: () => undefined, on: (name, fn) => emitter.on(name, fn) }, config: { logger: { info: (m) => logs.push(m), error: (m) => logs.push(`error ${m}`) } } };
+    plugin.configureServer?.(server);
+    emitter.emit('change', join(out, 'unrelated.ts'));
+    expect(existsSync(join(out, 'index.ts'))).toBe(false);
+    const file = join(dir, 'com.acme/click/jsonschema/1-0-0');
+    emitter.emit('change', file);
+    expect(readFileSync(join(out, 'index.ts'), 'utf8')).toContain('trackClick');
+    writeFileSync(file, '{');
+    emitter.emit('change', file);
+    expect(logs.at(-1)).toMatch(/^error tracklane: 1 schema error\(s\), nothing generated/);
+    expect(readFileSync(join(out, 'index.ts'), 'utf8')).toContain('trackClick');
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

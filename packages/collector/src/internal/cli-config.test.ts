@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isTracklaneError } from '@tracklane/core';
+import { loadServeConfig, parseWriteKey } from './cli-config.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tracklane-cli-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+/** Writes a config file and returns its path. */
+function configFile(content: unknown): string {
+  const file = path.join(dir, `config-${files++}.json`);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+const MINIMAL = ['--schemas', 'schemas', '--data', 'data', '--write-key', 'k1'];
+
+/** The message of the configuration error `fn` throws. */
+function configError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(isTracklaneError(error), `not a TracklaneError: ${String(error)}`).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('parseWriteKey', () => {
+  it.each([
+    ['k1', { key: 'k1' }],
+    ['k1,app=shop', { key: 'k1', appId: 'shop' }],
+    ['k1,kind=server', { key: 'k1', kind: 'server' }],
+    [
+      'pk_web,app=shop,kind=browser,origin=https://shop.example.com,origin=http://localhost:5173',
+      { key: 'pk_web', appId: 'shop', kind: 'browser', origins: ['https://shop.example.com', 'http://localhost:5173'] },
+    ],
+  ])('%s', (spec, config) => {
+    expect(parseWriteKey(spec)).toEqual(config);
+  });
+
+  it.each([
+    [',app=shop', 'empty write key'],
+    ['k1,kind=robot', 'unknown write key field "kind"'],
+    ['k1,color=red', 'unknown write key field "color"'],
+  ])('%s is refused: %s', (spec, message) => {
+    expect(configError(() => parseWriteKey(spec))).toContain(message);
+  });
+
+  it('never echoes the key itself in an error', () => {
+    expect(configError(() => parseWriteKey('s3cr3t-key,colour=red'))).not.toContain('s3cr3t-key');
+  });
+});
+
+describe('loadServeConfig', () => {
+  it('fills defaults from the minimal flags', () => {
+    expect(loadServeConfig(MINIMAL, {})).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      schemas: ['schemas'],
+      writeKeys: [{ key: 'k1' }],
+      sink: { type: 'file', dir: 'data', durability: 'fsync' },
+      limits: {},
+      trustProxy: false,
+    });
+  });
+
+  it('takes every flag', () => {
+    const config = loadServeConfig(
+      ['--port', '9000', '--host', '0.0.0.0', '--schemas', 'a', '--schemas', 'b/registry.json', '--data', '/var/lib/tl', '--write-key', 'k1', '--write-key', 'k2,kind=browser,origin=https://x.test', '--durability', 'write', '--trust-proxy'],
+      {},
+    );
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      schemas: ['a', 'b/registry.json'],
+      writeKeys: [{ key: 'k1' }, { key: 'k2', kind: 'browser', origins: ['https://x.test'] }],
+      sink: { type: 'file', dir: '/var/lib/tl', durability: 'write' },
+      trustProxy: true,
+    });
+  });
+
+  it('takes the environment when flags are absent', () => {
+    const config = loadServeConfig([], {
+      TRACKLANE_COLLECTOR_PORT: '7000',
+      TRACKLANE_COLLECTOR_HOST: '::1',
+      TRACKLANE_SCHEMAS: 'one:two',
+      TRACKLANE_DATA_DIR: '/data',
+      TRACKLANE_WRITE_KEYS: 'k1  k2,app=web\n',
+    });
+    expect(config).toMatchObject({
+      port: 7000,
+      host: '::1',
+      schemas: ['one', 'two'],
+      writeKeys: [{ key: 'k1' }, { key: 'k2', appId: 'web' }],
+      sink: { type: 'file', dir: '/data' },
+    });
+  });
+
+  it('lets flags win over the environment, and the environment over the config file', () => {
+    const file = configFile({ port: 1111, host: 'file-host', schemas: ['file-schemas'], data: 'file-data', writeKeys: [{ key: 'file-key' }] });
+    const env = { TRACKLANE_COLLECTOR_PORT: '2222', TRACKLANE_SCHEMAS: 'env-schemas' };
+    const config = loadServeConfig(['--config', file, '--port', '3333'], env);
+    expect(config).toMatchObject({ port: 3333, host: 'file-host', schemas: ['env-schemas'], writeKeys: [{ key: 'file-key' }], sink: { dir: 'file-data' } });
+  });
+
+  it('reads a complete config file: keys, limits, file sink with its durability, trustProxy', () => {
+    const file = configFile({
+      port: 0,
+      schemas: ['schemas'],
+      writeKeys: [{ key: 'pk', kind: 'browser', origins: ['https://a.test'], appId: 'web' }],
+      sink: { type: 'file', dir: 'store', durability: 'write' },
+      limits: { maxBodyBytes: 10, maxEventsPerBatch: 2, rateLimit: { requestsPerSecond: 5 } },
+      trustProxy: true,
+    });
+    expect(loadServeConfig(['--config', file], {})).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      schemas: ['schemas'],
+      writeKeys: [{ key: 'pk', kind: 'browser', origins: ['https://a.test'], appId: 'web' }],
+      sink: { type: 'file', dir: 'store', durability: 'write' },
+      limits: { maxBodyBytes: 10, maxEventsPerBatch: 2, rateLimit: { requestsPerSecond: 5 } },
+      trustProxy: true,
+    });
+  });
+
+  it('accepts write keys in a config file written as flag strings', () => {
+    const file = configFile({ schemas: ['s'], data: 'd', writeKeys: ['k1', 'k2,kind=browser,origin=https://a.test'] });
+    expect(loadServeConfig(['--config', file], {}).writeKeys).toEqual([{ key: 'k1' }, { key: 'k2', kind: 'browser', origins: ['https://a.test'] }]);
+  });
+
+  it('configures the kafka sink from flags and environment', () => {
+    const base = ['--schemas', 's', '--write-key', 'k', '--sink', 'kafka'];
+    expect(loadServeConfig([...base, '--kafka-brokers', 'a:9092,b:9092', '--kafka-good-topic', 'g'], {}).sink).toEqual({
+      type: 'kafka',
+      brokers: ['a:9092', 'b:9092'],
+      goodTopic: 'g',
+      badTopic: 'tracklane-bad',
+    });
+    expect(loadServeConfig(['--schemas', 's', '--write-key', 'k'], { TRACKLANE_SINK: 'kafka', TRACKLANE_KAFKA_BROKERS: 'k:1' }).sink).toMatchObject({
+      type: 'kafka',
+      brokers: ['k:1'],
+    });
+  });
+
+  describe('clear errors', () => {
+    it.each<[string, string[], NodeJS.ProcessEnv, string]>([
+      ['no schemas', ['--data', 'd', '--write-key', 'k'], {}, '--schemas <dir | registry.json> is required'],
+      ['no write key', ['--schemas', 's', '--data', 'd'], {}, 'at least one --write-key is required'],
+      ['no data dir', ['--schemas', 's', '--write-key', 'k'], {}, '--data <dir> (the raw store) is required'],
+      ['a port out of range', [...MINIMAL, '--port', '70000'], {}, '--port must be 0-65535, got 70000'],
+      ['a port that is no number', [...MINIMAL, '--port', 'http'], {}, '--port must be 0-65535, got http'],
+      ['a bad port in the environment', MINIMAL, { TRACKLANE_COLLECTOR_PORT: '-1' }, 'got -1'],
+      ['an unknown durability', [...MINIMAL, '--durability', 'maybe'], {}, '--durability must be fsync or write'],
+      ['an unknown sink', [...MINIMAL, '--sink', 's3'], {}, '--sink must be file or kafka, got s3'],
+      ['kafka without brokers', ['--schemas', 's', '--write-key', 'k', '--sink', 'kafka'], {}, '--kafka-brokers host:port'],
+    ])('%s', (_name, argv, env, message) => {
+      const text = configError(() => loadServeConfig(argv, env));
+      expect(text).toContain(message);
+      expect(text.startsWith('tracklane-collector: ')).toBe(true);
+    });
+
+    it('an unknown flag is refused (strict parsing)', () => {
+      expect(() => loadServeConfig([...MINIMAL, '--wirte-key', 'x'], {})).toThrow(/--wirte-key/);
+    });
+
+    it('a bad port in the config file names the value', () => {
+      const file = configFile({ port: 'eighty' });
+      expect(configError(() => loadServeConfig(['--config', file, ...MINIMAL], {}))).toContain('got eighty');
+    });
+
+    it('a config file that is not JSON names the file', () => {
+      const file = configFile('{ "port": 8787, }');
+      const text = configError(() => loadServeConfig(['--config', file, ...MINIMAL], {}));
+      expect(text).toContain(file);
+      expect(text).toContain('not valid JSON');
+    });
+
+    it('a config file that does not exist names the file', () => {
+      const file = path.join(dir, 'missing.json');
+      expect(configError(() => loadServeConfig(['--config', file, ...MINIMAL], {}))).toContain(file);
+    });
+
+    it('a write key without a key in the config file', () => {
+      const file = configFile({ schemas: ['s'], data: 'd', writeKeys: [{ kind: 'browser' }] });
+      expect(configError(() => loadServeConfig(['--config', file], {}))).toContain('writeKeys[0]');
+    });
+  });
+});
