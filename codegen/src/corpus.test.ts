@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from './generate.js';
@@ -7,7 +6,8 @@ import { scratchDir, typecheck } from './internal/testing/typecheck.js';
 /** 557 real schemas from Iglu Central, by many teams, in shared/ beside the repository. */
 const CORPUS = join(import.meta.dirname, '../../../shared/corpora/iglu-central/schemas');
 
-describe.skipIf(!existsSync(CORPUS))('the Iglu Central corpus', () => {
+// `pnpm test` checks that the corpus is there (test/support/ensure-test-prerequisites.mjs).
+describe('the Iglu Central corpus', () => {
   it('generates in one run, and the output passes tsc --strict --noEmit', { timeout: 120_000 }, () => {
     const result = generate({ schemas: [CORPUS] });
     // Every JSON Schema generates; the Avro, Thrift and Protobuf files are not JSON Schema.

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -11,8 +11,8 @@ const PLAN = join(import.meta.dirname, '../../examples/tracking-plan/schemas');
 /** Screenshots are kept as test artifacts. */
 const ARTIFACTS = join(import.meta.dirname, '../../test-results/codegen-docs');
 
-// In CI a missing browser is a failure, not a skip (CI installs Debian's chromium).
-describe.skipIf(!existsSync(CHROMIUM) && !process.env['CI'])('the docs site in headless Chromium', () => {
+// `pnpm test` installs Debian's chromium first (test/support/ensure-test-prerequisites.mjs).
+describe('the docs site in headless Chromium', () => {
   let browser: Browser;
   const out = scratchDir('docs-site');
   buildDocs({ schemas: [PLAN], out });

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Run by `pnpm test` before anything else: installs what the tests need from outside npm, so the
+// README's test command works on a fresh machine. Each step is skipped when already satisfied.
+//   - Debian's chromium (real-browser tests drive it with playwright-core), via apt-get as root
+//   - Apache Kafka's broker jars (the Kafka tests), via Maven from Maven Central
+//   - the Iglu Central corpus beside the repository (../shared/corpora/iglu-central) must exist
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const say = (text) => process.stdout.write(`[prerequisites] ${text}\n`);
+const run = (command, args) => execFileSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return say('chromium: present');
+  if (process.getuid?.() !== 0) throw new Error('chromium is missing: run `sudo apt-get install -y chromium` (Debian), then `pnpm test` again');
+  say('chromium: installing Debian package');
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium']);
+}
+
+function ensureKafkaJars() {
+  say('kafka broker jars: checking');
+  run('bash', [path.join(root, 'test/kafka/broker/start.sh'), '--fetch']);
+}
+
+function ensureCorpus() {
+  const corpus = path.resolve(root, '../shared/corpora/iglu-central');
+  if (!existsSync(corpus)) throw new Error(`the Iglu Central corpus is missing at ${corpus} (codegen and Snowplow tests read it)`);
+  say('iglu central corpus: present');
+}
+
+try {
+  ensureCorpus();
+  ensureChromium();
+  ensureKafkaJars();
+} catch (error) {
+  process.stderr.write(`[prerequisites] ${error.message}\n`);
+  process.exit(1);
+}
