@@ -272,7 +272,8 @@ export class DeliveryQueue {
       this.retried += again.length;
       this.listener.retried(again, reason);
     }
-    this.consecutiveFailures++;
+    // Batches sent concurrently fail together: count one failure per backoff window, not one per batch.
+    if (now >= this.backoffUntil) this.consecutiveFailures++;
     this.scheduleRetry(retryAfterMs);
   }
 

@@ -153,6 +153,28 @@ describe('delivery and retry', () => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(115);
   });
 
+  it('counts batches that fail together as one failure, so concurrency does not inflate the backoff', async () => {
+    const times: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const destination = scriptedDestination(async (_b, attempt) => {
+      times.push(Date.now());
+      if (attempt <= 4) {
+        if (attempt === 4) release();
+        await gate; // the four first batches are in flight at once, then all fail
+        return { type: 'retryable', reason: 'HTTP 503' };
+      }
+      return ok;
+    }, 'd', { maxEvents: 1 });
+    const tracker = testTracker({ destinations: [destination], retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, jitter: 0 } });
+    for (let n = 0; n < 4; n++) tracker.track(click(n));
+    await tracker.flush();
+    expect(destination.batches).toHaveLength(8);
+    const pause = times[4]! - times[3]!;
+    expect(pause).toBeGreaterThanOrEqual(95);
+    expect(pause).toBeLessThan(400); // 4 failures counted separately would wait 800 ms
+  });
+
   it('drops a batch on a non-retryable status with reason `fatal_status`', async () => {
     const dropped: [number, string][] = [];
     const destination = scriptedDestination(() => ({ type: 'fatal', reason: 'HTTP 401', status: 401 }));

@@ -36,7 +36,6 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): HttpC
           method: 'POST',
           agent: isHttps ? agents['https:'] : agents['http:'],
           headers: { ...request.headers, 'content-length': String(body.byteLength) },
-          timeout: request.timeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -58,7 +57,10 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): HttpC
           );
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`request timed out after ${request.timeoutMs} ms`)));
+      // A deadline for the whole attempt: the `timeout` option of http.request only fires when the
+      // socket is idle, so a server trickling bytes could hold the request (and its batch) forever.
+      const deadline = setTimeout(() => req.destroy(new Error(`request timed out after ${request.timeoutMs} ms`)), request.timeoutMs);
+      req.on('close', () => clearTimeout(deadline));
       req.on('error', reject);
       req.end(body);
     });

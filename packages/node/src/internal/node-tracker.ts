@@ -36,6 +36,7 @@ export function createNodeTracker(options: NodeTrackerOptions): NodeTracker {
   const tracker = createTracker(
     { ...core, ...(spool ? { store: createDiskSpool(spool) } : {}) },
     {
+      // eslint-disable-next-line no-console -- the documented default sink of warnings (option `warn`)
       services: { http, warn: warn ?? ((message) => console.warn(message)) },
       tracker: { name: TRACKER_NAME, version: TRACKER_VERSION },
       defaultPlatform: 'srv',

@@ -5,51 +5,53 @@ import { errorCode } from './spool-lock.js';
 /**
  * The spool's on-disk format: UTF-8 lines, appended only.
  *
- *   +{"id":"…","purpose":"analytics","createdAt":…,"json":"{…}","bytes":412}   one queued event (a StoredEvent)
- *   -["<id>","<id>",...]                                      ids acknowledged or dropped
+ *   +{"id":"…","purpose":"analytics","createdAt":1764108000000,"bytes":412}<TAB>{…envelope…}
+ *   -["<id>","<id>",...]
  *
- * JSON never contains a raw newline, so a line is a record. Only the last line can be torn (the
- * process died inside `write`): it has no newline, and replay cuts it off before appending again.
+ * An add line is the event's fields (all of `StoredEvent` but `json`) then, after a tab, the
+ * envelope exactly as core serialized it (`json`, `bytes` long): written and read back without
+ * re-encoding. JSON as `JSON.stringify` writes it never contains a raw tab or newline, so a line is a
+ * record. Only the last line can be torn (the process died inside `write`): it has no newline, and
+ * replay cuts it off before appending again.
  */
 export const ADD = '+';
 export const REMOVE = '-';
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
-/**
- * A live event as the spool keeps it in memory: its JSON line and what limits need. `event` is kept
- * for a bounded number of entries ({@link HOT_EVENTS}) so the common case (sent soon after it was
- * added) skips a parse; the others are parsed again on peek, which keeps a large backlog compact.
- */
-export interface SpoolEntry {
-  json: string;
-  purpose: string;
-  bytes: number;
-  event?: StoredEvent;
+const KNOWN_FIELDS = 5; // id, purpose, createdAt, json, bytes
+
+/** The text of an add line (with its newline). `event.bytes` must be the UTF-8 length of `event.json`. */
+export function addLine(event: StoredEvent): string {
+  const { id, purpose, createdAt, bytes, json } = event;
+  // Written by hand: a generic stringify of the fields costs as much as the rest of add() together.
+  if (Object.keys(event).length === KNOWN_FIELDS) {
+    return `${ADD}{"id":${JSON.stringify(id)},"purpose":${JSON.stringify(purpose)},"createdAt":${createdAt},"bytes":${bytes}}\t${json}\n`;
+  }
+  const { json: _json, ...fields } = event; // fields a newer core added: keep them all
+  return `${ADD}${JSON.stringify(fields)}\t${json}\n`;
 }
-
-/** Most entries that keep their parsed event in memory. */
-export const HOT_EVENTS = 10_000;
 
 export interface ReplayResult {
   /** Live events, oldest first. */
-  entries: Map<string, SpoolEntry>;
+  entries: Map<string, StoredEvent>;
   /** Complete lines in the file, live or dead. */
   lines: number;
   /** Length of the file up to its last newline; anything after it is a torn line. */
   validBytes: number;
   /** A torn last line (0 or 1). */
   tornLines: number;
-  /** Complete lines that did not parse (disk corruption, power loss without fsync). */
+  /** Complete lines that are not records (disk corruption, power loss without fsync). */
   corruptLines: number;
-  /** Entries holding their parsed event. */
-  hot: number;
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
-const NEWLINE = 0x0a;
 
 /** Reads a spool log (missing = empty) and rebuilds the live events in order. */
 export function replayLog(file: string): ReplayResult {
-  const result: ReplayResult = { entries: new Map(), lines: 0, validBytes: 0, tornLines: 0, corruptLines: 0, hot: 0 };
+  const result: ReplayResult = { entries: new Map(), lines: 0, validBytes: 0, tornLines: 0, corruptLines: 0 };
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -66,7 +68,8 @@ export function replayLog(file: string): ReplayResult {
       const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
       let start = 0;
       for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
-        applyLine(result, data.toString('utf8', start, end));
+        result.lines++;
+        if (!applyLine(result, data, start, end)) result.corruptLines++;
         result.validBytes += end - start + 1;
         start = end + 1;
       }
@@ -79,37 +82,29 @@ export function replayLog(file: string): ReplayResult {
   return result;
 }
 
-function applyLine(result: ReplayResult, line: string): void {
-  result.lines++;
+/** Applies the line `data[start, end)`; false when it is not a well-formed record. */
+function applyLine(result: ReplayResult, data: Buffer, start: number, end: number): boolean {
   try {
-    if (line.startsWith(ADD)) {
-      const json = line.slice(1);
-      const event = JSON.parse(json) as Partial<StoredEvent>;
-      const id = event.id;
-      if (typeof id !== 'string' || typeof event.purpose !== 'string' || typeof event.bytes !== 'number') throw new Error('bad add');
-      if (result.entries.has(id)) return;
-      const entry: SpoolEntry = { json, purpose: event.purpose, bytes: event.bytes };
-      if (result.hot < HOT_EVENTS) {
-        entry.event = event as StoredEvent;
-        result.hot++;
-      }
-      result.entries.set(id, entry);
-      return;
+    if (data[start] === ADD.charCodeAt(0)) {
+      const tab = data.indexOf(TAB, start);
+      if (tab === -1 || tab > end || data[tab + 1] !== OPEN_BRACE || data[end - 1] !== CLOSE_BRACE) return false;
+      const fields = JSON.parse(data.toString('utf8', start + 1, tab)) as Partial<StoredEvent>;
+      const { id, purpose, createdAt, bytes } = fields;
+      if (typeof id !== 'string' || typeof purpose !== 'string' || typeof createdAt !== 'number') return false;
+      if (bytes !== end - tab - 1) return false; // a cut or garbled envelope
+      if (!result.entries.has(id)) result.entries.set(id, { ...fields, id, purpose, createdAt, bytes, json: data.toString('utf8', tab + 1, end) });
+      return true;
     }
-    if (line.startsWith(REMOVE)) {
-      const ids = JSON.parse(line.slice(1)) as unknown;
-      if (!Array.isArray(ids)) throw new Error('bad remove');
-      for (const id of ids) {
-        if (typeof id !== 'string') continue;
-        if (result.entries.get(id)?.event) result.hot--;
-        result.entries.delete(id);
-      }
-      return;
+    if (data[start] === REMOVE.charCodeAt(0)) {
+      const ids = JSON.parse(data.toString('utf8', start + 1, end)) as unknown;
+      if (!Array.isArray(ids)) return false;
+      for (const id of ids) if (typeof id === 'string') result.entries.delete(id);
+      return true;
     }
   } catch {
-    // counted below
+    // not JSON: corrupt
   }
-  result.corruptLines++;
+  return false;
 }
 
 /** Writes all of `data` at the end of an `O_APPEND` file, retrying short writes. */
@@ -138,7 +133,7 @@ const COMPACT_CHUNK_BYTES = 1024 * 1024;
  * the log, so a crash at any point leaves either the old log or the complete new one. Returns the
  * new file's append descriptor (the renamed temporary file) and its size.
  */
-export function writeCompacted(file: string, entries: Iterable<SpoolEntry>): { fd: number; bytes: number } {
+export function writeCompacted(file: string, entries: Iterable<StoredEvent>): { fd: number; bytes: number } {
   const temporary = `${file}.compact`;
   fs.rmSync(temporary, { force: true });
   const fd = fs.openSync(temporary, 'ax');
@@ -154,8 +149,9 @@ export function writeCompacted(file: string, entries: Iterable<SpoolEntry>): { f
       pending = 0;
     };
     for (const entry of entries) {
-      parts.push(ADD, entry.json, '\n');
-      pending += entry.json.length + 2;
+      const line = addLine(entry);
+      parts.push(line);
+      pending += line.length;
       if (pending >= COMPACT_CHUNK_BYTES) writeParts();
     }
     if (pending > 0) writeParts();
