@@ -1,6 +1,7 @@
 // The benchmark page (bundled once per SDK with its sdks/<name>.js as `sdk`): `window.bench` times
 // track() in blocks of calls with performance.now() (5 µs resolution: the page is cross-origin
 // isolated) and records long tasks during bursts.
+/* global window, location, crossOriginIsolated */
 import { start } from 'sdk';
 
 const params = new URLSearchParams(location.search);

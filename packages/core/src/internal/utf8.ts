@@ -1,9 +1,9 @@
 /** Number of bytes `text` takes in UTF-8, without allocating an encoded copy. */
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 export function utf8Length(text: string): number {
   let bytes = text.length;
-  if (ASCII_ONLY.test(text)) return bytes;
+  if (!NON_ASCII.test(text)) return bytes; // ASCII only: one byte per unit
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
