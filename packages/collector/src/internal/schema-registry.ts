@@ -7,6 +7,7 @@ import formatsModule from 'ajv-formats';
 const Ajv = AjvModule.default;
 const addFormats = formatsModule.default;
 import { TracklaneError } from '@tracklane/core';
+import { allowPiiTransforms } from './pii-schema.js';
 
 /** A compiled schema: validates data and names every violation by JSON pointer. */
 export interface CompiledSchema {
@@ -41,7 +42,7 @@ export class SchemaRegistry {
     const { $schema: _meta, self: _self, ...body } = schema;
     let validate: ValidateFunction;
     try {
-      validate = this.ajv.compile(body);
+      validate = this.ajv.compile(allowPiiTransforms(body));
     } catch (error) {
       throw new TracklaneError('INVALID_SCHEMA', `${origin}: cannot compile ${uri}: ${(error as Error).message}`, { cause: error });
     }
