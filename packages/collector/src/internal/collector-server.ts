@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limiter.js';
 import { BodyError, readBody } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
+import { TP2_PATH, envelopesFromTp2 } from './snowplow-tp2.js';
 import type { Sink } from './sinks/sink.js';
 
 export interface Collector {
@@ -25,7 +26,10 @@ export interface Collector {
 /** Seconds a client should wait when the sink cannot take writes. */
 const SINK_RETRY_AFTER_S = 5;
 
-/** The native collector: `POST /v1/batch`, `GET /healthz`, `GET /readyz`, `GET /metrics`. */
+/**
+ * The native collector: `POST /v1/batch`, `GET /healthz`, `GET /readyz`, `GET /metrics`; and the Snowplow
+ * tracker protocol on `POST /com.snowplowanalytics.snowplow/tp2`, ingested like `/v1/batch`.
+ */
 export function createCollector(options: CollectorOptions & { sink: Sink }): Collector {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new SchemaRegistry();
@@ -44,7 +48,7 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     res.end(text);
   };
 
-  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> => {
+  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL, eventsOf: (body: unknown) => unknown[]): Promise<number> => {
     const decision = access.check(req, url);
     const cors: Record<string, string> = decision.allowOrigin ? { 'access-control-allow-origin': decision.allowOrigin, vary: 'Origin' } : {};
     const fail = (status: number, error: string, headers: Record<string, string> = {}): number => {
@@ -58,7 +62,7 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
     let events: unknown[];
     try {
-      events = ingest.events(JSON.parse(await readBody(req, limits)));
+      events = eventsOf(JSON.parse(await readBody(req, limits)));
     } catch (error) {
       if (error instanceof BodyError) return fail(error.status, error.message, error.status === 413 ? { connection: 'close' } : {});
       if (error instanceof RangeError) return fail(413, error.message);
@@ -86,9 +90,11 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     }
     switch (url.pathname) {
       case '/v1/batch':
+      case TP2_PATH: {
+        const name = url.pathname;
         if (req.method === 'OPTIONS') {
           const origin = req.headers.origin;
-          if (!access.allowsPreflightFrom(origin)) return ['/v1/batch', (send(res, 403, { error: 'origin not allowed' }), 403)];
+          if (!access.allowsPreflightFrom(origin)) return [name, (send(res, 403, { error: 'origin not allowed' }), 403)];
           res.writeHead(204, {
             'access-control-allow-origin': origin!,
             'access-control-allow-methods': 'POST',
@@ -97,11 +103,14 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
             vary: 'Origin',
           });
           res.end();
-          return ['/v1/batch', 204];
+          return [name, 204];
         }
-        if (req.method !== 'POST') return ['/v1/batch', (send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' }), 405)];
-        if (closing) return ['/v1/batch', (send(res, 503, { error: 'shutting down' }, { 'retry-after': '1' }), 503)];
-        return ['/v1/batch', await handleBatch(req, res, url)];
+        if (req.method !== 'POST') return [name, (send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' }), 405)];
+        if (closing) return [name, (send(res, 503, { error: 'shutting down' }, { 'retry-after': '1' }), 503)];
+        // tp2 payloads become envelopes first; both then meet the same batch limit, validation and dedup.
+        const eventsOf = name === TP2_PATH ? (body: unknown) => ingest.events({ events: envelopesFromTp2(body) }) : (body: unknown) => ingest.events(body);
+        return [name, await handleBatch(req, res, url, eventsOf)];
+      }
       case '/healthz':
         return ['/healthz', (send(res, 200, { status: 'ok' }), 200)];
       case '/readyz': {
