@@ -140,7 +140,7 @@ for (const name of SDKS) {
   }
   result.requests = received.requests - requestsBefore;
   results.push(result);
-  await context.close();
+  await context.close().catch(() => undefined); // already gone when the browser crashed
 }
 sink.close();
 pages.close();

@@ -5,7 +5,8 @@
 export type CancelTimer = () => void;
 
 export function startTimer(callback: () => void, delayMs: number): CancelTimer {
-  const handle = setTimeout(callback, delayMs);
+  // Typed so that this file also compiles in a DOM program (packages/browser), where it is a number.
+  const handle = setTimeout(callback, delayMs) as ReturnType<typeof setTimeout> & { unref?: () => unknown };
   handle.unref?.();
   return () => clearTimeout(handle);
 }

@@ -1,0 +1,160 @@
+import 'fake-indexeddb/auto';
+import type { StoredEvent } from '@tracklane/core';
+import { createStore, entries, keys } from 'idb-keyval';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { IdbQueue } from './idb-queue.js';
+
+let n = 0;
+const event = (purpose = 'analytics', bytes = 100): StoredEvent => {
+  const id = `0190-${String(++n).padStart(6, '0')}`;
+  return { id, purpose, createdAt: Date.now(), json: `{"id":"${id}"}`, bytes };
+};
+const all = { limit: 1000, maxBytes: 1e9, exclude: new Set<string>() };
+let db = 0;
+const freshName = () => `test-queue-${++db}`;
+const open: IdbQueue[] = [];
+const queue = (name: string, sender = { held: true }, limits = {}) => {
+  const q = new IdbQueue(name, limits, sender);
+  open.push(q);
+  return q;
+};
+/** Lets BroadcastChannel messages arrive. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+afterEach(() => open.splice(0).forEach((q) => q.close()));
+
+describe('IdbQueue', () => {
+  it('keeps one record per event, keyed by id, and survives a new page', async () => {
+    const name = freshName();
+    const first = queue(name);
+    const events = [event(), event(), event()];
+    expect(await first.add(events)).toEqual({ refused: [] });
+    const records = await entries(createStore(name, 'events'));
+    expect(records.map(([key]) => key)).toEqual(events.map((e) => e.id));
+    const reloaded = queue(name);
+    expect(await reloaded.count()).toBe(3);
+    expect((await reloaded.peek(all)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+  });
+
+  it('coalesces a burst of adds into few transactions', async () => {
+    const q = queue(freshName());
+    await q.ready;
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    await Promise.all(Array.from({ length: 50 }, () => q.add([event()])));
+    expect(transaction.mock.calls.filter(([, mode]) => mode === 'readwrite').length).toBeLessThanOrEqual(2);
+    expect((await q.peek(all)).length).toBe(50);
+  });
+
+  it('refuses the newest events beyond its count and byte bounds (drop-newest)', async () => {
+    const q = queue(freshName(), { held: true }, { maxEvents: 3, maxBytes: 250 });
+    const [a, b, c] = [event(), event(), event()];
+    expect((await q.add([a, b, c])).refused.map((e) => e.id)).toEqual([c.id]);
+    expect((await q.add([event('analytics', 10), event('analytics', 10)])).refused).toHaveLength(1);
+  });
+
+  it('peeks in order within the limits, skipping events in flight', async () => {
+    const q = queue(freshName());
+    const events = Array.from({ length: 6 }, () => event());
+    await q.add(events);
+    const batch = await q.peek({ limit: 3, maxBytes: 1e9, exclude: new Set([events[0]!.id]) });
+    expect(batch.map((e) => e.id)).toEqual(events.slice(1, 4).map((e) => e.id));
+    expect((await q.peek({ limit: 10, maxBytes: 250, exclude: new Set() })).length).toBe(2);
+    expect(await q.remove([events[0]!.id, 'unknown'])).toBe(1);
+  });
+
+  it('removes a run of ids with one range delete, never a key it was not asked to remove', async () => {
+    const name = freshName();
+    const q = queue(name);
+    const events = Array.from({ length: 20 }, () => event());
+    await q.add(events);
+    const middle = events[10]!;
+    expect(await q.remove(events.filter((e) => e !== middle).map((e) => e.id))).toBe(19);
+    expect(await keys(createStore(name, 'events'))).toEqual([middle.id]);
+    await q.add(Array.from({ length: 12 }, () => event()));
+    const rest = (await q.peek(all)).map((e) => e.id);
+    expect(await q.remove(rest)).toBe(13);
+    expect(await keys(createStore(name, 'events'))).toEqual([]);
+  });
+
+  it('shares the queue between tabs: only the sender peeks; each tab counts what the others add and remove', async () => {
+    const name = freshName();
+    const sender = queue(name, { held: true });
+    const other = queue(name, { held: false });
+    const senderChanges: number[] = [];
+    const otherChanges: number[] = [];
+    sender.subscribe((delta) => senderChanges.push(delta));
+    other.subscribe((delta) => otherChanges.push(delta));
+    await Promise.all([sender.ready, other.ready]);
+    const events = [event(), event()];
+    await other.add(events);
+    await settle();
+    expect(senderChanges).toEqual([2]);
+    expect(await other.peek(all)).toEqual([]);
+    const batch = await sender.peek(all);
+    expect(batch.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(await sender.remove(batch.map((e) => e.id))).toBe(2);
+    await settle();
+    expect(otherChanges).toEqual([-2]);
+  });
+
+  it('counts events a tab wrote but never announced when the sender reads them', async () => {
+    const name = freshName();
+    const q = queue(name);
+    const changes: number[] = [];
+    q.subscribe((delta) => changes.push(delta));
+    await q.ready;
+    const orphan = event();
+    const { setMany } = await import('idb-keyval');
+    await setMany([[orphan.id, orphan]], createStore(name, 'events'));
+    expect((await q.peek(all)).map((e) => e.id)).toEqual([orphan.id]);
+    expect(changes).toEqual([1]);
+  });
+
+  it('purges the events of a denied purpose, except those in flight', async () => {
+    const name = freshName();
+    const q = queue(name);
+    const [keep, inFlight, purged, other] = [event('marketing'), event('marketing'), event('marketing'), event('analytics')];
+    await q.add([keep, inFlight, purged, other]);
+    const removed = await q.purgePurpose('marketing', new Set([inFlight.id, keep.id]));
+    expect(removed.map((e) => e.id)).toEqual([purged.id]);
+    expect((await entries(createStore(name, 'events'))).map(([key]) => key)).toEqual([keep.id, inFlight.id, other.id]);
+  });
+
+  it('falls back to memory when IndexedDB is unavailable, and says so', async () => {
+    const idb = globalThis.indexedDB;
+    vi.stubGlobal('indexedDB', undefined);
+    const q = queue(freshName());
+    await q.add([event()]);
+    vi.stubGlobal('indexedDB', idb);
+    expect(q.storage).toBe('memory');
+    expect(q.storageError).toBe('IndexedDB is unavailable');
+    expect((await q.peek(all)).length).toBe(1);
+  });
+
+  it('falls back to memory when a write fails (quota), keeping the event', async () => {
+    const q = queue(freshName());
+    await q.ready;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('quota exceeded', 'QuotaExceededError');
+    });
+    const e = event();
+    expect(await q.add([e])).toEqual({ refused: [] });
+    expect(q.storage).toBe('memory');
+    expect((await q.peek(all)).map((x) => x.id)).toEqual([e.id]);
+  });
+
+  it('claims this tab’s unsent events for the unload send, and removes them once delivered', async () => {
+    const q = queue(freshName());
+    const changes: number[] = [];
+    q.subscribe((delta) => changes.push(delta));
+    const events = [event(), event(), event()];
+    await q.add(events);
+    await q.peek({ limit: 1, maxBytes: 1e9, exclude: new Set([events[0]!.id]) });
+    const claimed = q.claimForUnload(1e6);
+    expect(claimed.map((e) => e.id)).toEqual([events[1]!.id, events[2]!.id]);
+    expect(q.claimForUnload(1e6)).toEqual([]);
+    expect((await q.peek(all)).map((e) => e.id)).toEqual([events[0]!.id]);
+    await q.settle(claimed, true);
+    expect(changes).toEqual([-2]);
+    expect(await q.count()).toBe(0); // what the queue found at open: events added since are not in it
+  });
+});

@@ -1,0 +1,307 @@
+import { MemoryStore } from '@tracklane/core';
+import type { AddResult, EventStore, PeekOptions, StoredEvent } from '@tracklane/core';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+
+/** Bounds of the queue, over every tab of the origin. */
+export interface QueueLimits {
+  /** Most events queued; beyond it the newest are refused (`store_full`). @default 10_000 */
+  maxEvents?: number;
+  /** Most bytes of queued envelopes (JSON, UTF-8). @default 5_242_880 (5 MiB) */
+  maxBytes?: number;
+}
+
+/** Where a queue keeps events: IndexedDB, or memory when IndexedDB is unavailable or failed. */
+export type StorageKind = 'indexeddb' | 'memory';
+
+/** This tab's newest events kept in memory too, for the synchronous send when the page goes away. */
+const OWN_MAX = 1000;
+/**
+ * Most events written by one transaction. Each `put` costs the main thread ~20 µs (structured
+ * clone): a larger burst is written in several transactions, one after the other, so no single task
+ * runs long.
+ */
+const MAX_TX_EVENTS = 200;
+
+type Message = { a: [string, number][] } | { r: string[] };
+
+/**
+ * The durable queue of one destination, shared by every tab of the origin: one IndexedDB record
+ * per event (key: the event id, a UUID v7, so key order is tracking order), written in coalesced
+ * transactions. Every tab writes; only the sender (`sender.held`) reads batches to send. Tabs tell
+ * each other what they added and removed over a BroadcastChannel, so each knows the queue's size
+ * (for the bounds, and so that `flush()` waits for what another tab sends). When IndexedDB is
+ * unavailable or a write fails, the queue continues in memory (`storage: 'memory'`).
+ */
+export class IdbQueue implements EventStore {
+  storage: StorageKind = 'indexeddb';
+  storageError: string | undefined;
+  private idb: UseStore | undefined;
+  private readonly memory: MemoryStore;
+  /** id -> bytes of every event known to be in IndexedDB, whichever tab added it. */
+  private readonly known = new Map<string, number>();
+  private knownBytes = 0;
+  private readonly own = new Map<string, StoredEvent>();
+  private readonly claimed = new Set<string>();
+  private inFlight: ReadonlySet<string> = new Set();
+  private pending: StoredEvent[] = [];
+  private nextCommit: Promise<void> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private found = 0;
+  private changed: (delta: number) => void = () => undefined;
+  private channel: BroadcastChannel | undefined;
+  private readonly maxEvents: number;
+  private readonly maxBytes: number;
+  readonly ready: Promise<void>;
+
+  constructor(
+    name: string,
+    limits: QueueLimits,
+    private readonly sender: { readonly held: boolean },
+    useIndexedDb = true,
+  ) {
+    this.maxEvents = limits.maxEvents ?? 10_000;
+    this.maxBytes = limits.maxBytes ?? 5_242_880;
+    this.memory = new MemoryStore({ maxEvents: this.maxEvents, maxBytes: this.maxBytes });
+    this.ready = this.open(name, useIndexedDb);
+  }
+
+  private async open(name: string, useIndexedDb: boolean): Promise<void> {
+    try {
+      if (!useIndexedDb) throw new Error('IndexedDB turned off (queue.indexedDB: false)');
+      if (typeof indexedDB === 'undefined' || !indexedDB) throw new Error('IndexedDB is unavailable');
+      const idb = createStore(name, 'events');
+      if (typeof BroadcastChannel === 'function') {
+        this.channel = new BroadcastChannel(name);
+        this.channel.onmessage = ({ data }: MessageEvent<Message>) => {
+          let delta = 0;
+          if ('a' in data) for (const [id, bytes] of data.a) delta += this.learn(id, bytes);
+          else for (const id of data.r) delta -= this.forget(id);
+          if (delta !== 0) this.changed(delta);
+        };
+      }
+      const events = await idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
+      for (const event of events) this.found += this.learn(event.id, event.bytes);
+      this.idb = idb;
+    } catch (error) {
+      this.fallBack(error);
+    }
+  }
+
+  /** Continues in memory; events already in IndexedDB stay there for a later page. */
+  private fallBack(error: unknown): void {
+    this.storage = 'memory';
+    this.storageError = error instanceof Error ? error.message : String(error);
+    this.idb = undefined;
+    this.channel?.close();
+    const gone = this.known.size;
+    this.known.clear();
+    this.knownBytes = 0;
+    if (gone > 0) this.changed(-gone);
+  }
+
+  private learn(id: string, bytes: number): number {
+    if (this.known.has(id)) return 0;
+    this.known.set(id, bytes);
+    this.knownBytes += bytes;
+    return 1;
+  }
+
+  private forget(id: string): number {
+    const bytes = this.known.get(id);
+    this.own.delete(id);
+    this.claimed.delete(id);
+    if (bytes === undefined) return 0;
+    this.known.delete(id);
+    this.knownBytes -= bytes;
+    return 1;
+  }
+
+  async add(events: readonly StoredEvent[]): Promise<AddResult> {
+    await this.ready;
+    for (const event of events) {
+      this.own.set(event.id, event);
+      if (this.own.size > OWN_MAX) this.own.delete(this.own.keys().next().value!);
+    }
+    if (!this.idb) return this.memory.add(events);
+    const accepted: StoredEvent[] = [];
+    const refused: StoredEvent[] = [];
+    for (const event of events) {
+      if (this.known.has(event.id)) continue;
+      if (this.known.size >= this.maxEvents || this.knownBytes + event.bytes > this.maxBytes) refused.push(event);
+      else {
+        this.learn(event.id, event.bytes);
+        accepted.push(event);
+      }
+    }
+    for (const event of refused) this.own.delete(event.id);
+    if (accepted.length === 0) return { refused };
+    try {
+      await this.write(accepted);
+    } catch (error) {
+      for (const event of accepted) this.forget(event.id);
+      this.fallBack(error);
+      return { refused: [...refused, ...this.memory.add(accepted).refused] };
+    }
+    return { refused };
+  }
+
+  /** Adds events to the next transaction: a burst of adds costs one transaction. */
+  private write(events: readonly StoredEvent[]): Promise<void> {
+    this.pending.push(...events);
+    if (!this.nextCommit) {
+      this.nextCommit = this.writing.then(async () => {
+        const batch = this.pending;
+        this.pending = [];
+        this.nextCommit = undefined;
+        for (let from = 0; from < batch.length; from += MAX_TX_EVENTS) await this.transact(batch.slice(from, from + MAX_TX_EVENTS), true);
+      });
+      this.writing = this.nextCommit.catch(() => undefined);
+    }
+    return this.nextCommit;
+  }
+
+  private async transact(events: readonly StoredEvent[] | readonly string[], put: boolean): Promise<void> {
+    await this.idb!('readwrite', (store) => {
+      if (put) for (const event of events as StoredEvent[]) store.put(event, event.id);
+      else deleteKeys(store, events as string[]);
+      return promisifyRequest(store.transaction);
+    });
+    this.channel?.postMessage(put ? { a: (events as StoredEvent[]).map((e) => [e.id, e.bytes]) } : { r: events });
+  }
+
+  async peek(options: PeekOptions): Promise<readonly StoredEvent[]> {
+    await this.ready;
+    this.inFlight = options.exclude;
+    const skip = (id: string): boolean => options.exclude.has(id) || this.claimed.has(id);
+    if (!this.idb) return this.memory.peek({ ...options, exclude: new Set([...options.exclude, ...this.claimed]) });
+    if (!this.sender.held) return [];
+    await this.writing;
+    const want = options.limit + options.exclude.size + this.claimed.size;
+    let records: StoredEvent[];
+    try {
+      records = await this.idb('readonly', (store) => promisifyRequest(store.getAll(null, want) as IDBRequest<StoredEvent[]>));
+    } catch (error) {
+      this.fallBack(error);
+      return [];
+    }
+    this.reconcile(records, records.length < want);
+    const batch: StoredEvent[] = [];
+    let bytes = 0;
+    for (const event of records) {
+      if (batch.length >= options.limit) break;
+      if (skip(event.id)) continue;
+      if (batch.length > 0 && bytes + event.bytes > options.maxBytes) break;
+      batch.push(event);
+      bytes += event.bytes;
+    }
+    return batch;
+  }
+
+  /**
+   * IndexedDB is the truth: events found that no tab announced (a tab died between its write and its
+   * message) are counted; when the read saw the whole queue, ids no longer there are forgotten.
+   */
+  private reconcile(records: readonly StoredEvent[], whole: boolean): void {
+    let delta = 0;
+    for (const event of records) delta += this.learn(event.id, event.bytes);
+    if (whole) {
+      const present = new Set(records.map((e) => e.id));
+      for (const event of this.pending) present.add(event.id);
+      for (const id of [...this.known.keys()]) if (!present.has(id)) delta -= this.forget(id);
+    }
+    if (delta !== 0) this.changed(delta);
+  }
+
+  async remove(ids: readonly string[]): Promise<number> {
+    await this.ready;
+    if (!this.idb) {
+      for (const id of ids) this.forget(id);
+      return this.memory.remove(ids);
+    }
+    let removed = 0;
+    for (const id of ids) removed += this.forget(id);
+    await this.writing;
+    await this.transact(ids, false).catch((error: unknown) => this.fallBack(error));
+    return removed;
+  }
+
+  async purgePurpose(purpose: string, keep: ReadonlySet<string>): Promise<StoredEvent[]> {
+    await this.ready;
+    const removed = this.memory.purgePurpose(purpose, keep);
+    for (const [id, event] of this.own) if (event.purpose === purpose && !keep.has(id)) this.own.delete(id);
+    if (!this.idb) return removed;
+    await this.writing;
+    const all = await this.idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
+    const gone = all.filter((event) => event.purpose === purpose && !keep.has(event.id));
+    for (const event of gone) if (this.forget(event.id)) removed.push(event);
+    if (gone.length > 0) await this.transact(gone.map((e) => e.id), false);
+    return removed;
+  }
+
+  async count(): Promise<number> {
+    await this.ready;
+    return this.found;
+  }
+
+  subscribe(changed: (delta: number) => void): void {
+    this.changed = changed;
+  }
+
+  /** This tab became the sender: its queue should look for events to send. */
+  senderChanged(): void {
+    this.changed(0);
+  }
+
+  /**
+   * For the send when the page goes away: this tab's events that are neither delivered, in flight
+   * nor already claimed, oldest first, up to `maxBytes`. They are claimed until `settle`.
+   */
+  claimForUnload(maxBytes: number): StoredEvent[] {
+    const batch: StoredEvent[] = [];
+    let bytes = 0;
+    for (const [id, event] of this.own) {
+      if (this.inFlight.has(id) || this.claimed.has(id)) continue;
+      // + the batch's per-event overhead on the wire (`ts.sent`, a comma)
+      if (bytes + event.bytes + 48 > maxBytes) break;
+      batch.push(event);
+      bytes += event.bytes + 48;
+      this.claimed.add(id);
+    }
+    return batch;
+  }
+
+  /** The outcome of an unload send, if the page lived to see it: delivered events are removed. */
+  async settle(events: readonly StoredEvent[], delivered: boolean): Promise<void> {
+    const ids = events.map((e) => e.id);
+    if (!delivered) {
+      for (const id of ids) this.claimed.delete(id);
+      this.changed(0);
+      return;
+    }
+    const removed = await this.remove(ids);
+    if (removed > 0) this.changed(-removed);
+  }
+
+  close(): void {
+    this.channel?.close();
+  }
+}
+
+/**
+ * Deletes keys. A sent batch is usually a run of consecutive keys (ids sort by time): then one range
+ * delete does it, after checking in the same transaction that the range holds nothing else.
+ */
+function deleteKeys(store: IDBObjectStore, ids: readonly string[]): void {
+  if (ids.length < 8) {
+    for (const id of ids) store.delete(id);
+    return;
+  }
+  const sorted = [...ids].sort();
+  const range = IDBKeyRange.bound(sorted[0], sorted[sorted.length - 1]);
+  const wanted = new Set(ids);
+  const request = store.getAllKeys(range);
+  request.onsuccess = () => {
+    if (request.result.every((key) => wanted.has(key as string))) store.delete(range);
+    else for (const id of ids) store.delete(id);
+  };
+}

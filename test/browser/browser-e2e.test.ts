@@ -1,0 +1,143 @@
+// @tracklane/browser in real headless Chromium against the real collector, both on loopback.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPage, startRig, until, type Rig } from './harness.js';
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterEach(() => rig.setReachable(true));
+afterAll(async () => {
+  await rig?.[Symbol.asyncDispose]();
+});
+
+/** Counts how often each id landed in the good store. */
+function landed(ids: readonly string[]): { missing: number; twice: number } {
+  const counts = new Map<string, number>();
+  for (const envelope of rig.good()) counts.set(envelope.id, (counts.get(envelope.id) ?? 0) + 1);
+  return { missing: ids.filter((id) => !counts.has(id)).length, twice: ids.filter((id) => (counts.get(id) ?? 0) > 1).length };
+}
+
+describe('@tracklane/browser in Chromium', () => {
+  it('(a) 500 events tracked offline survive two reloads and land exactly once when back online', async () => {
+    const started = Date.now();
+    const duplicatesBefore = await rig.duplicates();
+    const context = await rig.launch();
+    const page = await openPage(context, rig.pageUrl());
+    await context.setOffline(true);
+    const ids = await page.evaluate(() => window.e2e.features(500, 'offline'));
+    expect(ids).toHaveLength(500);
+    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 500, 10_000, '500 events queued');
+    // Reloading needs the page server: back "online" for the page, but the collector stays unreachable.
+    rig.setReachable(false);
+    await context.setOffline(false);
+    for (let reload = 0; reload < 2; reload++) {
+      await page.reload();
+      await page.waitForFunction(() => 'e2e' in window);
+      await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 500, 10_000, 'the queue restored after a reload');
+    }
+    expect(landed(ids).missing).toBe(500);
+    rig.setReachable(true);
+    await context.setOffline(true);
+    await context.setOffline(false); // fires `online`
+    await until(() => landed(ids).missing === 0, 20_000, 'all 500 events at the collector');
+    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 0, 5000, 'an empty queue');
+    const duplicates = (await rig.duplicates()) - duplicatesBefore;
+    console.log(`[e2e a] 500 offline events, 2 reloads: all landed once in ${Date.now() - started} ms; duplicates reaching the collector: ${duplicates}`);
+    expect(landed(ids)).toEqual({ missing: 0, twice: 0 });
+    expect(rig.bad()).toEqual([]);
+    await context.close();
+  });
+
+  it('(b) two tabs tracking at once: no loss, one sender, no duplicate reaching the collector', async () => {
+    const started = Date.now();
+    const duplicatesBefore = await rig.duplicates();
+    const requestsBefore = rig.requests.length;
+    const context = await rig.launch();
+    const tabs = [await openPage(context, rig.pageUrl()), await openPage(context, rig.pageUrl())];
+    // 20 bursts of 50 events per tab, interleaved with the other tab's
+    const burst = (tag: string) =>
+      (async () => {
+        const ids: string[] = [];
+        for (let chunk = 0; chunk < 20; chunk++) {
+          ids.push(...window.e2e.features(50, `${tag}-${chunk}`));
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return ids;
+      })();
+    const ids = (await Promise.all(tabs.map((tab, n) => tab.evaluate(burst, `tab${n}`)))).flat();
+    expect(new Set(ids).size).toBe(2000);
+    await until(() => landed(ids).missing === 0, 20_000, 'all 2000 events at the collector');
+    const senders = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.stats().sender)));
+    expect(senders.filter(Boolean)).toHaveLength(1);
+    await until(async () => (await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.stats().queued)))).every((q) => q === 0), 5000, 'both tabs see an empty queue');
+    const duplicates = (await rig.duplicates()) - duplicatesBefore;
+    console.log(
+      `[e2e b] 2 tabs x 1000 events: all landed in ${Date.now() - started} ms, ${rig.requests.length - requestsBefore} requests; ` +
+        `duplicates reaching the collector (before its dedup): ${duplicates}`,
+    );
+    expect(landed(ids)).toEqual({ missing: 0, twice: 0 });
+    expect(duplicates).toBe(0);
+
+    // The sender dies with events queued (collector unreachable): the other tab takes over and sends them.
+    const [sender, survivor] = senders[0] ? [tabs[0]!, tabs[1]!] : [tabs[1]!, tabs[0]!];
+    rig.setReachable(false);
+    const orphans = await sender.evaluate(() => window.e2e.features(100, 'orphan'));
+    await until(async () => (await survivor.evaluate(() => window.e2e.stats().queued)) === 100, 5000, 'the other tab to see the queue');
+    await sender.close();
+    rig.setReachable(true);
+    await until(() => landed(orphans).missing === 0, 20_000, 'the dead tab’s events sent by the other tab');
+    expect(await survivor.evaluate(() => window.e2e.stats().sender)).toBe(true);
+    await context.close();
+  });
+
+  it('(c) events tracked right before the tab closes arrive through keepalive or beacon', async () => {
+    const duplicatesBefore = await rig.duplicates();
+    const requestsBefore = rig.requests.length;
+    const context = await rig.launch();
+    // no interval flush within the test: only the unload path can send these
+    const page = await openPage(context, rig.pageUrl({ flushMs: 600_000 }));
+    await until(() => page.evaluate(() => window.e2e.stats().sender), 5000, 'the tab to be the sender');
+    const ids = await page.evaluate(() => window.e2e.features(20, 'closing'));
+    const closed = Date.now();
+    await page.close({ runBeforeUnload: true });
+    await until(() => landed(ids).missing === 0, 10_000, 'the events of the closed tab').catch((error: unknown) => {
+      console.log('requests since close', rig.requests.slice(requestsBefore), 'landed', landed(ids), 'bad', rig.bad().length);
+      throw error;
+    });
+    const requests = rig.requests.slice(requestsBefore);
+    console.log(
+      `[e2e c] 20 events tracked right before close: at the collector ${Date.now() - closed} ms after close, via ` +
+        `${requests.map((r) => `${r.contentType}${r.keyInQuery ? ' ?key' : ''} sec-fetch-mode=${r.secFetchMode}`).join(', ')}; ` +
+        `duplicates: ${(await rig.duplicates()) - duplicatesBefore}`,
+    );
+    expect(requests.every((r) => r.contentType === 'text/plain' && r.keyInQuery)).toBe(true);
+    expect(landed(ids)).toEqual({ missing: 0, twice: 0 });
+    await context.close();
+  });
+
+  it('(d) consent denied: nothing of that purpose reaches the collector, including events queued before', async () => {
+    const context = await rig.launch();
+    const page = await openPage(context, rig.pageUrl());
+    rig.setReachable(false);
+    const analytics = await page.evaluate(() => window.e2e.features(50, 'consent'));
+    const necessary = await page.evaluate(() => window.e2e.orders(10, 'consent'));
+    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 60, 5000, '60 events queued');
+    await page.evaluate(() => window.e2e.tracker.setConsent({ analytics: 'denied' }));
+    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 10, 5000, 'the analytics events purged');
+    expect(await page.evaluate(() => window.e2e.features(5, 'after'))).toEqual([]);
+    // the denial is kept: a reload neither tracks nor sends analytics events
+    await page.reload();
+    await page.waitForFunction(() => 'e2e' in window);
+    expect(await page.evaluate(() => window.e2e.features(5, 'reloaded'))).toEqual([]);
+    rig.setReachable(true);
+    await until(() => landed(necessary).missing === 0, 10_000, 'the necessary events');
+    await page.evaluate(() => window.e2e.tracker.flush());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const good = new Set(rig.good().map((e) => e.id));
+    expect(analytics.filter((id) => good.has(id))).toEqual([]);
+    expect(rig.good().filter((e) => e.event.schema.includes('feature_used') && e.event.data.workspace_id?.toString().startsWith('consent'))).toEqual([]);
+    expect(rig.bad()).toEqual([]);
+    await context.close();
+  });
+});
