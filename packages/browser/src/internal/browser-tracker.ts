@@ -59,6 +59,9 @@ export interface BrowserTracker extends Tracker {
   getStats(): BrowserTrackerStats;
 }
 
+/** How often the sending tab reads the shared queue for events it was not told about. */
+const SENDER_PROBE_MS = 2000;
+
 /**
  * A tracker for web pages. `track()` returns at once; events are kept in an IndexedDB queue shared
  * by the origin's tabs, one of which sends for all, so events survive reloads, offline periods and
@@ -70,6 +73,11 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
   const queues = new Map<string, IdbQueue>();
   const transports = new Map<string, Transport>();
   const lock = acquireSenderLock(`${prefix}-sender`, newId(), () => queues.forEach((queue) => queue.senderChanged()));
+  // The sender also looks at the shared queue now and then: IndexedDB is the truth, and an event
+  // another tab announced while this one was busy (or never announced: it died) is found there.
+  const probe = setInterval(() => {
+    if (lock.held) queues.forEach((queue) => queue.senderChanged());
+  }, SENDER_PROBE_MS);
   const consentKey = `${prefix}_consent`;
   const persistConsent = options.persistConsent !== false;
 
@@ -178,6 +186,7 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
       syncUser();
     },
     async shutdown(shutdownOptions) {
+      clearInterval(probe);
       for (const [target, type, listener] of listeners) target.removeEventListener(type, listener);
       await core.shutdown(shutdownOptions);
       lock.release();

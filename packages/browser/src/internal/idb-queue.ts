@@ -32,6 +32,9 @@ type Message = { a: [string, number][] } | { r: string[] };
  * (for the bounds, and so that `flush()` waits for what another tab sends). When IndexedDB is
  * unavailable or a write fails, the queue continues in memory (`storage: 'memory'`).
  */
+/** Removed ids remembered, so a stale read cannot bring them back. */
+const MAX_REMOVED_IDS = 20_000;
+
 export class IdbQueue implements EventStore {
   storage: StorageKind = 'indexeddb';
   storageError: string | undefined;
@@ -49,6 +52,8 @@ export class IdbQueue implements EventStore {
   private found = 0;
   private changed: (delta: number) => void = () => undefined;
   private channel: BroadcastChannel | undefined;
+  /** Ids this tab saw removed (delivered, purged, or removed by another tab), most recent last. */
+  private readonly removedIds = new Set<string>();
   private readonly maxEvents: number;
   private readonly maxBytes: number;
   readonly ready: Promise<void>;
@@ -75,7 +80,7 @@ export class IdbQueue implements EventStore {
         this.channel.onmessage = ({ data }: MessageEvent<Message>) => {
           let delta = 0;
           if ('a' in data) for (const [id, bytes] of data.a) delta += this.learn(id, bytes);
-          else for (const id of data.r) delta -= this.forget(id);
+          else for (const id of data.r) delta -= this.forget(id, true);
           if (delta !== 0) this.changed(delta);
         };
       }
@@ -106,13 +111,19 @@ export class IdbQueue implements EventStore {
     return 1;
   }
 
-  private forget(id: string): number {
+  /** `removed`: the event is gone for good (delivered, purged), not merely missing from one read. */
+  private forget(id: string, removed = false): number {
     const bytes = this.known.get(id);
     this.own.delete(id);
     this.claimed.delete(id);
     if (bytes === undefined) return 0;
     this.known.delete(id);
     this.knownBytes -= bytes;
+    if (removed) {
+      // A read that started before the delete committed may still see this id: it must not come back.
+      this.removedIds.add(id);
+      if (this.removedIds.size > MAX_REMOVED_IDS) this.removedIds.delete(this.removedIds.values().next().value!);
+    }
     return 1;
   }
 
@@ -172,7 +183,7 @@ export class IdbQueue implements EventStore {
   async peek(options: PeekOptions): Promise<readonly StoredEvent[]> {
     await this.ready;
     this.inFlight = options.exclude;
-    const skip = (id: string): boolean => options.exclude.has(id) || this.claimed.has(id);
+    const skip = (id: string): boolean => options.exclude.has(id) || this.claimed.has(id) || this.removedIds.has(id);
     if (!this.idb) return this.memory.peek({ ...options, exclude: new Set([...options.exclude, ...this.claimed]) });
     if (!this.sender.held) return [];
     await this.writing;
@@ -203,7 +214,7 @@ export class IdbQueue implements EventStore {
    */
   private reconcile(records: readonly StoredEvent[], whole: boolean): void {
     let delta = 0;
-    for (const event of records) delta += this.learn(event.id, event.bytes);
+    for (const event of records) if (!this.removedIds.has(event.id)) delta += this.learn(event.id, event.bytes);
     if (whole) {
       const present = new Set(records.map((e) => e.id));
       for (const event of this.pending) present.add(event.id);
@@ -219,7 +230,7 @@ export class IdbQueue implements EventStore {
       return this.memory.remove(ids);
     }
     let removed = 0;
-    for (const id of ids) removed += this.forget(id);
+    for (const id of ids) removed += this.forget(id, true);
     await this.writing;
     await this.transact(ids, false).catch((error: unknown) => this.fallBack(error));
     return removed;
@@ -233,7 +244,7 @@ export class IdbQueue implements EventStore {
     await this.writing;
     const all = await this.idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
     const gone = all.filter((event) => event.purpose === purpose && !keep.has(event.id));
-    for (const event of gone) if (this.forget(event.id)) removed.push(event);
+    for (const event of gone) if (this.forget(event.id, true)) removed.push(event);
     if (gone.length > 0) await this.transact(gone.map((e) => e.id), false);
     return removed;
   }

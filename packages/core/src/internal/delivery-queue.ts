@@ -40,6 +40,7 @@ export class DeliveryQueue {
   private pumping = false;
   private pumpAgain = false;
   private intervalDue = false;
+  private probeDue = false;
   private draining = 0;
   private unloading = 0;
   private closed = false;
@@ -60,6 +61,9 @@ export class DeliveryQueue {
     store.subscribe?.((delta) => {
       this.queued = Math.max(0, this.queued + delta);
       if (this.queued > 0) this.intervalDue = true;
+      // "Look now": read the store once even if the count says it is empty, so a shared store can
+      // reconcile events whose announcement was missed.
+      if (delta === 0) this.probeDue = true;
       this.pump();
     });
   }
@@ -174,11 +178,13 @@ export class DeliveryQueue {
   private async pumpLoop(): Promise<void> {
     while (!this.closed && this.activeSends < this.options.concurrency && Date.now() >= this.backoffUntil) {
       const available = this.queued - this.inFlight.size;
-      if (available <= 0) {
+      const probing = this.probeDue;
+      this.probeDue = false;
+      if (available <= 0 && !probing) {
         this.intervalDue = false;
         break;
       }
-      const partialAllowed = this.intervalDue || this.draining > 0;
+      const partialAllowed = this.intervalDue || this.draining > 0 || (probing && available <= 0);
       if (!partialAllowed && available < this.options.maxBatchEvents) break;
       let batch: readonly StoredEvent[];
       try {
