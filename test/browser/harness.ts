@@ -160,8 +160,10 @@ export async function startRig(options: { site?: string; appId?: string } = {}):
     },
     [Symbol.asyncDispose]: async () => {
       await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-      await new Promise<void>((resolve) => pages.close(() => resolve()));
+      // close() waits for every connection to end: end the keep-alive ones Chromium left open first.
+      const pagesClosed = new Promise<void>((resolve) => pages.close(() => resolve()));
       pages.closeAllConnections();
+      await pagesClosed;
       relay.close();
       await collector.close();
       rmSync(temp, { recursive: true, force: true });

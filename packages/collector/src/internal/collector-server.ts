@@ -23,6 +23,9 @@ export interface Collector {
   readonly registry: SchemaRegistry;
 }
 
+/** How long `close()` lets requests in progress finish before it ends their connections. */
+const CLOSE_GRACE_MS = 5000;
+
 /** Seconds a client should wait when the sink cannot take writes. */
 const SINK_RETRY_AFTER_S = 5;
 
@@ -159,6 +162,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Requests in progress get a grace period; keep-alive clients that never hang up do not hold us.
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
       await options.sink.close();
     },
