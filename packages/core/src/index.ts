@@ -44,6 +44,7 @@ export type {
   Transport,
   TransportResult,
 } from './internal/transport.js';
+export { selectBatch } from './internal/store.js';
 export type { AddResult, EventStore, EventStoreFactory, PeekOptions, StoredEvent } from './internal/store.js';
 export { MemoryStore } from './internal/memory-store.js';
 export type { MemoryStoreOptions } from './internal/memory-store.js';

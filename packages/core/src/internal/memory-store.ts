@@ -1,4 +1,4 @@
-import type { AddResult, EventStore, PeekOptions, StoredEvent } from './store.js';
+import { selectBatch, type AddResult, type EventStore, type PeekOptions, type StoredEvent } from './store.js';
 
 /** Bounds of a {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -37,17 +37,8 @@ export class MemoryStore implements EventStore {
     return { refused };
   }
 
-  peek({ limit, maxBytes, exclude }: PeekOptions): StoredEvent[] {
-    const batch: StoredEvent[] = [];
-    let bytes = 0;
-    for (const [id, event] of this.events) {
-      if (batch.length >= limit) break;
-      if (exclude.has(id)) continue;
-      if (batch.length > 0 && bytes + event.bytes > maxBytes) break;
-      batch.push(event);
-      bytes += event.bytes;
-    }
-    return batch;
+  peek(options: PeekOptions): StoredEvent[] {
+    return selectBatch(this.events, options);
   }
 
   remove(ids: readonly string[]): number {

@@ -55,3 +55,21 @@ export interface EventStore {
 
 /** Makes the store of one destination; durable stores use `destination` as a namespace. */
 export type EventStoreFactory = (destination: string) => EventStore;
+
+/**
+ * The oldest events of an id-ordered map that fit the peek limits, skipping excluded ids; always at
+ * least one event when any is available, even if it alone is over `maxBytes`. Shared by the stores
+ * that keep their queue in a `Map` (memory, Node disk spool).
+ */
+export function selectBatch(events: ReadonlyMap<string, StoredEvent>, { limit, maxBytes, exclude }: PeekOptions): StoredEvent[] {
+  const batch: StoredEvent[] = [];
+  let bytes = 0;
+  for (const [id, event] of events) {
+    if (batch.length >= limit) break;
+    if (exclude.has(id)) continue;
+    if (batch.length > 0 && bytes + event.bytes > maxBytes) break;
+    batch.push(event);
+    bytes += event.bytes;
+  }
+  return batch;
+}

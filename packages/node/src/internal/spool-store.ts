@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { TracklaneError, TracklaneErrorCode } from '@tracklane/core';
+import { TracklaneError, TracklaneErrorCode, selectBatch } from '@tracklane/core';
 import type { AddResult, EventStore, PeekOptions, StoredEvent } from '@tracklane/core';
 import type { DiskSpoolOptions } from './disk-spool.js';
 import { REMOVE, addLine, appendAll, fsyncDir, replayLog, writeCompacted } from './spool-log.js';
@@ -91,18 +91,9 @@ export class DiskSpoolStore implements EventStore {
     return { refused };
   }
 
-  peek({ limit, maxBytes, exclude }: PeekOptions): StoredEvent[] {
+  peek(options: PeekOptions): StoredEvent[] {
     this.descriptor();
-    const batch: StoredEvent[] = [];
-    let bytes = 0;
-    for (const [id, event] of this.entries) {
-      if (batch.length >= limit) break;
-      if (exclude.has(id)) continue;
-      if (batch.length > 0 && bytes + event.bytes > maxBytes) break;
-      batch.push(event);
-      bytes += event.bytes;
-    }
-    return batch;
+    return selectBatch(this.entries, options);
   }
 
   remove(ids: readonly string[]): number {
