@@ -32,6 +32,7 @@ export type {
   SelfDescribing,
 } from './internal/envelope.js';
 export { collectorDestination, interpretCollectorResponse } from './internal/collector-destination.js';
+export { destinationEndpoint } from './internal/destination-url.js';
 export type { CollectorDestinationOptions } from './internal/collector-destination.js';
 export type {
   BatchLimits,

@@ -1,3 +1,4 @@
+import { destinationEndpoint } from './destination-url.js';
 import { TracklaneError, TracklaneErrorCode } from './errors.js';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.js';
 import { withSentAt } from './wire-format.js';
@@ -21,7 +22,7 @@ export interface CollectorDestinationOptions {
 
 /** The Tracklane native collector: `POST /v1/batch` with `{sentAt, events}`. */
 export function collectorDestination(options: CollectorDestinationOptions): Destination {
-  const endpoint = batchEndpoint(options.url);
+  const endpoint = destinationEndpoint('collectorDestination', options.url, '/v1/batch');
   if (typeof options.writeKey !== 'string' || options.writeKey === '') {
     throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, 'Tracklane: collectorDestination needs a non-empty `writeKey`');
   }
@@ -33,18 +34,6 @@ export function collectorDestination(options: CollectorDestinationOptions): Dest
   };
 }
 
-function batchEndpoint(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, `Tracklane: collectorDestination \`url\` is not a valid URL: ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, `Tracklane: collectorDestination \`url\` must be http(s), got ${parsed.protocol}`);
-  }
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}/v1/batch`;
-}
 
 class CollectorTransport implements Transport {
   constructor(

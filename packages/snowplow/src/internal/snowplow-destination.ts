@@ -1,4 +1,4 @@
-import { TracklaneError, TracklaneErrorCode, interpretCollectorResponse, utf8Length } from '@tracklane/core';
+import { TracklaneError, TracklaneErrorCode, destinationEndpoint, interpretCollectorResponse, utf8Length } from '@tracklane/core';
 import type { BatchLimits, Destination, Envelope, HttpClient, PlatformServices, SendOptions, StoredEvent, Transport, TransportResult } from '@tracklane/core';
 import { TP2_PATH, payloadDataBody, toTrackerPayload } from './tracker-protocol.js';
 
@@ -38,7 +38,7 @@ export interface SnowplowDestinationOptions {
  * stores, batches and retries it like any destination; consent and PII apply before it sees events.
  */
 export function snowplowDestination(options: SnowplowDestinationOptions): Destination {
-  const endpoint = tp2Endpoint(options.url);
+  const endpoint = destinationEndpoint('snowplowDestination', options.url, TP2_PATH, true);
   const maxPostBytes = options.maxPostBytes ?? SNOWPLOW_MAX_POST_BYTES;
   if (!Number.isInteger(maxPostBytes) || maxPostBytes < 1024) {
     throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, 'Tracklane: snowplowDestination `maxPostBytes` must be an integer >= 1024');
@@ -52,18 +52,6 @@ export function snowplowDestination(options: SnowplowDestinationOptions): Destin
   };
 }
 
-function tp2Endpoint(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, `Tracklane: snowplowDestination \`url\` is not a valid URL: ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TracklaneError(TracklaneErrorCode.INVALID_CONFIG, `Tracklane: snowplowDestination \`url\` must be http(s), got ${parsed.protocol}`);
-  }
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}${TP2_PATH}${parsed.search}`;
-}
 
 /** The tp2 POST body of a batch of stored events, `stm` set to `sentAtMs`. */
 export function tp2Body(batch: readonly StoredEvent[], sentAtMs: number, encodeBase64: boolean): string {
