@@ -157,4 +157,35 @@ describe('IdbQueue', () => {
     expect(changes).toEqual([-2]);
     expect(await q.count()).toBe(0); // what the queue found at open: events added since are not in it
   });
+
+  it('keeps counting events whose write is still committing while the sender reads the whole queue', async () => {
+    const q = queue(freshName());
+    await q.add([event()]);
+    // A peek that starts just before an add may read IndexedDB before the add's transaction commits.
+    for (let round = 0; round < 20; round++) {
+      const read = q.peek(all);
+      const added = q.add([event()]);
+      await Promise.all([read, added]);
+      expect(q.size()).toBe(round + 2);
+    }
+    expect((await q.peek(all)).length).toBe(21);
+    expect(q.size()).toBe(21);
+  });
+
+  it('reports every event a purge deletes, even one another tab wrote without telling', async () => {
+    const name = freshName();
+    const sender = queue(name);
+    await sender.ready;
+    const silent = queue(name, { held: false });
+    await silent.ready;
+    silent.close(); // its BroadcastChannel is gone: this tab's writes are not announced
+    const unannounced = event('analytics');
+    await silent.add([unannounced]);
+    const announced = event('analytics');
+    await sender.add([announced]);
+    const removed = await sender.purgePurpose('analytics', new Set());
+    expect(removed.map((e) => e.id).sort()).toEqual([unannounced.id, announced.id].sort());
+    expect(sender.size()).toBe(0);
+    expect(await keys(createStore(name, 'events'))).toEqual([]);
+  });
 });

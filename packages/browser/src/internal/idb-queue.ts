@@ -47,6 +47,8 @@ export class IdbQueue implements EventStore {
   private readonly claimed = new Set<string>();
   private inFlight: ReadonlySet<string> = new Set();
   private pending: StoredEvent[] = [];
+  /** Ids accepted by `add` whose transaction has not committed yet: a read cannot see them. */
+  private readonly uncommitted = new Set<string>();
   private nextCommit: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private found = 0;
@@ -116,14 +118,14 @@ export class IdbQueue implements EventStore {
     const bytes = this.known.get(id);
     this.own.delete(id);
     this.claimed.delete(id);
-    if (bytes === undefined) return 0;
-    this.known.delete(id);
-    this.knownBytes -= bytes;
     if (removed) {
       // A read that started before the delete committed may still see this id: it must not come back.
       this.removedIds.add(id);
       if (this.removedIds.size > MAX_REMOVED_IDS) this.removedIds.delete(this.removedIds.values().next().value!);
     }
+    if (bytes === undefined) return 0;
+    this.known.delete(id);
+    this.knownBytes -= bytes;
     return 1;
   }
 
@@ -141,6 +143,7 @@ export class IdbQueue implements EventStore {
       if (this.known.size >= this.maxEvents || this.knownBytes + event.bytes > this.maxBytes) refused.push(event);
       else {
         this.learn(event.id, event.bytes);
+        this.uncommitted.add(event.id);
         accepted.push(event);
       }
     }
@@ -149,7 +152,10 @@ export class IdbQueue implements EventStore {
     try {
       await this.write(accepted);
     } catch (error) {
-      for (const event of accepted) this.forget(event.id);
+      for (const event of accepted) {
+        this.uncommitted.delete(event.id);
+        this.forget(event.id);
+      }
       this.fallBack(error);
       return { refused: [...refused, ...this.memory.add(accepted).refused] };
     }
@@ -164,7 +170,11 @@ export class IdbQueue implements EventStore {
         const batch = this.pending;
         this.pending = [];
         this.nextCommit = undefined;
-        for (let from = 0; from < batch.length; from += MAX_TX_EVENTS) await this.transact(batch.slice(from, from + MAX_TX_EVENTS), true);
+        for (let from = 0; from < batch.length; from += MAX_TX_EVENTS) {
+          const slice = batch.slice(from, from + MAX_TX_EVENTS);
+          await this.transact(slice, true);
+          for (const event of slice) this.uncommitted.delete(event.id);
+        }
       });
       this.writing = this.nextCommit.catch(() => undefined);
     }
@@ -216,9 +226,9 @@ export class IdbQueue implements EventStore {
     let delta = 0;
     for (const event of records) if (!this.removedIds.has(event.id)) delta += this.learn(event.id, event.bytes);
     if (whole) {
+      // Events still being written are not in the read yet, but they are queued.
       const present = new Set(records.map((e) => e.id));
-      for (const event of this.pending) present.add(event.id);
-      for (const id of [...this.known.keys()]) if (!present.has(id)) delta -= this.forget(id);
+      for (const id of [...this.known.keys()]) if (!present.has(id) && !this.uncommitted.has(id)) delta -= this.forget(id);
     }
     if (delta !== 0) this.changed(delta);
   }
@@ -243,8 +253,12 @@ export class IdbQueue implements EventStore {
     if (!this.idb) return removed;
     await this.writing;
     const all = await this.idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
-    const gone = all.filter((event) => event.purpose === purpose && !keep.has(event.id));
-    for (const event of gone) if (this.forget(event.id, true)) removed.push(event);
+    // Every event deleted here is reported, including one this tab had not learned of yet.
+    const gone = all.filter((event) => event.purpose === purpose && !keep.has(event.id) && !this.removedIds.has(event.id));
+    for (const event of gone) {
+      this.forget(event.id, true);
+      removed.push(event);
+    }
     if (gone.length > 0) await this.transact(gone.map((e) => e.id), false);
     return removed;
   }
@@ -252,6 +266,11 @@ export class IdbQueue implements EventStore {
   async count(): Promise<number> {
     await this.ready;
     return this.found;
+  }
+
+  /** Events queued as this tab knows now, every tab's included: the delivery queue reports this. */
+  size(): number {
+    return this.idb ? this.known.size : this.memory.count();
   }
 
   subscribe(changed: (delta: number) => void): void {

@@ -60,7 +60,8 @@ export class DeliveryQueue {
   ) {
     store.subscribe?.((delta) => {
       this.queued = Math.max(0, this.queued + delta);
-      if (this.queued > 0) this.intervalDue = true;
+      // Events another writer added are sent on this queue's interval, like its own.
+      if (this.queuedNow() > 0) this.armInterval();
       // "Look now": read the store once even if the count says it is empty, so a shared store can
       // reconcile events whose announcement was missed.
       if (delta === 0) this.probeDue = true;
@@ -75,7 +76,8 @@ export class DeliveryQueue {
   async restore(): Promise<void> {
     const found = await this.store.count();
     this.queued += found;
-    if (this.queued > 0) {
+    // Events left by an earlier run are sent at once; new ones wait for the interval as usual.
+    if (found > 0) {
       this.intervalDue = true;
       this.pump();
     }
@@ -132,7 +134,7 @@ export class DeliveryQueue {
 
   stats(): { queued: number; inFlight: number; backoffUntil?: number } {
     return {
-      queued: this.queued,
+      queued: this.queuedNow(),
       inFlight: this.inFlight.size,
       ...(this.backoffUntil > Date.now() ? { backoffUntil: this.backoffUntil } : {}),
     };
@@ -147,7 +149,15 @@ export class DeliveryQueue {
   }
 
   private isIdle(): boolean {
-    return this.closed || (this.queued === 0 && this.activeSends === 0);
+    return this.closed || (this.queuedNow() === 0 && this.activeSends === 0);
+  }
+
+  /**
+   * Events queued: the store's own size when it has one (a store shared by tabs, whose count moves
+   * with what other tabs do), else the count this queue keeps as it adds and removes.
+   */
+  private queuedNow(): number {
+    return this.store.size ? this.store.size() : this.queued;
   }
 
   private armInterval(): void {
@@ -177,7 +187,7 @@ export class DeliveryQueue {
 
   private async pumpLoop(): Promise<void> {
     while (!this.closed && this.activeSends < this.options.concurrency && Date.now() >= this.backoffUntil) {
-      const available = this.queued - this.inFlight.size;
+      const available = this.queuedNow() - this.inFlight.size;
       const probing = this.probeDue;
       this.probeDue = false;
       if (available <= 0 && !probing) {

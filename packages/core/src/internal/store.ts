@@ -51,6 +51,12 @@ export interface EventStore {
    * someone else, or with 0 when it may have events to send now (e.g. this tab became the sender).
    */
   subscribe?(changed: (delta: number) => void): void;
+  /**
+   * For a shared store: how many events it holds now, every writer's included. When present, the
+   * queue reports this instead of counting adds and removes itself, so concurrent writers cannot make
+   * the count drift.
+   */
+  size?(): number;
 }
 
 /** Makes the store of one destination; durable stores use `destination` as a namespace. */
