@@ -1,7 +1,9 @@
 import { relative } from 'node:path';
+import { TracklaneError } from '@tracklane/core';
 
 /**
- * The one error class of the codegen. Every error has a stable `code` from
+ * The codegen's errors: a `TracklaneError` (the SDK's one error base class) whose codes are the
+ * codegen's. Every error has a stable `code` from
  * {@link CodegenErrorCode}, and, where it is about a schema, the file, the JSON pointer
  * inside that file and the lint rule that raised it.
  */
@@ -39,8 +41,7 @@ export interface ErrorLocation {
   rule?: string;
 }
 
-export class CodegenError extends Error {
-  readonly code: CodegenErrorCode;
+export class CodegenError extends TracklaneError<CodegenErrorCode> {
   readonly file: string | undefined;
   readonly pointer: string | undefined;
   readonly rule: string | undefined;
@@ -48,9 +49,8 @@ export class CodegenError extends Error {
   readonly [BRAND] = true;
 
   constructor(code: CodegenErrorCode, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'CodegenError';
-    this.code = code;
     this.file = location.file;
     this.pointer = location.pointer;
     this.rule = location.rule;

@@ -25,18 +25,22 @@ export type TracklaneErrorCode = (typeof TracklaneErrorCode)[keyof typeof Trackl
 
 const BRAND = Symbol.for('tracklane.error');
 
-export class TracklaneError extends Error {
-  readonly code: TracklaneErrorCode;
+/**
+ * The base class of every error the SDK throws or reports. `Code` is the set of codes: the SDK's
+ * own ({@link TracklaneErrorCode}), or a tool's (the codegen's `CodegenError` extends this class).
+ */
+export class TracklaneError<Code extends string = TracklaneErrorCode> extends Error {
+  readonly code: Code;
   /** Marks instances so {@link isTracklaneError} works across realms and bundle copies. */
   readonly [BRAND] = true;
 
-  constructor(code: TracklaneErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TracklaneError';
     this.code = code;
   }
 }
 
-export function isTracklaneError(value: unknown): value is TracklaneError {
+export function isTracklaneError(value: unknown): value is TracklaneError<string> {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }

@@ -33,4 +33,14 @@ describe('event ids', () => {
     for (let n = 0; n < 2048; n++) mint();
     expect(fills).toBe(2);
   });
+
+  it('formats exactly the bytes uuid wrote', () => {
+    const random = new Uint8Array(16);
+    randomFillSync(random);
+    const id = createEventIdMinter((bytes) => bytes.set(random.subarray(0, 16)))();
+    const hex = id.replace(/-/g, '');
+    // the random tail (bytes 11-15) comes straight from the pool
+    expect(hex.slice(22)).toBe(Buffer.from(random.subarray(11, 16)).toString('hex'));
+    expect(id).toMatch(UUID_V7);
+  });
 });

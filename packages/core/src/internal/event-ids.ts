@@ -5,31 +5,55 @@ export type FillRandom = (bytes: Uint8Array) => void;
 
 const POOL_BYTES = 16 * 1024;
 
+/** Lowercase hex digits of every byte, as char codes: `HEX_CODES[2b]`, `HEX_CODES[2b + 1]`. */
+const HEX_CODES = new Uint8Array(512);
+for (let byte = 0; byte < 256; byte++) {
+  const hex = (byte + 0x100).toString(16);
+  HEX_CODES[2 * byte] = hex.charCodeAt(1);
+  HEX_CODES[2 * byte + 1] = hex.charCodeAt(2);
+}
+/** Where each of the 16 bytes goes in the 36 characters `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
+const BYTE_POSITIONS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const HYPHEN = 45;
+
 /**
  * Mints UUID v7 event ids with `uuid`, drawing randomness from a pool refilled 1,024 ids at a time
  * (uuid's own pool refills every 16 ids, which dominates `track()`). Ids are monotonic within a
- * millisecond, as RFC 9562 method 1 (a counter seeded from random bits) describes.
+ * millisecond, as RFC 9562 method 1 (a counter seeded from random bits) describes. `uuid` writes the
+ * 16 bytes into a reused buffer; they are formatted here in one `String.fromCharCode` call, a flat
+ * string, which costs half of uuid's own formatting.
  */
 export function createEventIdMinter(fillRandom: FillRandom | undefined): () => string {
   if (!fillRandom) return () => uuidv7();
   const pool = new Uint8Array(POOL_BYTES);
   let offset = POOL_BYTES;
-  let msecs = -Infinity;
-  let seq = 0;
+  const random = new Uint8Array(16);
+  const options = { random, msecs: -Infinity, seq: 0 };
+  const bytes = new Uint8Array(16);
+  const chars: number[] = new Array<number>(36).fill(HYPHEN);
   return () => {
     if (offset + 16 > POOL_BYTES) {
       fillRandom(pool);
       offset = 0;
     }
-    const random = pool.subarray(offset, (offset += 16));
+    // uuid reads bytes 6-9 (to seed the counter, below) and 10-15 (the random tail) of `random`.
+    for (let k = 6; k < 16; k++) random[k] = pool[offset + k]!;
+    offset += 16;
     const now = Date.now();
-    if (now > msecs) {
-      msecs = now;
-      seq = (random[6]! << 23) | (random[7]! << 16) | (random[8]! << 8) | random[9]!;
+    if (now > options.msecs) {
+      options.msecs = now;
+      options.seq = (random[6]! << 23) | (random[7]! << 16) | (random[8]! << 8) | random[9]!;
     } else {
-      seq = (seq + 1) | 0;
-      if (seq === 0) msecs++;
+      options.seq = (options.seq + 1) | 0;
+      if (options.seq === 0) options.msecs++;
     }
-    return uuidv7({ random, msecs, seq });
+    uuidv7(options, bytes, 0);
+    for (let b = 0; b < 16; b++) {
+      const at = BYTE_POSITIONS[b]!;
+      const hex = bytes[b]! * 2;
+      chars[at] = HEX_CODES[hex]!;
+      chars[at + 1] = HEX_CODES[hex + 1]!;
+    }
+    return String.fromCharCode.apply(null, chars);
   };
 }
