@@ -40,8 +40,6 @@ interface PendingEvent {
   envelope: Envelope;
   purpose: string;
   pii: PiiRules | undefined;
-  /** `ts.created` as epoch ms. */
-  createdAt: number;
 }
 
 /**
@@ -166,7 +164,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     if (pending.pii) envelope.event = protectPii(envelope.event, pending.pii);
     if (envelope.entities) envelope.entities = envelope.entities.map(({ pii, ...entity }: EntityInput) => (pii ? protectPii(entity, pii) : entity));
     const json = serializeEnvelope(envelope);
-    return { id: envelope.id, purpose: pending.purpose, createdAt: pending.createdAt, json, bytes: utf8Length(json) };
+    return { id: envelope.id, purpose: pending.purpose, createdAt: msOf(envelope.ts.created), json, bytes: utf8Length(json) };
   };
   let storing: Promise<void> = Promise.resolve();
   const scheduleIntake = (): void => {
@@ -177,7 +175,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     });
   };
 
-  // Formatting a timestamp costs more than the rest of track(): reuse it within a millisecond.
+  // Formatting a timestamp costs more than the rest of track(): reuse it within a millisecond. Events
+  // of one millisecond share the string, so turning it back into epoch ms (for the store) is cached too.
   let lastMs = -1;
   let lastIso = '';
   const isoAt = (ms: number): string => {
@@ -186,6 +185,15 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       lastIso = new Date(ms).toISOString();
     }
     return lastIso;
+  };
+  let parsedIso = '';
+  let parsedMs = 0;
+  const msOf = (iso: string): number => {
+    if (iso !== parsedIso) {
+      parsedIso = iso;
+      parsedMs = Date.parse(iso);
+    }
+    return parsedMs;
   };
 
   const track = (event: SelfDescribing, trackOptions?: TrackOptions): string | undefined => {
@@ -199,11 +207,10 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       }
       const purpose = trackOptions?.purpose ?? defaultPurpose;
       const state = consent.stateOf(purpose);
-      const createdAt = Date.now();
       const envelope: Envelope = {
         id: newEventId(),
         event: { schema: event.schema, data: event.data },
-        ts: { created: isoAt(createdAt) },
+        ts: { created: isoAt(Date.now()) },
         app,
         tracker: trackerInfo,
         user,
@@ -215,7 +222,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
         return undefined;
       }
       for (const plugin of plugins) plugin.enrich(envelope);
-      const pending: PendingEvent = { envelope, purpose, pii: trackOptions?.pii, createdAt };
+      const pending: PendingEvent = { envelope, purpose, pii: trackOptions?.pii };
       if (state === 'pending') hold(pending);
       else {
         intake.push(pending);
