@@ -25,9 +25,10 @@ describe('generate', () => {
     });
     const { code } = generate({ schemas: [dir] });
     expect(code).toContain("const SIGNUP_PII: PiiRules = { '/email': 'hash' };");
+    expect(code).toContain("const SIGNUP_OPTIONS: TrackOptions = { purpose: 'marketing', pii: SIGNUP_PII };");
     expect(code).toContain([
       'export function trackSignup(tracker: TrackerLike, data: Signup, options?: UserTrackOptions): string | undefined {',
-      "  return tracker.track({ schema: SIGNUP_SCHEMA, data }, { ...options, purpose: 'marketing', pii: SIGNUP_PII });",
+      '  return tracker.track({ schema: SIGNUP_SCHEMA, data }, options ? { ...options, ...SIGNUP_OPTIONS } : SIGNUP_OPTIONS);',
       '}',
     ].join('\n'));
     expect(code).not.toContain('createSignupEntity');

@@ -28,12 +28,14 @@ export type ButtonClick = {
 
 const BUTTON_CLICK_SCHEMA = 'iglu:com.acme/button_click/jsonschema/1-0-0';
 
+const BUTTON_CLICK_OPTIONS: TrackOptions = { purpose: 'analytics' };
+
 /**
  * Tracks button_click (`iglu:com.acme/button_click/jsonschema/1-0-0`) under consent purpose `analytics`.
  * @deprecated Use feature_used: generic clicks carry no meaning. Removal planned for Q3.
  */
 export function trackButtonClick(tracker: TrackerLike, data: ButtonClick, options?: UserTrackOptions): string | undefined {
-  return tracker.track({ schema: BUTTON_CLICK_SCHEMA, data }, { ...options, purpose: 'analytics' });
+  return tracker.track({ schema: BUTTON_CLICK_SCHEMA, data }, options ? { ...options, ...BUTTON_CLICK_OPTIONS } : BUTTON_CLICK_OPTIONS);
 }
 
 /**
@@ -82,9 +84,11 @@ export type CheckoutStarted = {
 
 const CHECKOUT_STARTED_SCHEMA = 'iglu:com.acme/checkout_started/jsonschema/1-0-0';
 
+const CHECKOUT_STARTED_OPTIONS: TrackOptions = { purpose: 'analytics' };
+
 /** Tracks checkout_started (`iglu:com.acme/checkout_started/jsonschema/1-0-0`) under consent purpose `analytics`. */
 export function trackCheckoutStarted(tracker: TrackerLike, data: CheckoutStarted, options?: UserTrackOptions): string | undefined {
-  return tracker.track({ schema: CHECKOUT_STARTED_SCHEMA, data }, { ...options, purpose: 'analytics' });
+  return tracker.track({ schema: CHECKOUT_STARTED_SCHEMA, data }, options ? { ...options, ...CHECKOUT_STARTED_OPTIONS } : CHECKOUT_STARTED_OPTIONS);
 }
 
 /**
@@ -110,9 +114,11 @@ export type FeatureUsed = {
 
 const FEATURE_USED_SCHEMA = 'iglu:com.acme/feature_used/jsonschema/1-0-0';
 
+const FEATURE_USED_OPTIONS: TrackOptions = { purpose: 'analytics' };
+
 /** Tracks feature_used (`iglu:com.acme/feature_used/jsonschema/1-0-0`) under consent purpose `analytics`. */
 export function trackFeatureUsed(tracker: TrackerLike, data: FeatureUsed, options?: UserTrackOptions): string | undefined {
-  return tracker.track({ schema: FEATURE_USED_SCHEMA, data }, { ...options, purpose: 'analytics' });
+  return tracker.track({ schema: FEATURE_USED_SCHEMA, data }, options ? { ...options, ...FEATURE_USED_OPTIONS } : FEATURE_USED_OPTIONS);
 }
 
 /**
@@ -178,9 +184,11 @@ const ORDER_COMPLETED_SCHEMA = 'iglu:com.acme/order_completed/jsonschema/1-0-0';
 
 const ORDER_COMPLETED_PII: PiiRules = { '/billing_email': 'hash' };
 
+const ORDER_COMPLETED_OPTIONS: TrackOptions = { purpose: 'necessary', pii: ORDER_COMPLETED_PII };
+
 /** Tracks order_completed (`iglu:com.acme/order_completed/jsonschema/1-0-0`) under consent purpose `necessary`. */
 export function trackOrderCompleted(tracker: TrackerLike, data: OrderCompleted, options?: UserTrackOptions): string | undefined {
-  return tracker.track({ schema: ORDER_COMPLETED_SCHEMA, data }, { ...options, purpose: 'necessary', pii: ORDER_COMPLETED_PII });
+  return tracker.track({ schema: ORDER_COMPLETED_SCHEMA, data }, options ? { ...options, ...ORDER_COMPLETED_OPTIONS } : ORDER_COMPLETED_OPTIONS);
 }
 
 /**
@@ -211,9 +219,11 @@ export type PageView = {
 
 const PAGE_VIEW_SCHEMA = 'iglu:com.acme/page_view/jsonschema/1-0-0';
 
+const PAGE_VIEW_OPTIONS: TrackOptions = { purpose: 'analytics' };
+
 /** Tracks page_view (`iglu:com.acme/page_view/jsonschema/1-0-0`) under consent purpose `analytics`. */
 export function trackPageView(tracker: TrackerLike, data: PageView, options?: UserTrackOptions): string | undefined {
-  return tracker.track({ schema: PAGE_VIEW_SCHEMA, data }, { ...options, purpose: 'analytics' });
+  return tracker.track({ schema: PAGE_VIEW_SCHEMA, data }, options ? { ...options, ...PAGE_VIEW_OPTIONS } : PAGE_VIEW_OPTIONS);
 }
 
 /**
@@ -285,9 +295,11 @@ const SIGNUP_SCHEMA = 'iglu:com.acme/signup/jsonschema/1-0-1';
 
 const SIGNUP_PII: PiiRules = { '/email': 'hash' };
 
+const SIGNUP_OPTIONS: TrackOptions = { purpose: 'marketing', pii: SIGNUP_PII };
+
 /** Tracks signup (`iglu:com.acme/signup/jsonschema/1-0-1`) under consent purpose `marketing`. */
 export function trackSignup(tracker: TrackerLike, data: Signup, options?: UserTrackOptions): string | undefined {
-  return tracker.track({ schema: SIGNUP_SCHEMA, data }, { ...options, purpose: 'marketing', pii: SIGNUP_PII });
+  return tracker.track({ schema: SIGNUP_SCHEMA, data }, options ? { ...options, ...SIGNUP_OPTIONS } : SIGNUP_OPTIONS);
 }
 
 /**
@@ -320,9 +332,11 @@ export type SubscriptionChanged = {
 
 const SUBSCRIPTION_CHANGED_SCHEMA = 'iglu:com.acme/subscription_changed/jsonschema/1-0-0';
 
+const SUBSCRIPTION_CHANGED_OPTIONS: TrackOptions = { purpose: 'necessary' };
+
 /** Tracks subscription_changed (`iglu:com.acme/subscription_changed/jsonschema/1-0-0`) under consent purpose `necessary`. */
 export function trackSubscriptionChanged(tracker: TrackerLike, data: SubscriptionChanged, options?: UserTrackOptions): string | undefined {
-  return tracker.track({ schema: SUBSCRIPTION_CHANGED_SCHEMA, data }, { ...options, purpose: 'necessary' });
+  return tracker.track({ schema: SUBSCRIPTION_CHANGED_SCHEMA, data }, options ? { ...options, ...SUBSCRIPTION_CHANGED_OPTIONS } : SUBSCRIPTION_CHANGED_OPTIONS);
 }
 
 /**

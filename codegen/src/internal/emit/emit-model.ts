@@ -16,7 +16,7 @@ export type ValidatorMode = 'off' | 'dev' | 'always';
 /** What one model contributes to the module, and which core types it uses. */
 export interface ModelOutput {
   statements: ts.Statement[];
-  uses: Set<'TrackerLike' | 'SelfDescribing' | 'EntityInput' | 'PiiRules'>;
+  uses: Set<'TrackerLike' | 'SelfDescribing' | 'EntityInput' | 'PiiRules' | 'TrackOptions'>;
 }
 
 /** Builds the validation statements for a model (see `validate/`); absent when validators are off. */
@@ -57,7 +57,15 @@ export function emitModel(model: SchemaModel, names: ModelNames, ctx: SchemaCont
       ...(meta.consent ? [f.createPropertyAssignment('purpose', str(meta.consent))] : []),
       ...(pii.length > 0 ? [f.createPropertyAssignment('pii', id(names.pii))] : []),
     ];
-    const options = extra.length === 0 ? id('options') : f.createObjectLiteralExpression([f.createSpreadAssignment(id('options')), ...extra]);
+    // The options the schema fixes are one constant: a call without options of its own allocates nothing more.
+    if (extra.length > 0) {
+      out.uses.add('TrackOptions');
+      out.statements.push(constant(names.options, f.createObjectLiteralExpression(extra), false, typeRef('TrackOptions')));
+    }
+    const options = extra.length === 0
+      ? id('options')
+      : f.createConditionalExpression(id('options'), undefined,
+          f.createObjectLiteralExpression([f.createSpreadAssignment(id('options')), f.createSpreadAssignment(id(names.options))]), undefined, id(names.options));
     const call = f.createCallExpression(f.createPropertyAccessExpression(id('tracker'), 'track'), undefined, [event, options]);
     const body = [...(validated ? [guard(mode, names)] : []), f.createReturnStatement(call)];
     out.uses.add('TrackerLike');

@@ -15,6 +15,8 @@ export interface ModelNames {
   readonly validate: string;
   /** `SIGNUP_SCHEMA`, the Iglu URI constant */
   readonly uri: string;
+  /** `SIGNUP_OPTIONS`, the track options the schema fixes (consent purpose, PII rules) */
+  readonly options: string;
 }
 
 /** Naming overrides from the config: `"vendor/name"` to the type name to use instead of the derived one. */
@@ -68,7 +70,7 @@ export function assignNames(models: readonly SchemaModel[], overrides: NamingOve
     used.add(type);
     const snake = upperSnakeCase(type);
     usedSnake.add(snake);
-    names.set(m, { type, track: `track${type}`, entity: `create${type}Entity`, pii: `${snake}_PII`, validate: `validate${type}`, uri: `${snake}_SCHEMA` });
+    names.set(m, { type, track: `track${type}`, entity: `create${type}Entity`, pii: `${snake}_PII`, validate: `validate${type}`, uri: `${snake}_SCHEMA`, options: `${snake}_OPTIONS` });
   }
   return names;
 }
