@@ -1,6 +1,6 @@
 // @tracklane/browser in real headless Chromium against the real collector, both on loopback.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, startRig, until, type Rig } from './harness.js';
+import { openPage, startRig, trackOfflineAcrossReloads, until, type Rig } from './harness.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -11,40 +11,18 @@ afterAll(async () => {
   await rig?.[Symbol.asyncDispose]();
 });
 
-/** Counts how often each id landed in the good store. */
-function landed(ids: readonly string[]): { missing: number; twice: number } {
-  const counts = new Map<string, number>();
-  for (const envelope of rig.good()) counts.set(envelope.id, (counts.get(envelope.id) ?? 0) + 1);
-  return { missing: ids.filter((id) => !counts.has(id)).length, twice: ids.filter((id) => (counts.get(id) ?? 0) > 1).length };
-}
-
 describe('@tracklane/browser in Chromium', () => {
   it('(a) 500 events tracked offline survive two reloads and land exactly once when back online', async () => {
     const started = Date.now();
     const duplicatesBefore = await rig.duplicates();
     const context = await rig.launch();
     const page = await openPage(context, rig.pageUrl());
-    await context.setOffline(true);
-    const ids = await page.evaluate(() => window.e2e.features(500, 'offline'));
-    expect(ids).toHaveLength(500);
-    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 500, 10_000, '500 events queued');
-    // Reloading needs the page server: back "online" for the page, but the collector stays unreachable.
-    rig.setReachable(false);
-    await context.setOffline(false);
-    for (let reload = 0; reload < 2; reload++) {
-      await page.reload();
-      await page.waitForFunction(() => 'e2e' in window);
-      await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 500, 10_000, 'the queue restored after a reload');
-    }
-    expect(landed(ids).missing).toBe(500);
-    rig.setReachable(true);
-    await context.setOffline(true);
-    await context.setOffline(false); // fires `online`
-    await until(() => landed(ids).missing === 0, 20_000, 'all 500 events at the collector');
+    const ids = await trackOfflineAcrossReloads(rig, context, page, 500, 'offline', 'collector');
+    await until(() => rig.landed(ids).missing === 0, 20_000, 'all 500 events at the collector');
     await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 0, 5000, 'an empty queue');
     const duplicates = (await rig.duplicates()) - duplicatesBefore;
     console.log(`[e2e a] 500 offline events, 2 reloads: all landed once in ${Date.now() - started} ms; duplicates reaching the collector: ${duplicates}`);
-    expect(landed(ids)).toEqual({ missing: 0, twice: 0 });
+    expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
     expect(rig.bad()).toEqual([]);
     await context.close();
   });
@@ -67,7 +45,7 @@ describe('@tracklane/browser in Chromium', () => {
       })();
     const ids = (await Promise.all(tabs.map((tab, n) => tab.evaluate(burst, `tab${n}`)))).flat();
     expect(new Set(ids).size).toBe(2000);
-    await until(() => landed(ids).missing === 0, 20_000, 'all 2000 events at the collector');
+    await until(() => rig.landed(ids).missing === 0, 20_000, 'all 2000 events at the collector');
     const senders = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.stats().sender)));
     expect(senders.filter(Boolean)).toHaveLength(1);
     await until(async () => (await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.stats().queued)))).every((q) => q === 0), 5000, 'both tabs see an empty queue');
@@ -76,7 +54,7 @@ describe('@tracklane/browser in Chromium', () => {
       `[e2e b] 2 tabs x 1000 events: all landed in ${Date.now() - started} ms, ${rig.requests.length - requestsBefore} requests; ` +
         `duplicates reaching the collector (before its dedup): ${duplicates}`,
     );
-    expect(landed(ids)).toEqual({ missing: 0, twice: 0 });
+    expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
     expect(duplicates).toBe(0);
 
     // The sender dies with events queued (collector unreachable): the other tab takes over and sends them.
@@ -86,7 +64,7 @@ describe('@tracklane/browser in Chromium', () => {
     await until(async () => (await survivor.evaluate(() => window.e2e.stats().queued)) === 100, 5000, 'the other tab to see the queue');
     await sender.close();
     rig.setReachable(true);
-    await until(() => landed(orphans).missing === 0, 20_000, 'the dead tab’s events sent by the other tab');
+    await until(() => rig.landed(orphans).missing === 0, 20_000, 'the dead tab’s events sent by the other tab');
     expect(await survivor.evaluate(() => window.e2e.stats().sender)).toBe(true);
     await context.close();
   });
@@ -101,8 +79,8 @@ describe('@tracklane/browser in Chromium', () => {
     const ids = await page.evaluate(() => window.e2e.features(20, 'closing'));
     const closed = Date.now();
     await page.close({ runBeforeUnload: true });
-    await until(() => landed(ids).missing === 0, 10_000, 'the events of the closed tab').catch((error: unknown) => {
-      console.log('requests since close', rig.requests.slice(requestsBefore), 'landed', landed(ids), 'bad', rig.bad().length);
+    await until(() => rig.landed(ids).missing === 0, 10_000, 'the events of the closed tab').catch((error: unknown) => {
+      console.log('requests since close', rig.requests.slice(requestsBefore), 'landed', rig.landed(ids), 'bad', rig.bad().length);
       throw error;
     });
     const requests = rig.requests.slice(requestsBefore);
@@ -112,7 +90,7 @@ describe('@tracklane/browser in Chromium', () => {
         `duplicates: ${(await rig.duplicates()) - duplicatesBefore}`,
     );
     expect(requests.every((r) => r.contentType === 'text/plain' && r.keyInQuery)).toBe(true);
-    expect(landed(ids)).toEqual({ missing: 0, twice: 0 });
+    expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
     await context.close();
   });
 
@@ -133,7 +111,7 @@ describe('@tracklane/browser in Chromium', () => {
     await page.waitForFunction(() => 'e2e' in window);
     expect(await page.evaluate(() => window.e2e.features(5, 'reloaded'))).toEqual([]);
     rig.setReachable(true);
-    await until(() => landed(necessary).missing === 0, 10_000, 'the necessary events');
+    await until(() => rig.landed(necessary).missing === 0, 10_000, 'the necessary events');
     await page.evaluate(() => window.e2e.tracker.flush());
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const good = new Set(rig.good().map((e) => e.id));

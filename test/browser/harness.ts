@@ -20,6 +20,7 @@ export const SOURCE_ALIASES = {
   '@tracklane/browser': path.join(root, 'packages/browser/src/index.ts'),
   '@tracklane/core': path.join(root, 'packages/core/src/index.ts'),
   '@tracklane/example-tracking-plan': path.join(root, 'examples/tracking-plan/generated/index.ts'),
+  '@tracklane/snowplow': path.join(root, 'packages/snowplow/src/index.ts'),
 };
 export const WRITE_KEY = 'pk_e2e_browser_3c8f';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -56,10 +57,12 @@ export interface Rig extends AsyncDisposable {
   collectorUrl: string;
   pageUrl(query?: Record<string, string | number>): string;
   collector: Collector;
-  /** Every request to /v1/batch as the collector saw it. */
-  requests: { contentType: string; keyInQuery: boolean; secFetchMode: string | undefined }[];
+  /** Every POST (to /v1/batch or the tp2 endpoint) as the collector saw it. */
+  requests: { path: string; contentType: string; keyInQuery: boolean; secFetchMode: string | undefined }[];
   good(): Envelope[];
   bad(): unknown[];
+  /** Of `ids`, how many are not in the good store, and how many are there more than once. */
+  landed(ids: readonly string[]): { missing: number; twice: number };
   /** `false`: every connection to the collector is reset (as when the network is gone). */
   setReachable(reachable: boolean): void;
   /** Duplicates the collector answered (events that reached it more than once), from /metrics. */
@@ -70,11 +73,12 @@ export interface Rig extends AsyncDisposable {
 
 /**
  * Starts the collector (example plan, file sink) and a page server on another port, so CORS is real.
- * The page server serves the test page, or the files of `site` (a built app).
+ * The page server serves the test page (`page`: another fixture than fixtures/page.ts), or the files
+ * of `site` (a built app).
  */
-export async function startRig(options: { site?: string; appId?: string } = {}): Promise<Rig> {
+export async function startRig(options: { site?: string; appId?: string; page?: string } = {}): Promise<Rig> {
   const temp = mkdtempSync(path.join(os.tmpdir(), 'tracklane-browser-e2e-'));
-  const script = options.site ? '' : await bundlePage();
+  const script = options.site ? '' : await bundlePage(options.page);
   const pages = http.createServer((req, res) => {
     const site = options.site;
     if (site) {
@@ -124,6 +128,7 @@ export async function startRig(options: { site?: string; appId?: string } = {}):
   collector.server.on('request', (req: http.IncomingMessage) => {
     if (req.method !== 'POST') return;
     requests.push({
+      path: new URL(req.url ?? '/', 'http://x').pathname,
       contentType: String(req.headers['content-type']),
       keyInQuery: (req.url ?? '').includes('key='),
       secFetchMode: req.headers['sec-fetch-mode'],
@@ -142,6 +147,11 @@ export async function startRig(options: { site?: string; appId?: string } = {}):
     // read while the collector writes: a line being appended is skipped until it is complete
     good: () => readStore(path.join(temp, 'data'), 'good', { allowTorn: true }).map((r) => r.envelope!),
     bad: () => readStore(path.join(temp, 'data'), 'bad', { allowTorn: true }),
+    landed: (ids) => {
+      const counts = new Map<string, number>();
+      for (const envelope of rig.good()) counts.set(envelope.id, (counts.get(envelope.id) ?? 0) + 1);
+      return { missing: ids.filter((id) => !counts.has(id)).length, twice: ids.filter((id) => (counts.get(id) ?? 0) > 1).length };
+    },
     duplicates: async () => {
       const text = await (await fetch(`${collectorUrl}/metrics`)).text();
       return text
@@ -195,4 +205,53 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Records in the page's IndexedDB queue of `destination` (database `tracklane-<destination>`). */
+export function storedInIndexedDB(page: Page, destination: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error ?? new Error(`cannot open ${name}`));
+        open.onsuccess = () => {
+          const db = open.result;
+          const count = db.transaction([...db.objectStoreNames]).objectStore(db.objectStoreNames[0]!).count();
+          count.onsuccess = () => {
+            db.close();
+            resolve(count.result);
+          };
+        };
+      }),
+    `tracklane-${destination}`,
+  );
+}
+
+/**
+ * Offline, two reloads, online: tracks `count` feature_used events with Chromium offline, waits until
+ * they are in the page's IndexedDB queue of `destination`, reloads twice with the collector unreachable
+ * (the queue must come back each time, nothing may land), then lets the collector be reached again and
+ * fires `online`. Returns the ids tracked; the caller waits for them to land.
+ */
+export async function trackOfflineAcrossReloads(rig: Rig, context: BrowserContext, page: Page, count: number, tag: string, destination: string): Promise<string[]> {
+  await context.setOffline(true);
+  const ids = await page.evaluate(([n, t]) => window.e2e.features(n, t), [count, tag] as const);
+  if (new Set(ids).size !== count) throw new Error(`tracked ${new Set(ids).size} distinct ids of ${count}`);
+  const queued = () => page.evaluate(() => window.e2e.stats().queued);
+  await until(async () => (await queued()) === count, 10_000, `${count} events queued`);
+  // `queued` counts writes still committing too; a reload aborts those: wait until they are stored.
+  await until(async () => (await storedInIndexedDB(page, destination)) === count, 10_000, `${count} events in IndexedDB`);
+  // Reloading needs the page server: back "online" for the page, but the collector stays unreachable.
+  rig.setReachable(false);
+  await context.setOffline(false);
+  for (let reload = 0; reload < 2; reload++) {
+    await page.reload();
+    await page.waitForFunction(() => 'e2e' in window);
+    await until(async () => (await queued()) === count, 10_000, 'the queue restored after a reload');
+  }
+  if (rig.landed(ids).missing !== count) throw new Error('events reached the collector while it was unreachable');
+  rig.setReachable(true);
+  await context.setOffline(true);
+  await context.setOffline(false); // fires `online`
+  return ids;
 }

@@ -13,3 +13,10 @@ export {
 } from './internal/tracker-protocol.js';
 export type { SerializeOptions, TrackerPayload } from './internal/tracker-protocol.js';
 export { base64UrlEncode } from './internal/base64.js';
+export { snowplowBrowserTrackerBridge } from './internal/browser-tracker-bridge.js';
+export type {
+  SnowplowBrowserTrackerBridge,
+  SnowplowBrowserTrackerBridgeOptions,
+  SnowplowEventIdPlugin,
+  SnowplowTrackSelfDescribingEvent,
+} from './internal/browser-tracker-bridge.js';
