@@ -120,4 +120,25 @@ describe('@tracklane/browser in Chromium', () => {
     expect(rig.bad()).toEqual([]);
     await context.close();
   });
+
+  it('(e) events tracked right before a reload, their writes still committing, survive it with the collector unreachable', async () => {
+    const context = await rig.launch();
+    const page = await openPage(context, rig.pageUrl());
+    rig.setReachable(false);
+    const ids: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      // No wait: the reload comes while the burst's IndexedDB transactions are still open.
+      ids.push(...(await page.evaluate((n) => window.e2e.features(300, `reload${n}`), round)));
+      await page.reload();
+      await page.waitForFunction(() => 'e2e' in window);
+    }
+    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === ids.length, 10_000, `${ids.length} events queued after the reloads`);
+    rig.setReachable(true);
+    await page.evaluate(() => window.e2e.tracker.flush());
+    await until(() => rig.landed(ids).missing === 0, 20_000, 'every event at the collector');
+    expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes(':unsaved:')))).toEqual([]);
+    await context.close();
+  });
 });
+

@@ -239,7 +239,8 @@ export async function trackOfflineAcrossReloads(rig: Rig, context: BrowserContex
   if (new Set(ids).size !== count) throw new Error(`tracked ${new Set(ids).size} distinct ids of ${count}`);
   const queued = () => page.evaluate(() => window.e2e.stats().queued);
   await until(async () => (await queued()) === count, 10_000, `${count} events queued`);
-  // `queued` counts writes still committing too; a reload aborts those: wait until they are stored.
+  // `queued` counts writes still committing too: wait until they are stored, so this measures the
+  // queue across reloads (test (e) of browser-e2e reloads while writes commit, recovered from the spill).
   await until(async () => (await storedInIndexedDB(page, destination)) === count, 10_000, `${count} events in IndexedDB`);
   // Reloading needs the page server: back "online" for the page, but the collector stays unreachable.
   rig.setReachable(false);

@@ -135,6 +135,8 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
 
   /** The page is going away: hand this tab's unsent events to keepalive / beacon now, synchronously. */
   const sendBeforeUnload = (): void => {
+    // Writes still committing would be aborted with the page: keep their events in localStorage too.
+    for (const queue of queues.values()) queue.spillUncommitted();
     if (navigator.onLine === false) return;
     for (const [name, queue] of queues) {
       const transport = transports.get(name);

@@ -188,4 +188,42 @@ describe('IdbQueue', () => {
     expect(sender.size()).toBe(0);
     expect(await keys(createStore(name, 'events'))).toEqual([]);
   });
+
+  it('spills events whose write has not committed when the page goes away, and drops the spill once they commit', async () => {
+    const name = freshName();
+    const q = queue(name);
+    await q.ready;
+    const events = [event(), event(), event()];
+    const added = q.add(events);
+    q.spillUncommitted(); // pagehide, before the transaction commits
+    const spills = Object.keys(localStorage).filter((key) => key.startsWith(`${name}:unsaved:`));
+    expect(spills).toHaveLength(1);
+    expect((JSON.parse(localStorage.getItem(spills[0]!)!) as StoredEvent[]).map((e) => e.id)).toEqual(events.map((e) => e.id));
+    await added;
+    // the page lived on (bfcache, a hidden tab): its writes committed, the spill is gone
+    expect(localStorage.getItem(spills[0]!)).toBeNull();
+  });
+
+  it('recovers the events a page spilled before it died, once, into IndexedDB', async () => {
+    const name = freshName();
+    const stored = event();
+    await queue(name).add([stored]);
+    const lost = [event(), event()];
+    // What a page that died with a write in flight leaves: its events in a spill, not in IndexedDB.
+    localStorage.setItem(`${name}:unsaved:deadpage`, JSON.stringify([stored, ...lost]));
+    const next = queue(name);
+    expect(await next.count()).toBe(3);
+    expect((await next.peek(all)).map((e) => e.id)).toEqual([stored, ...lost].map((e) => e.id));
+    expect((await keys(createStore(name, 'events'))).length).toBe(3);
+    expect(localStorage.getItem(`${name}:unsaved:deadpage`)).toBeNull();
+    expect(await queue(name).count()).toBe(3); // recovered once: a later page finds the same three
+  });
+
+  it('recovers nothing from an unreadable spill, and removes it', async () => {
+    const name = freshName();
+    localStorage.setItem(`${name}:unsaved:torn`, '[{"id":');
+    const q = queue(name);
+    expect(await q.count()).toBe(0);
+    expect(localStorage.getItem(`${name}:unsaved:torn`)).toBeNull();
+  });
 });

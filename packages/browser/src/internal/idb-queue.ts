@@ -1,6 +1,7 @@
 import { MemoryStore } from '@tracklane/core';
 import type { AddResult, EventStore, PeekOptions, StoredEvent } from '@tracklane/core';
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import { readStorage, storageKeys, writeStorage } from './storage.js';
 
 /** Bounds of the queue, over every tab of the origin. */
 export interface QueueLimits {
@@ -24,17 +25,20 @@ const MAX_TX_EVENTS = 200;
 
 type Message = { a: [string, number][] } | { r: string[] };
 
+/** Removed ids remembered, so a stale read cannot bring them back. */
+const MAX_REMOVED_IDS = 20_000;
+/** Between a queue's name and a page id in the localStorage keys of spills (see `spillUncommitted`). */
+const SPILL_INFIX = ':unsaved:';
+
 /**
  * The durable queue of one destination, shared by every tab of the origin: one IndexedDB record
  * per event (key: the event id, a UUID v7, so key order is tracking order), written in coalesced
  * transactions. Every tab writes; only the sender (`sender.held`) reads batches to send. Tabs tell
  * each other what they added and removed over a BroadcastChannel, so each knows the queue's size
- * (for the bounds, and so that `flush()` waits for what another tab sends). When IndexedDB is
- * unavailable or a write fails, the queue continues in memory (`storage: 'memory'`).
+ * (for the bounds, and so that `flush()` waits for what another tab sends). Events whose write has
+ * not committed when the page goes away are spilled to localStorage and recovered by the next page.
+ * When IndexedDB is unavailable or a write fails, the queue continues in memory (`storage: 'memory'`).
  */
-/** Removed ids remembered, so a stale read cannot bring them back. */
-const MAX_REMOVED_IDS = 20_000;
-
 export class IdbQueue implements EventStore {
   storage: StorageKind = 'indexeddb';
   storageError: string | undefined;
@@ -47,8 +51,14 @@ export class IdbQueue implements EventStore {
   private readonly claimed = new Set<string>();
   private inFlight: ReadonlySet<string> = new Set();
   private pending: StoredEvent[] = [];
-  /** Ids accepted by `add` whose transaction has not committed yet: a read cannot see them. */
-  private readonly uncommitted = new Set<string>();
+  /**
+   * Events handed to `add` whose transaction has not committed yet: a read cannot see them, and a
+   * page that goes away now would lose them (navigation aborts open transactions) but for the spill.
+   */
+  private readonly uncommitted = new Map<string, StoredEvent>();
+  /** localStorage key of this page's spill of uncommitted events (see `spillUncommitted`). */
+  private readonly spillKey: string;
+  private spilled = false;
   private nextCommit: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private found = 0;
@@ -69,6 +79,7 @@ export class IdbQueue implements EventStore {
     this.maxEvents = limits.maxEvents ?? 10_000;
     this.maxBytes = limits.maxBytes ?? 5_242_880;
     this.memory = new MemoryStore({ maxEvents: this.maxEvents, maxBytes: this.maxBytes });
+    this.spillKey = `${name}${SPILL_INFIX}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
     this.ready = this.open(name, useIndexedDb);
   }
 
@@ -88,6 +99,7 @@ export class IdbQueue implements EventStore {
       }
       const events = await idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
       for (const event of events) this.found += this.learn(event.id, event.bytes);
+      await this.importSpills(idb, name);
       this.idb = idb;
     } catch (error) {
       this.fallBack(error);
@@ -130,12 +142,17 @@ export class IdbQueue implements EventStore {
   }
 
   async add(events: readonly StoredEvent[]): Promise<AddResult> {
+    // Uncommitted from this moment, even while IndexedDB is still opening.
+    for (const event of events) this.uncommitted.set(event.id, event);
     await this.ready;
     for (const event of events) {
       this.own.set(event.id, event);
       if (this.own.size > OWN_MAX) this.own.delete(this.own.keys().next().value!);
     }
-    if (!this.idb) return this.memory.add(events);
+    if (!this.idb) {
+      for (const event of events) this.uncommitted.delete(event.id);
+      return this.memory.add(events);
+    }
     const accepted: StoredEvent[] = [];
     const refused: StoredEvent[] = [];
     for (const event of events) {
@@ -143,11 +160,13 @@ export class IdbQueue implements EventStore {
       if (this.known.size >= this.maxEvents || this.knownBytes + event.bytes > this.maxBytes) refused.push(event);
       else {
         this.learn(event.id, event.bytes);
-        this.uncommitted.add(event.id);
         accepted.push(event);
       }
     }
-    for (const event of refused) this.own.delete(event.id);
+    for (const event of refused) {
+      this.own.delete(event.id);
+      this.uncommitted.delete(event.id);
+    }
     if (accepted.length === 0) return { refused };
     try {
       await this.write(accepted);
@@ -174,6 +193,7 @@ export class IdbQueue implements EventStore {
           const slice = batch.slice(from, from + MAX_TX_EVENTS);
           await this.transact(slice, true);
           for (const event of slice) this.uncommitted.delete(event.id);
+          if (this.spilled) this.spillUncommitted(); // the page lived on: the spill shrinks as writes commit
         }
       });
       this.writing = this.nextCommit.catch(() => undefined);
@@ -261,6 +281,46 @@ export class IdbQueue implements EventStore {
     }
     if (gone.length > 0) await this.transact(gone.map((e) => e.id), false);
     return removed;
+  }
+
+  /**
+   * The page may be going away (`pagehide`, hidden): writes still committing would be aborted, so
+   * the events in them are copied to localStorage now, synchronously. The next page of the origin
+   * moves them into IndexedDB (`importSpills`). If this page lives on, the spill is rewritten as its
+   * writes commit, and removed once nothing is uncommitted.
+   */
+  spillUncommitted(): void {
+    if (this.uncommitted.size === 0) {
+      if (this.spilled) writeStorage(this.spillKey, undefined);
+      this.spilled = false;
+      return;
+    }
+    let events = [...this.uncommitted.values()];
+    // A full quota keeps the oldest events that fit.
+    while (events.length > 0 && !writeStorage(this.spillKey, JSON.stringify(events))) events = events.slice(0, events.length >> 1);
+    this.spilled = events.length > 0;
+  }
+
+  /** Moves the events spilled by pages that went away into IndexedDB, then removes the spills. */
+  private async importSpills(idb: UseStore, name: string): Promise<void> {
+    const keys = storageKeys(`${name}${SPILL_INFIX}`);
+    if (keys.length === 0) return;
+    const spilled: StoredEvent[] = [];
+    for (const key of keys) {
+      try {
+        for (const event of JSON.parse(readStorage(key) ?? '[]') as StoredEvent[]) if (!this.known.has(event.id)) spilled.push(event);
+      } catch {
+        // an unreadable spill: nothing to recover from it
+      }
+    }
+    if (spilled.length > 0) {
+      await idb('readwrite', (store) => {
+        for (const event of spilled) store.put(event, event.id);
+        return promisifyRequest(store.transaction);
+      });
+      for (const event of spilled) this.found += this.learn(event.id, event.bytes);
+    }
+    for (const key of keys) writeStorage(key, undefined);
   }
 
   async count(): Promise<number> {

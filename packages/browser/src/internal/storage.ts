@@ -20,6 +20,20 @@ export function writeStorage(key: string, value: string | undefined): boolean {
   }
 }
 
+/** The localStorage keys that start with `prefix`; none when storage is unavailable. */
+export function storageKeys(prefix: string): string[] {
+  const keys: string[] = [];
+  try {
+    for (let index = 0; index < localStorage.length; index++) {
+      const key = localStorage.key(index);
+      if (key?.startsWith(prefix)) keys.push(key);
+    }
+  } catch {
+    // storage disabled
+  }
+  return keys;
+}
+
 export function readCookie(name: string): string | undefined {
   try {
     for (const part of document.cookie.split('; ')) {
