@@ -4,6 +4,7 @@
 //
 //   node bench/collector/run.mjs [--durability fsync,write] [--batch 100,500] [--connections 8]
 //                                [--warmup-s 2] [--seconds 8] [--cpu-prof] [--node-flags "--max-semi-space-size=64"] [--out <file.json>]
+//                                [--validation-threads <n>] [--collector <path to a cli.ts>]
 //
 // Per scenario (durability x batch size): the real CLI (`tracklane-collector`, TypeScript sources under
 // tsx) in a child process with a fresh raw store and the example tracking plan; the load generator
@@ -11,11 +12,13 @@
 // realistic browser envelopes with unique ids. After the load, the generator times JSON.parse alone
 // on the last bodies it sent (the floor); the collector is stopped and its raw store counted, which
 // must hold every event it acknowledged. The collector's rate limit is lifted for the run (config file).
+// `--validation-threads` sets the collector's worker threads (default: the CLI's, cores - 1); `--collector`
+// runs another copy of the sources (e.g. an earlier commit's, from `git archive`) to compare in one session.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,7 +27,18 @@ const TARGET_EVENTS_PER_SEC = 30_000;
 const KEY = 'bench-write-key';
 
 function parseArgs(argv) {
-  const o = { durability: ['fsync', 'write'], batch: [100, 500], connections: 8, warmupS: 2, seconds: 8, cpuProf: false, nodeFlags: [], out: join(repoRoot, 'bench', 'results', 'collector-latest.json') };
+  const o = {
+    durability: ['fsync', 'write'],
+    batch: [100, 500],
+    connections: 8,
+    warmupS: 2,
+    seconds: 8,
+    cpuProf: false,
+    nodeFlags: [],
+    validationThreads: undefined,
+    collector: join(repoRoot, 'packages/collector/src/cli.ts'),
+    out: join(repoRoot, 'bench', 'results', 'collector-latest.json'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -37,6 +51,8 @@ function parseArgs(argv) {
       case '--cpu-prof': o.cpuProf = true; break;
       case '--node-flags': o.nodeFlags = value().split(/\s+/).filter(Boolean); break;
       case '--out': o.out = resolve(value()); break;
+      case '--validation-threads': o.validationThreads = Number(value()); break;
+      case '--collector': o.collector = resolve(value()); break;
       case '-h': case '--help':
         console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 6).join('\n'));
         return process.exit(0);
@@ -58,9 +74,9 @@ function cpuSeconds(pid) {
   }
 }
 
-function startCollector(configFile, profDir, nodeFlags) {
+function startCollector(cli, configFile, profDir, nodeFlags) {
   const execArgv = [...nodeFlags, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])];
-  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', join(repoRoot, 'packages/collector/src/cli.ts'), '--config', configFile], {
+  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', cli, '--config', configFile], {
     cwd: repoRoot, // tsx maps @tracklane/* to sources through the root tsconfig
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -120,12 +136,13 @@ async function scenario(durability, batch, o) {
       writeKeys: [{ key: KEY }],
       sink: { type: 'file', dir: data, durability },
       limits: { maxBodyBytes: 4 * 1024 * 1024, rateLimit: { requestsPerSecond: 1e9 } },
+      ...(o.validationThreads === undefined ? {} : { validationThreads: o.validationThreads }),
     }),
   );
   const profDir = o.cpuProf ? join(repoRoot, 'bench', 'results', 'cpu-prof', `collector-${durability}-${batch}-${Date.now()}`) : null;
   if (profDir) mkdirSync(profDir, { recursive: true });
   try {
-    const collector = await startCollector(configFile, profDir, o.nodeFlags);
+    const collector = await startCollector(o.collector, configFile, profDir, o.nodeFlags);
     const cpu0 = cpuSeconds(collector.child.pid);
     const t0 = performance.now();
     const load = await runLoad(collector.url, batch, o);
@@ -153,6 +170,7 @@ async function scenario(durability, batch, o) {
 
 const o = parseArgs(process.argv.slice(2));
 console.log(`collector benchmark: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), Node ${process.version}, ${o.connections} connections, ${o.warmupS}s warm-up + ${o.seconds}s measured per scenario${o.nodeFlags.length ? `, collector node flags: ${o.nodeFlags.join(' ')}` : ''}`);
+console.log(`collector: ${relative(repoRoot, o.collector)}, validation threads: ${o.validationThreads ?? 'the CLI default'}`);
 console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
 const results = [];
 for (const durability of o.durability) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchIngest, BatchShapeError } from './batch-ingest.js';
+import { BatchShapeError } from './batch-check.js';
+import { BatchIngest } from './batch-ingest.js';
 import { DedupWindow } from './dedup-window.js';
 import { EventValidator } from './event-validator.js';
 import { createMetrics } from './metrics.js';

@@ -1,8 +1,11 @@
+import { BatchChecker, type CheckedEvent } from './batch-check.js';
 import type { WriteKeyConfig } from './config.js';
 import type { DedupWindow } from './dedup-window.js';
+import { EventTally } from './event-tally.js';
 import type { EventValidator } from './event-validator.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { Sink, SinkRecord } from './sinks/sink.js';
+import type { BatchSource } from './stored-records.js';
 
 export interface BatchAnswer {
   accepted: number;
@@ -16,37 +19,75 @@ export interface IngestContext {
   receivedAt: Date;
 }
 
-/** The body could not be taken as a batch at all (400). */
-export class BatchShapeError extends Error {}
-
 /**
- * Validates each event of a batch on its own, so a mixed batch keeps its good events; drops
- * duplicates; writes good and bad records to the sink and resolves once they are durable. Rejects
- * when the sink fails, with every reservation released so the tracker's retry can land them.
+ * Checks a batch (BatchChecker), drops duplicates, writes good and bad records to the sink and
+ * resolves once they are durable. Rejects when the sink fails, with every reservation released so
+ * the tracker's retry can land them.
  */
 export class BatchIngest {
+  private readonly checker: BatchChecker;
+
   constructor(
-    private readonly validator: EventValidator,
+    validator: EventValidator,
     private readonly dedup: DedupWindow,
     private readonly sink: Sink,
     private readonly metrics: CollectorMetrics,
-    private readonly maxEventsPerBatch: number,
-  ) {}
+    maxEventsPerBatch: number,
+  ) {
+    this.checker = new BatchChecker(validator, maxEventsPerBatch);
+  }
 
   /** Checks the batch shape; returns the events. Throws BatchShapeError (400) or a RangeError for too many (413). */
   events(body: unknown): unknown[] {
-    if (typeof body !== 'object' || body === null || !Array.isArray((body as { events?: unknown }).events)) {
-      throw new BatchShapeError('body must be an object with an "events" array');
-    }
-    const events = (body as { events: unknown[] }).events;
-    if (events.length > this.maxEventsPerBatch) throw new RangeError(`more than ${this.maxEventsPerBatch} events in one batch`);
-    return events;
+    return this.checker.events(body);
   }
 
-  /** Label values stay bounded: a schema label only for schemas in the registry. */
-  private schemaLabel(event: unknown): string {
-    const schema = (event as { event?: { schema?: unknown } } | null)?.event?.schema;
-    return typeof schema === 'string' && this.validator.knows(schema) ? schema : 'unknown';
+  /** Checks and lands a batch; `source` as in BatchChecker.check. */
+  ingest(events: readonly unknown[], context: IngestContext, source?: BatchSource): Promise<BatchAnswer> {
+    const checked = this.checker.check(events, { appId: context.key.appId, clientIp: context.clientIp, receivedAt: context.receivedAt.getTime() }, source);
+    return this.land(checked, context.receivedAt.getTime());
+  }
+
+  /** Lands a checked batch (checked here or in a worker thread) received at `receivedAt` (epoch ms). */
+  async land(checked: readonly CheckedEvent[], receivedAt: number): Promise<BatchAnswer> {
+    const answer: BatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
+    const records: SinkRecord[] = [];
+    const tally = new EventTally();
+    this.metrics.batchSize.observe(checked.length);
+    const ids: string[] = [];
+    for (const event of checked) if (event.ok) ids.push(event.id);
+    /** Reserved for this batch and not landed yet: the second event with one of these ids is a duplicate. */
+    const unlanded = await this.reserve(ids);
+    const landed: string[] = [];
+    for (const event of checked) {
+      if (event.ok) {
+        if (!unlanded.delete(event.id)) {
+          answer.duplicates++;
+          tally.add('duplicate', event.schema);
+          continue;
+        }
+        landed.push(event.id);
+        answer.accepted++;
+        tally.add('accepted', event.schema);
+        records.push({ kind: 'good', id: event.id, time: event.time, key: event.key, value: event.value });
+      } else {
+        answer.rejected.push({ id: event.id ?? null, errors: event.errors });
+        tally.add('rejected', event.schema, event.reason);
+        records.push({ kind: 'bad', id: event.id, time: receivedAt, key: undefined, value: event.value });
+      }
+    }
+    tally.addTo(this.metrics.events);
+    const started = process.hrtime.bigint();
+    try {
+      await this.sink.write(records);
+    } catch (error) {
+      this.dedup.release(landed);
+      this.metrics.sinkErrors.inc({ sink: this.sink.name });
+      throw error;
+    }
+    this.metrics.sinkWriteDuration.observe({ sink: this.sink.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.dedup.commit(landed);
+    return answer;
   }
 
   /**
@@ -72,85 +113,4 @@ export class BatchIngest {
       await inProgress;
     }
   }
-
-  async ingest(events: readonly unknown[], context: IngestContext): Promise<BatchAnswer> {
-    const receivedAt = context.receivedAt.toISOString();
-    const answer: BatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
-    const records: SinkRecord[] = [];
-    this.metrics.batchSize.observe(events.length);
-    const checked = events.map((event) => {
-      const verdict = this.validator.validate(event);
-      return { event, verdict, errors: verdict.ok ? appMismatch(verdict.envelope.app.id, context.key) : verdict.errors };
-    });
-    const reservable = await this.reserve(checked.flatMap(({ verdict, errors }) => (verdict.ok && errors.length === 0 ? [verdict.envelope.id] : [])));
-    const reserved = new Set<string>();
-    for (const { event, verdict, errors } of checked) {
-      if (verdict.ok && errors.length === 0) {
-        const { envelope } = verdict;
-        if (!reservable.has(envelope.id) || reserved.has(envelope.id)) {
-          answer.duplicates++;
-          this.metrics.events.inc({ outcome: 'duplicate', schema: envelope.event.schema, reason: '' });
-          continue;
-        }
-        reserved.add(envelope.id);
-        answer.accepted++;
-        this.metrics.events.inc({ outcome: 'accepted', schema: envelope.event.schema, reason: '' });
-        records.push({
-          kind: 'good',
-          id: envelope.id,
-          time: Date.parse(envelope.ts.created),
-          key: envelope.user.anonymousId ?? envelope.user.userId,
-          value: JSON.stringify({ receivedAt, clientIp: context.clientIp, envelope }),
-        });
-      } else {
-        const id = verdict.ok ? verdict.envelope.id : verdict.id;
-        answer.rejected.push({ id: id ?? null, errors });
-        this.metrics.events.inc({ outcome: 'rejected', schema: this.schemaLabel(event), reason: reasonLabel(errors[0]) });
-        records.push({
-          kind: 'bad',
-          id,
-          time: context.receivedAt.getTime(),
-          key: undefined,
-          value: badRecordValue(receivedAt, context.clientIp, errors, event),
-        });
-      }
-    }
-    const started = process.hrtime.bigint();
-    try {
-      await this.sink.write(records);
-    } catch (error) {
-      this.dedup.release([...reserved]);
-      this.metrics.sinkErrors.inc({ sink: this.sink.name });
-      throw error;
-    }
-    this.metrics.sinkWriteDuration.observe({ sink: this.sink.name }, Number(process.hrtime.bigint() - started) / 1e9);
-    this.dedup.commit([...reserved]);
-    return answer;
-  }
-}
-
-function appMismatch(appId: string, key: WriteKeyConfig): string[] {
-  return key.appId !== undefined && key.appId !== appId ? [`/app/id: "${appId}" is not the app of this write key`] : [];
-}
-
-
-/**
- * A bad record keeps the original payload, unless it cannot be serialized (nested deeper than
- * JSON.stringify's stack allows): then the reasons alone, so one hostile event cannot fail a batch.
- */
-function badRecordValue(receivedAt: string, clientIp: string | undefined, errors: string[], payload: unknown): string {
-  try {
-    return JSON.stringify({ receivedAt, clientIp, errors, payload });
-  } catch {
-    return JSON.stringify({ receivedAt, clientIp, errors, payload: null, payloadOmitted: 'too deeply nested to store' });
-  }
-}
-
-function reasonLabel(error: string | undefined): string {
-  if (!error) return 'unknown';
-  if (error.includes('unknown schema')) return 'unknown_schema';
-  if (error.startsWith('/event/data') || error.startsWith('/entities/')) return 'invalid_data';
-  if (error.includes('nested deeper') || error.includes('forbidden key')) return 'unsafe_shape';
-  if (error.startsWith('/app/id')) return 'app_mismatch';
-  return 'invalid_envelope';
 }

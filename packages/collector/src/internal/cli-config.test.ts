@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isTracklaneError } from '@tracklane/core';
-import { loadServeConfig, parseWriteKey } from './cli-config.js';
+import { defaultValidationThreads, loadServeConfig, parseWriteKey } from './cli-config.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tracklane-cli-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,12 +65,13 @@ describe('loadServeConfig', () => {
       sink: { type: 'file', dir: 'data', durability: 'fsync' },
       limits: {},
       trustProxy: false,
+      validationThreads: defaultValidationThreads(),
     });
   });
 
   it('takes every flag', () => {
     const config = loadServeConfig(
-      ['--port', '9000', '--host', '0.0.0.0', '--schemas', 'a', '--schemas', 'b/registry.json', '--data', '/var/lib/tl', '--write-key', 'k1', '--write-key', 'k2,kind=browser,origin=https://x.test', '--durability', 'write', '--trust-proxy'],
+      ['--port', '9000', '--host', '0.0.0.0', '--schemas', 'a', '--schemas', 'b/registry.json', '--data', '/var/lib/tl', '--write-key', 'k1', '--write-key', 'k2,kind=browser,origin=https://x.test', '--durability', 'write', '--trust-proxy', '--validation-threads', '3'],
       {},
     );
     expect(config).toMatchObject({
@@ -80,6 +81,7 @@ describe('loadServeConfig', () => {
       writeKeys: [{ key: 'k1' }, { key: 'k2', kind: 'browser', origins: ['https://x.test'] }],
       sink: { type: 'file', dir: '/var/lib/tl', durability: 'write' },
       trustProxy: true,
+      validationThreads: 3,
     });
   });
 
@@ -90,8 +92,10 @@ describe('loadServeConfig', () => {
       TRACKLANE_SCHEMAS: 'one:two',
       TRACKLANE_DATA_DIR: '/data',
       TRACKLANE_WRITE_KEYS: 'k1  k2,app=web\n',
+      TRACKLANE_VALIDATION_THREADS: '0',
     });
     expect(config).toMatchObject({
+      validationThreads: 0,
       port: 7000,
       host: '::1',
       schemas: ['one', 'two'],
@@ -115,6 +119,7 @@ describe('loadServeConfig', () => {
       sink: { type: 'file', dir: 'store', durability: 'write' },
       limits: { maxBodyBytes: 10, maxEventsPerBatch: 2, rateLimit: { requestsPerSecond: 5 } },
       trustProxy: true,
+      validationThreads: 2,
     });
     expect(loadServeConfig(['--config', file], {})).toEqual({
       port: 0,
@@ -124,7 +129,12 @@ describe('loadServeConfig', () => {
       sink: { type: 'file', dir: 'store', durability: 'write' },
       limits: { maxBodyBytes: 10, maxEventsPerBatch: 2, rateLimit: { requestsPerSecond: 5 } },
       trustProxy: true,
+      validationThreads: 2,
     });
+  });
+
+  it.each(['-1', '1.5', 'many', '65'])('refuses --validation-threads %s', (threads) => {
+    expect(configError(() => loadServeConfig([...MINIMAL, `--validation-threads=${threads}`], {}))).toContain('--validation-threads must be 0-64');
   });
 
   it('accepts write keys in a config file written as flag strings', () => {
@@ -188,5 +198,16 @@ describe('loadServeConfig', () => {
       const file = configFile({ schemas: ['s'], data: 'd', writeKeys: [{ kind: 'browser' }] });
       expect(configError(() => loadServeConfig(['--config', file], {}))).toContain('writeKeys[0]');
     });
+  });
+});
+
+describe('defaultValidationThreads', () => {
+  it.each([
+    [1, 0],
+    [2, 1],
+    [4, 3],
+    [16, 4],
+  ])('gives %i cores %i validation threads: the main thread keeps one core', (cores, threads) => {
+    expect(defaultValidationThreads(cores)).toBe(threads);
   });
 });

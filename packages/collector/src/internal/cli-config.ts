@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { TracklaneError } from '@tracklane/core';
 import type { CollectorLimits, WriteKeyConfig } from './config.js';
@@ -12,6 +13,13 @@ export interface ServeConfig {
   sink: { type: 'file'; dir: string; durability: 'fsync' | 'write' } | { type: 'kafka'; brokers: string[]; goodTopic: string; badTopic: string };
   limits: CollectorLimits;
   trustProxy: boolean;
+  /** Worker threads that check bodies (CollectorOptions.validationThreads). @default defaultValidationThreads() */
+  validationThreads: number;
+}
+
+/** One validation thread per core the main thread leaves free, at most 4: a single core gets none. */
+export function defaultValidationThreads(cores = availableParallelism()): number {
+  return Math.max(0, Math.min(4, cores - 1));
 }
 
 const invalid = (message: string): never => {
@@ -52,6 +60,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       'kafka-bad-topic': { type: 'string' },
       durability: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'validation-threads': { type: 'string' },
     },
     strict: true,
   });
@@ -85,6 +94,9 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
   } else {
     return invalid(`--sink must be file or kafka, got ${sinkType}`);
   }
+  const rawThreads = values['validation-threads'] ?? env.TRACKLANE_VALIDATION_THREADS ?? file.validationThreads ?? defaultValidationThreads();
+  const validationThreads = Number(rawThreads);
+  if (!Number.isInteger(validationThreads) || validationThreads < 0 || validationThreads > 64) invalid(`--validation-threads must be 0-64, got ${String(rawThreads)}`);
   return {
     port,
     host: values.host ?? env.TRACKLANE_COLLECTOR_HOST ?? file.host ?? '127.0.0.1',
@@ -93,6 +105,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     sink,
     limits: file.limits ?? {},
     trustProxy: values['trust-proxy'] ?? file.trustProxy ?? false,
+    validationThreads,
   };
 }
 

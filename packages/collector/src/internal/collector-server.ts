@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './access-control.js';
-import { BatchIngest, BatchShapeError } from './batch-ingest.js';
+import { BatchChecker, bodyRejection, type CheckContext, type CheckedEvent } from './batch-check.js';
+import { BatchIngest } from './batch-ingest.js';
 import { truncateIp } from './client-ip.js';
 import { DEFAULT_LIMITS, type CollectorOptions } from './config.js';
 import { DedupWindow } from './dedup-window.js';
@@ -9,10 +10,11 @@ import { EventValidator } from './event-validator.js';
 import { createLog } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limiter.js';
-import { BodyError, readBody } from './read-body.js';
+import { decodeBody, readBodyBytes } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { TP2_PATH, envelopesFromTp2 } from './snowplow-tp2.js';
 import type { Sink } from './sinks/sink.js';
+import { ValidationPool, ValidationUnavailableError } from './validation-pool.js';
 
 export interface Collector {
   /** Starts listening; resolves with the URL (`http://host:port`). */
@@ -22,6 +24,8 @@ export interface Collector {
   readonly server: Server;
   readonly registry: SchemaRegistry;
 }
+
+type BodyCheck = (body: Uint8Array, context: CheckContext) => CheckedEvent[] | Promise<CheckedEvent[]>;
 
 /** How long `close()` lets requests in progress finish before it ends their connections. */
 const CLOSE_GRACE_MS = 5000;
@@ -43,6 +47,14 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   const rateLimiter = new RateLimiter(limits.rateLimit);
   const validator = new EventValidator(registry, { maxDepth: limits.maxDepth });
   const ingest = new BatchIngest(validator, new DedupWindow(options.dedup), options.sink, metrics, limits.maxEventsPerBatch);
+  const checker = new BatchChecker(validator, limits.maxEventsPerBatch);
+  const threads = options.validationThreads ?? 0;
+  const pool =
+    threads > 0
+      ? new ValidationPool(threads, { schemas: options.schemas, maxDepth: limits.maxDepth, maxEventsPerBatch: limits.maxEventsPerBatch }, (error) =>
+          log('error', 'validation worker stopped; starting another', { error: error.message }),
+        )
+      : undefined;
   let closing = false;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -51,7 +63,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     res.end(text);
   };
 
-  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL, eventsOf: (body: unknown) => unknown[]): Promise<number> => {
+  /** `checkBody`: the events of the body, checked; throws what `bodyRejection` answers (400/413/415). */
+  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL, checkBody: BodyCheck): Promise<number> => {
     const decision = access.check(req, url);
     const cors: Record<string, string> = decision.allowOrigin ? { 'access-control-allow-origin': decision.allowOrigin, vary: 'Origin' } : {};
     const fail = (status: number, error: string, headers: Record<string, string> = {}): number => {
@@ -63,25 +76,36 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     if (waitMs > 0) return fail(429, 'rate limit exceeded', { 'retry-after': String(Math.ceil(waitMs / 1000)) });
     const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
     if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
-    let events: unknown[];
+    let body: Uint8Array;
     try {
-      events = eventsOf(JSON.parse(await readBody(req, limits)));
+      body = await readBodyBytes(req, limits);
     } catch (error) {
-      if (error instanceof BodyError) return fail(error.status, error.message, error.status === 413 ? { connection: 'close' } : {});
-      if (error instanceof RangeError) return fail(413, error.message);
-      if (error instanceof BatchShapeError) return fail(400, error.message);
-      return fail(400, 'body is not valid JSON');
+      const { status, message } = bodyRejection(error);
+      // A body refused for its size was not read to its end: the connection cannot carry another request.
+      return fail(status, message, status === 413 ? { connection: 'close' } : {});
     }
     const clientIp = truncateIp(clientAddress(req, options.trustProxy ?? false));
+    const receivedAt = Date.now();
+    let checked: CheckedEvent[];
     try {
-      const answer = await ingest.ingest(events, { key: decision.key, clientIp, receivedAt: new Date() });
-      send(res, 200, answer, cors);
+      checked = await checkBody(body, { appId: decision.key.appId, clientIp, receivedAt });
+    } catch (error) {
+      if (error instanceof ValidationUnavailableError) return fail(503, 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
+      const { status, message } = bodyRejection(error);
+      return fail(status, message);
+    }
+    try {
+      send(res, 200, await ingest.land(checked, receivedAt), cors);
       return 200;
     } catch (error) {
       log('error', 'sink write failed', { sink: options.sink.name, error: (error as Error).message });
       return fail(503, 'the collector cannot store events right now; retry later', { 'retry-after': String(SINK_RETRY_AFTER_S) });
     }
   };
+
+  const checkBatchBody: BodyCheck = pool ? (body, context) => pool.check(body, context) : (body, context) => checker.checkBody(decodeBody(body), context);
+  // tp2 payloads become envelopes first; both then meet the same batch limit, validation and dedup.
+  const checkTp2Body: BodyCheck = (body, context) => checker.check(checker.events({ events: envelopesFromTp2(JSON.parse(decodeBody(body))) }), context);
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<[string, number]> => {
     let url: URL;
@@ -110,9 +134,7 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
         }
         if (req.method !== 'POST') return [name, (send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' }), 405)];
         if (closing) return [name, (send(res, 503, { error: 'shutting down' }, { 'retry-after': '1' }), 503)];
-        // tp2 payloads become envelopes first; both then meet the same batch limit, validation and dedup.
-        const eventsOf = name === TP2_PATH ? (body: unknown) => ingest.events({ events: envelopesFromTp2(body) }) : (body: unknown) => ingest.events(body);
-        return [name, await handleBatch(req, res, url, eventsOf)];
+        return [name, await handleBatch(req, res, url, name === TP2_PATH ? checkTp2Body : checkBatchBody)];
       }
       case '/healthz':
         return ['/healthz', (send(res, 200, { status: 'ok' }), 200)];
@@ -165,6 +187,7 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
         // Requests in progress get a grace period; keep-alive clients that never hang up do not hold us.
         setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
+      await pool?.close();
       await options.sink.close();
     },
   };

@@ -38,6 +38,13 @@ export interface CollectorOptions {
    * @default false
    */
   trustProxy?: boolean;
+  /**
+   * Worker threads that decode, parse and validate `/v1/batch` bodies (and build their stored lines)
+   * while the main thread serves HTTP, deduplicates and writes: on a machine with cores to spare, one
+   * or more raise throughput. `0` does everything on the main thread.
+   * @default 0
+   */
+  validationThreads?: number;
   /** Receives one structured log line (JSON) at a time. Never given write keys. @default stdout */
   log?: (line: string) => void;
 }

@@ -16,8 +16,11 @@ export type Reservation = 'new' | 'duplicate' | { pending: Promise<void> };
 export class DedupWindow {
   /** id -> time first seen (ms); Map keeps insertion order, so the oldest come first. */
   private readonly seen = new Map<string, number>();
-  /** Reserved ids, with what wakes those waiting for the write's outcome. */
-  private readonly pending = new Map<string, { settled: Promise<void>; settle: () => void }>();
+  /**
+   * Reserved ids, with what wakes those waiting for the write's outcome: made only when a request
+   * waits (a retry racing its first attempt), so reserving costs no promise per event.
+   */
+  private readonly pending = new Map<string, { settled: Promise<void>; settle: () => void } | null>();
   private readonly maxIds: number;
   private readonly ttlMs: number;
 
@@ -33,11 +36,15 @@ export class DedupWindow {
   reserve(id: string, now = Date.now()): Reservation {
     const inProgress = this.pending.get(id);
     if (inProgress) return { pending: inProgress.settled };
+    if (inProgress === null) {
+      let settle: () => void = () => {};
+      const settled = new Promise<void>((resolve) => (settle = resolve));
+      this.pending.set(id, { settled, settle });
+      return { pending: settled };
+    }
     const at = this.seen.get(id);
     if (at !== undefined && now - at <= this.ttlMs) return 'duplicate';
-    let settle: () => void = () => {};
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    this.pending.set(id, { settled, settle });
+    this.pending.set(id, null);
     return 'new';
   }
 

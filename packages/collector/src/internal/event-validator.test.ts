@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventValidator, checkShape } from './event-validator.js';
+import { EventValidator, checkShape, countMembers } from './event-validator.js';
 import { SchemaRegistry } from './schema-registry.js';
 
 const CLICK = 'iglu:com.acme/click/jsonschema/1-0-0';
@@ -53,7 +53,7 @@ function nested(n: number): Record<string, unknown> {
 describe('EventValidator', () => {
   it('accepts a valid envelope and hands it back', () => {
     const event = envelope();
-    expect(validator.validate(event)).toEqual({ ok: true, envelope: event });
+    expect(validator.validate(event)).toEqual({ ok: true, envelope: event, members: countMembers(event, 32) });
     expect(validator.validate(envelope({ entities: undefined }))).toMatchObject({ ok: true });
   });
 
@@ -162,5 +162,24 @@ describe('checkShape', () => {
     [{ 'a/b': { 'c~d': {} } }, 2, '/a~1b/c~0d: nested deeper than 2 levels'],
   ])('%j with maxDepth %i → %j', (value, maxDepth, error) => {
     expect(checkShape(value, maxDepth)).toBe(error);
+  });
+});
+
+describe('countMembers', () => {
+  it.each<[unknown, number]>([
+    [1, 0],
+    [[], 0],
+    [{}, 0],
+    [{ a: 1, b: 'x' }, 2],
+    [{ a: { b: { c: null } } }, 3],
+    [[{ a: 1 }, [{ b: 1, c: [] }]], 3],
+    [JSON.parse('{"a": 1, "a": 2}'), 1], // a repeated key is one member once parsed
+  ])('%j has %i object members', (value, members) => {
+    expect(countMembers(value, 32)).toBe(members);
+  });
+
+  it('is -1 for an unsafe shape', () => {
+    expect(countMembers(JSON.parse('{"a": {"__proto__": {}}}'), 32)).toBe(-1);
+    expect(countMembers({ a: { b: {} } }, 2)).toBe(-1);
   });
 });

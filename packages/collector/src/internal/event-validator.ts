@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Envelope } from '@tracklane/core';
 import { SchemaRegistry } from './schema-registry.js';
 
-export type EventVerdict = { ok: true; envelope: Envelope } | { ok: false; id: string | undefined; errors: string[] };
+/** `members`: keys of every object in the event, counted by the shape check (see `countMembers`). */
+export type EventVerdict = { ok: true; envelope: Envelope; members: number } | { ok: false; id: string | undefined; errors: string[] };
 
 export interface EventValidatorOptions {
   /** Deepest nesting of objects and arrays in one event. @default 32 */
@@ -38,8 +39,8 @@ export class EventValidator {
 
   validate(value: unknown): EventVerdict {
     const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
-    const shapeError = checkShape(value, this.maxDepth);
-    if (shapeError) return { ok: false, id, errors: [shapeError] };
+    const members = countMembers(value, this.maxDepth);
+    if (members < 0) return { ok: false, id, errors: [checkShape(value, this.maxDepth) ?? '/: unsafe shape'] };
     const envelopeErrors = this.envelope.validate(value, '');
     if (envelopeErrors.length > 0) return { ok: false, id, errors: envelopeErrors };
     const envelope = value as Envelope;
@@ -47,7 +48,7 @@ export class EventValidator {
       ...this.validateSelfDescribing(envelope.event, '/event'),
       ...(envelope.entities ?? []).flatMap((entity, index) => this.validateSelfDescribing(entity, `/entities/${index}`)),
     ];
-    return errors.length > 0 ? { ok: false, id, errors } : { ok: true, envelope };
+    return errors.length > 0 ? { ok: false, id, errors } : { ok: true, envelope, members };
   }
 
   private validateSelfDescribing(item: { schema: string; data: unknown }, pointer: string): string[] {
@@ -62,21 +63,24 @@ export class EventValidator {
  * JSON.parse, but a trap for any code downstream that merges objects). Iterative: no stack to blow.
  */
 export function checkShape(value: unknown, maxDepth: number): string | undefined {
-  return isSafeShape(value, maxDepth) ? undefined : describeShapeError(value, maxDepth);
+  return countMembers(value, maxDepth) >= 0 ? undefined : describeShapeError(value, maxDepth);
 }
 
 /**
  * The hot path of checkShape (every event): the same checks without building JSON pointers, and
  * visiting containers only. Pointers are built by describeShapeError for the rare unsafe event.
+ * Returns the keys of every object in `value` (which EventSpan.members is compared with), or -1
+ * for an unsafe shape.
  */
-function isSafeShape(value: unknown, maxDepth: number): boolean {
-  if (typeof value !== 'object' || value === null) return true;
+export function countMembers(value: unknown, maxDepth: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let members = 0;
   const nodes: object[] = [value];
   const depths: number[] = [0];
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const depth = depths.pop()!;
-    if (depth >= maxDepth) return false;
+    if (depth >= maxDepth) return -1;
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const child: unknown = node[i];
@@ -89,7 +93,8 @@ function isSafeShape(value: unknown, maxDepth: number): boolean {
     }
     // for-in (no key array per object) visits own keys of a JSON.parse result, an own `__proto__` included.
     for (const key in node) {
-      if (key === '__proto__') return false;
+      if (key === '__proto__') return -1;
+      members++;
       const child: unknown = (node as Record<string, unknown>)[key];
       if (typeof child === 'object' && child !== null) {
         nodes.push(child);
@@ -97,7 +102,7 @@ function isSafeShape(value: unknown, maxDepth: number): boolean {
       }
     }
   }
-  return true;
+  return members;
 }
 
 function describeShapeError(value: unknown, maxDepth: number): string | undefined {

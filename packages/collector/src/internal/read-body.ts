@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -21,6 +22,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * in, and the inflated size of a gzip body (`maxInflatedBytes`), so a gzip bomb costs nothing.
  */
 export async function readBody(req: IncomingMessage, limits: { maxBodyBytes: number; maxInflatedBytes: number }): Promise<string> {
+  return decodeBody(await readBodyBytes(req, limits));
+}
+
+/** readBody without the decoding (`decodeBody`), which a worker thread can do. */
+export async function readBodyBytes(req: IncomingMessage, limits: { maxBodyBytes: number; maxInflatedBytes: number }): Promise<Uint8Array> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') throw new BodyError(415, `unsupported content-encoding ${encoding}`);
   const declared = Number(req.headers['content-length']);
@@ -44,6 +50,13 @@ export async function readBody(req: IncomingMessage, limits: { maxBodyBytes: num
       throw new BodyError(400, 'body is not valid gzip');
     }
   }
+  return body;
+}
+
+/** The body as text; throws a BodyError (400) when it is not UTF-8. */
+export function decodeBody(body: Uint8Array): string {
+  // ASCII (most bodies from servers) is its own UTF-8: copying the bytes is all the decoding it needs.
+  if (isAscii(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
   try {
     return utf8.decode(body);
   } catch {

@@ -7,6 +7,7 @@ import formatsModule from 'ajv-formats';
 const Ajv = AjvModule.default;
 const addFormats = formatsModule.default;
 import { TracklaneError } from '@tracklane/core';
+import { isDateTime } from './date-time-format.js';
 import { allowPiiTransforms } from './pii-schema.js';
 
 /** A compiled schema: validates data and names every violation by JSON pointer. */
@@ -26,6 +27,9 @@ export class SchemaRegistry {
 
   constructor() {
     addFormats(this.ajv);
+    // Same verdicts as ajv-formats' `date-time`, several times faster: every envelope has two or three.
+    const { compare } = addFormats.get('date-time') as { compare: (a: string, b: string) => number | undefined };
+    this.ajv.addFormat('date-time', { validate: isDateTime, compare });
   }
 
   get size(): number {

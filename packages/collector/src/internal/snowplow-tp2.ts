@@ -1,4 +1,4 @@
-import { BatchShapeError } from './batch-ingest.js';
+import { BatchShapeError } from './batch-check.js';
 
 /**
  * The Snowplow tracker protocol (tp2) as the collector reads it: `POST

@@ -15,6 +15,11 @@ export interface FileSinkOptions {
   instanceId?: string;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Partitions whose path is remembered per kind; events from far apart in time only cost a path each. */
+const MAX_REMEMBERED_PARTITIONS = 1024;
+
 interface Waiter {
   records: readonly SinkRecord[];
   resolve: () => void;
@@ -37,9 +42,19 @@ export function createFileSink(options: FileSinkOptions): Sink {
   /** Commits run one after another, so appends to a file never interleave. */
   let committing: Promise<void> = Promise.resolve();
 
+  /** Part files by kind and hour since the epoch, so a record costs no date formatting or path join. */
+  const partitions = { good: new Map<number, string>(), bad: new Map<number, string>() };
   const fileFor = (record: SinkRecord): string => {
-    const iso = new Date(Number.isFinite(record.time) ? record.time : Date.now()).toISOString();
-    return path.join(options.dir, record.kind, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`, `part-${instance}.jsonl`);
+    const hour = Math.floor((Number.isFinite(record.time) ? record.time : Date.now()) / HOUR_MS);
+    const files = partitions[record.kind];
+    let file = files.get(hour);
+    if (file === undefined) {
+      if (files.size >= MAX_REMEMBERED_PARTITIONS) files.clear();
+      const iso = new Date(hour * HOUR_MS).toISOString();
+      file = path.join(options.dir, record.kind, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`, `part-${instance}.jsonl`);
+      files.set(hour, file);
+    }
+    return file;
   };
 
   const open = (file: string): Promise<fs.FileHandle> => {

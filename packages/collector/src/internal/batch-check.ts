@@ -1,0 +1,114 @@
+import { locateEvents } from './event-spans.js';
+import type { EventValidator } from './event-validator.js';
+import { BodyError } from './read-body.js';
+import { GoodRecordWriter, badRecordValue, type BatchSource } from './stored-records.js';
+
+/** What checking a batch needs to know about its request; plain data, so a worker thread can get it. */
+export interface CheckContext {
+  /** The write key's app: events of another `app.id` are rejected. */
+  appId: string | undefined;
+  clientIp: string | undefined;
+  /** Epoch ms. */
+  receivedAt: number;
+}
+
+/**
+ * One event of a batch once checked, with its stored line: good (still to be deduplicated) or bad.
+ * Plain data, so a worker thread can send it.
+ */
+export type CheckedEvent =
+  | { ok: true; id: string; schema: string; time: number; key: string | undefined; value: string }
+  | { ok: false; id: string | undefined; schema: string; reason: string; errors: string[]; value: string };
+
+/** The body could not be taken as a batch at all (400). */
+export class BatchShapeError extends Error {}
+
+/**
+ * Validates each event of a batch on its own, so a mixed batch keeps its good events, and builds
+ * the line each one is stored as. Needs no state beyond the schemas: it runs in worker threads too.
+ */
+export class BatchChecker {
+  constructor(
+    private readonly validator: EventValidator,
+    private readonly maxEventsPerBatch: number,
+  ) {}
+
+  /** Checks the batch shape; returns the events. Throws BatchShapeError (400) or a RangeError for too many (413). */
+  events(body: unknown): unknown[] {
+    if (typeof body !== 'object' || body === null || !Array.isArray((body as { events?: unknown }).events)) {
+      throw new BatchShapeError('body must be an object with an "events" array');
+    }
+    const events = (body as { events: unknown[] }).events;
+    if (events.length > this.maxEventsPerBatch) throw new RangeError(`more than ${this.maxEventsPerBatch} events in one batch`);
+    return events;
+  }
+
+  /**
+   * Parses and checks the text of a `/v1/batch` body. Throws what `bodyRejection` turns into an answer:
+   * a SyntaxError (not JSON), BatchShapeError or RangeError (too many events, or nested too deep to parse).
+   */
+  checkBody(text: string, context: CheckContext): CheckedEvent[] {
+    const events = this.events(JSON.parse(text));
+    const spans = locateEvents(text);
+    return this.check(events, context, spans && { text, spans });
+  }
+
+  /**
+   * `source`, when given, is the body text the events were parsed from: good events are stored as
+   * that text when it is exactly what was validated (see GoodRecordWriter).
+   */
+  check(events: readonly unknown[], context: CheckContext, source?: BatchSource): CheckedEvent[] {
+    const receivedAt = new Date(context.receivedAt).toISOString();
+    const good = new GoodRecordWriter(receivedAt, context.clientIp, source?.spans.length === events.length ? source : undefined);
+    return events.map((event, index): CheckedEvent => {
+      const verdict = this.validator.validate(event);
+      const errors = verdict.ok ? appMismatch(verdict.envelope.app.id, context.appId) : verdict.errors;
+      if (verdict.ok && errors.length === 0) {
+        const { envelope } = verdict;
+        return {
+          ok: true,
+          id: envelope.id,
+          schema: envelope.event.schema,
+          time: Date.parse(envelope.ts.created),
+          key: envelope.user.anonymousId ?? envelope.user.userId,
+          value: good.value(envelope, index, verdict.members),
+        };
+      }
+      return {
+        ok: false,
+        id: verdict.ok ? verdict.envelope.id : verdict.id,
+        schema: this.schemaLabel(event),
+        reason: reasonLabel(errors[0]),
+        errors,
+        value: badRecordValue(receivedAt, context.clientIp, errors, event),
+      };
+    });
+  }
+
+  /** Label values stay bounded: a schema label only for schemas in the registry. */
+  private schemaLabel(event: unknown): string {
+    const schema = (event as { event?: { schema?: unknown } } | null)?.event?.schema;
+    return typeof schema === 'string' && this.validator.knows(schema) ? schema : 'unknown';
+  }
+}
+
+/** The answer to a body that cannot be checked as a batch: 400, 413 or 415, with a message for the client. */
+export function bodyRejection(error: unknown): { status: 400 | 413 | 415; message: string } {
+  if (error instanceof BodyError) return { status: error.status, message: error.message };
+  if (error instanceof RangeError) return { status: 413, message: error.message };
+  if (error instanceof BatchShapeError) return { status: 400, message: error.message };
+  return { status: 400, message: 'body is not valid JSON' };
+}
+
+function appMismatch(appId: string, keyAppId: string | undefined): string[] {
+  return keyAppId !== undefined && keyAppId !== appId ? [`/app/id: "${appId}" is not the app of this write key`] : [];
+}
+
+function reasonLabel(error: string | undefined): string {
+  if (!error) return 'unknown';
+  if (error.includes('unknown schema')) return 'unknown_schema';
+  if (error.startsWith('/event/data') || error.startsWith('/entities/')) return 'invalid_data';
+  if (error.includes('nested deeper') || error.includes('forbidden key')) return 'unsafe_shape';
+  if (error.startsWith('/app/id')) return 'app_mismatch';
+  return 'invalid_envelope';
+}

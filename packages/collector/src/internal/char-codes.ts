@@ -1,0 +1,22 @@
+// UTF-16 code units the hand-written scanners (event-spans, date-time-format) compare with.
+export const TAB = 0x09;
+export const LINE_FEED = 0x0a;
+export const CARRIAGE_RETURN = 0x0d;
+export const SPACE = 0x20;
+export const QUOTE = 0x22;
+export const PLUS = 0x2b;
+export const COMMA = 0x2c;
+export const DASH = 0x2d;
+export const DOT = 0x2e;
+export const DIGIT_0 = 0x30;
+export const DIGIT_9 = 0x39;
+export const COLON = 0x3a;
+export const UPPER_T = 0x54;
+export const UPPER_Z = 0x5a;
+export const OPEN_BRACKET = 0x5b;
+export const BACKSLASH = 0x5c;
+export const CLOSE_BRACKET = 0x5d;
+export const LOWER_T = 0x74;
+export const LOWER_Z = 0x7a;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;

@@ -1,0 +1,101 @@
+import { Worker } from 'node:worker_threads';
+import type { CheckContext, CheckedEvent } from './batch-check.js';
+import { BodyError } from './read-body.js';
+
+/** What a validation worker is started with: enough to compile the same schemas as the collector. */
+export interface ValidationWorkerData {
+  schemas: readonly string[];
+  maxDepth: number;
+  maxEventsPerBatch: number;
+}
+
+/** A body to check, as posted to a worker (the bytes are copied, never transferred). */
+export interface CheckJob {
+  job: number;
+  body: Uint8Array;
+  context: CheckContext;
+}
+
+/** A worker's answer to a CheckJob. */
+export type CheckOutcome = { job: number; ok: true; checked: CheckedEvent[] } | { job: number; ok: false; status: 400 | 413 | 415; message: string };
+
+/** A worker stopped (crashed, or the pool closed) with this body in hand: nothing was stored, the client may retry. */
+export class ValidationUnavailableError extends Error {}
+
+interface PoolWorker {
+  worker: Worker;
+  jobs: Map<number, { resolve: (checked: CheckedEvent[]) => void; reject: (error: Error) => void }>;
+}
+
+/**
+ * Worker threads that decode, parse and validate batch bodies, and build their stored lines (the
+ * BatchChecker), so that work uses the machine's other cores while the main thread serves HTTP,
+ * deduplicates and writes. A body goes to the worker with the fewest bodies in hand. A worker that
+ * dies fails its bodies with ValidationUnavailableError (the collector answers 503) and is replaced.
+ */
+export class ValidationPool {
+  private readonly workers: PoolWorker[] = [];
+  private nextJob = 0;
+  private closed = false;
+
+  /** `onWorkerError`: what ended a worker (an uncaught exception or running out of memory). */
+  constructor(
+    threads: number,
+    private readonly data: ValidationWorkerData,
+    private readonly onWorkerError: (error: Error) => void = () => undefined,
+  ) {
+    for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
+  }
+
+  /** The checked events of a `/v1/batch` body; rejects with a BodyError (400/413) for a body that is no batch. */
+  check(body: Uint8Array, context: CheckContext): Promise<CheckedEvent[]> {
+    if (this.closed) return Promise.reject(new ValidationUnavailableError('the validation pool is closed'));
+    const target = this.workers.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
+    const job = this.nextJob++;
+    return new Promise((resolve, reject) => {
+      target.jobs.set(job, { resolve, reject });
+      target.worker.postMessage({ job, body, context } satisfies CheckJob);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+  }
+
+  private spawn(): PoolWorker {
+    const [entry, options] = workerEntry();
+    const worker = new Worker(entry, { ...options, workerData: this.data });
+    const pooled: PoolWorker = { worker, jobs: new Map() };
+    worker.on('message', (outcome: CheckOutcome) => {
+      const waiter = pooled.jobs.get(outcome.job);
+      pooled.jobs.delete(outcome.job);
+      if (outcome.ok) waiter?.resolve(outcome.checked);
+      else waiter?.reject(new BodyError(outcome.status, outcome.message));
+    });
+    // An exception thrown in the worker ends it: 'exit' follows 'error'.
+    worker.on('error', (error) => this.onWorkerError(error));
+    worker.on('exit', () => {
+      for (const { reject } of pooled.jobs.values()) reject(new ValidationUnavailableError('a validation worker stopped'));
+      pooled.jobs.clear();
+      if (!this.closed) this.workers[this.workers.indexOf(pooled)] = this.spawn();
+    });
+    // Idle workers do not keep the process alive; bodies in hand do (their requests are open).
+    worker.unref();
+    return pooled;
+  }
+}
+
+/**
+ * The built package starts `validation-worker.js` next to its entry files (this code may sit in a
+ * shared chunk below them). The TypeScript sources (tests, benchmarks) start the `.ts` file through
+ * tsx, registered in the worker first: a worker ignores the `--import tsx` of its parent.
+ */
+function workerEntry(): [URL | string, { eval?: boolean }] {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const source = JSON.stringify(new URL('./validation-worker.ts', here).href);
+    return [`import('tsx/esm/api').then(({ register }) => { register(); return import(${source}); });`, { eval: true }];
+  }
+  return [new URL(here.includes('/chunks/') ? '../validation-worker.js' : './validation-worker.js', here), {}];
+}
