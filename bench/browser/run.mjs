@@ -2,7 +2,8 @@
 // `pnpm bench:browser`: track() cost of @tracklane/browser beside @snowplow/browser-tracker and
 // @segment/analytics-next in real headless Chromium, the same page setup for each, in one run.
 // Options: --n 10000 (calls timed), --block 100 (calls per timed block), --sdks tracklane,snowplow,segment,
-// --tracklane dist|src (what @tracklane/browser resolves to), --out file.json
+// --tracklane dist|src (what @tracklane/browser resolves to), --out file.json,
+// --cpu-prof (a V8 CPU profile of the timed calls per SDK: bench/results/browser-<sdk>.cpuprofile)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     sdks: { type: 'string', default: 'tracklane,snowplow,segment' },
     tracklane: { type: 'string', default: 'dist' },
     out: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.n);
@@ -120,7 +122,18 @@ for (const name of SDKS) {
     phase = 'timing';
     await page.evaluate((w) => window.bench.time(w / 100, 100), WARMUP);
     await page.waitForTimeout(1500);
+    const profiler = args['cpu-prof'] ? await context.newCDPSession(page) : undefined;
+    if (profiler) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.setSamplingInterval', { interval: 50 });
+      await profiler.send('Profiler.start');
+    }
     const perCall = await page.evaluate(([blocks, size]) => window.bench.time(blocks, size), [N / BLOCK, BLOCK]);
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop');
+      mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+      writeFileSync(path.join(root, `bench/results/browser-${name}.cpuprofile`), JSON.stringify(profile));
+    }
     Object.assign(result, {
       medianUs: median(perCall),
       meanUs: perCall.reduce((a, b) => a + b, 0) / perCall.length,

@@ -126,8 +126,13 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
       ],
     },
     {
-      // eslint-disable-next-line no-console -- the documented default sink of warnings (option `warn`)
-      services: { http: createBrowserHttpClient(), warn: warn ?? ((message) => console.warn(message)) },
+      services: {
+        http: createBrowserHttpClient(),
+        // eslint-disable-next-line no-console -- the documented default sink of warnings (option `warn`)
+        warn: warn ?? ((message) => console.warn(message)),
+        // one call per 1,024 event ids (uuid's own source calls it per id)
+        fillRandom: (bytes) => void crypto.getRandomValues(bytes),
+      },
       tracker: { name: TRACKER_NAME, version: TRACKER_VERSION },
       defaultPlatform: 'web',
     },
