@@ -1,7 +1,7 @@
 import { MemoryStore } from '@tracklane/core';
 import type { AddResult, EventStore, PeekOptions, StoredEvent } from '@tracklane/core';
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import { readStorage, storageKeys, writeStorage } from './storage.js';
+import { UnloadSpill, readSpills } from './unload-spill.js';
 
 /** Bounds of the queue, over every tab of the origin. */
 export interface QueueLimits {
@@ -27,8 +27,6 @@ type Message = { a: [string, number][] } | { r: string[] };
 
 /** Removed ids remembered, so a stale read cannot bring them back. */
 const MAX_REMOVED_IDS = 20_000;
-/** Between a queue's name and a page id in the localStorage keys of spills (see `spillUncommitted`). */
-const SPILL_INFIX = ':unsaved:';
 
 /**
  * The durable queue of one destination, shared by every tab of the origin: one IndexedDB record
@@ -56,9 +54,7 @@ export class IdbQueue implements EventStore {
    * page that goes away now would lose them (navigation aborts open transactions) but for the spill.
    */
   private readonly uncommitted = new Map<string, StoredEvent>();
-  /** localStorage key of this page's spill of uncommitted events (see `spillUncommitted`). */
-  private readonly spillKey: string;
-  private spilled = false;
+  private readonly spill: UnloadSpill;
   private nextCommit: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private found = 0;
@@ -79,7 +75,7 @@ export class IdbQueue implements EventStore {
     this.maxEvents = limits.maxEvents ?? 10_000;
     this.maxBytes = limits.maxBytes ?? 5_242_880;
     this.memory = new MemoryStore({ maxEvents: this.maxEvents, maxBytes: this.maxBytes });
-    this.spillKey = `${name}${SPILL_INFIX}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    this.spill = new UnloadSpill(name);
     this.ready = this.open(name, useIndexedDb);
   }
 
@@ -193,7 +189,7 @@ export class IdbQueue implements EventStore {
           const slice = batch.slice(from, from + MAX_TX_EVENTS);
           await this.transact(slice, true);
           for (const event of slice) this.uncommitted.delete(event.id);
-          if (this.spilled) this.spillUncommitted(); // the page lived on: the spill shrinks as writes commit
+          if (this.spill.active) this.spillUncommitted(); // the page lived on: the spill shrinks as writes commit
         }
       });
       this.writing = this.nextCommit.catch(() => undefined);
@@ -290,37 +286,21 @@ export class IdbQueue implements EventStore {
    * writes commit, and removed once nothing is uncommitted.
    */
   spillUncommitted(): void {
-    if (this.uncommitted.size === 0) {
-      if (this.spilled) writeStorage(this.spillKey, undefined);
-      this.spilled = false;
-      return;
-    }
-    let events = [...this.uncommitted.values()];
-    // A full quota keeps the oldest events that fit.
-    while (events.length > 0 && !writeStorage(this.spillKey, JSON.stringify(events))) events = events.slice(0, events.length >> 1);
-    this.spilled = events.length > 0;
+    this.spill.write([...this.uncommitted.values()]);
   }
 
   /** Moves the events spilled by pages that went away into IndexedDB, then removes the spills. */
   private async importSpills(idb: UseStore, name: string): Promise<void> {
-    const keys = storageKeys(`${name}${SPILL_INFIX}`);
-    if (keys.length === 0) return;
-    const spilled: StoredEvent[] = [];
-    for (const key of keys) {
-      try {
-        for (const event of JSON.parse(readStorage(key) ?? '[]') as StoredEvent[]) if (!this.known.has(event.id)) spilled.push(event);
-      } catch {
-        // an unreadable spill: nothing to recover from it
-      }
-    }
-    if (spilled.length > 0) {
+    const spills = readSpills(name);
+    const recovered = spills.events.filter((event) => !this.known.has(event.id));
+    if (recovered.length > 0) {
       await idb('readwrite', (store) => {
-        for (const event of spilled) store.put(event, event.id);
+        for (const event of recovered) store.put(event, event.id);
         return promisifyRequest(store.transaction);
       });
-      for (const event of spilled) this.found += this.learn(event.id, event.bytes);
+      for (const event of recovered) this.found += this.learn(event.id, event.bytes);
     }
-    for (const key of keys) writeStorage(key, undefined);
+    spills.remove();
   }
 
   async count(): Promise<number> {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from './envelope.js';
+import { MemoryStore } from './memory-store.js';
+import type { StoredEvent } from './store.js';
 import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
 
 const ok = { type: 'ok' } as const;
@@ -32,6 +34,21 @@ describe('consent', () => {
     await tracker.flush();
     expect(destination.batches).toEqual([]);
     expect(tracker.getStats().dropped).toEqual({ consent_denied: 2 });
+  });
+
+  it('purges, at start, stored events of a purpose denied since they were stored (the earlier run ended before its purge)', async () => {
+    const destination = scriptedDestination(() => ok);
+    // A durable store as an earlier run left it: one event of a purpose denied now, one necessary.
+    const stored = (id: string, purpose: string, n: number): StoredEvent => {
+      const json = JSON.stringify({ id, event: { schema: SCHEMA, data: { n } }, ts: { created: new Date().toISOString() } });
+      return { id, purpose, createdAt: Date.now(), json, bytes: json.length };
+    };
+    const store = new MemoryStore();
+    store.add([stored('0190a000-0000-7000-8000-000000000001', 'marketing', 1), stored('0190a000-0000-7000-8000-000000000002', 'necessary', 2)]);
+    const tracker = testTracker({ destinations: [destination], store: () => store, consent: { purposes: { marketing: 'denied' } } });
+    await tracker.flush();
+    expect(numbers(destination.batches)).toEqual([2]);
+    expect(tracker.getStats().dropped).toEqual({ consent_denied: 1 });
   });
 
   it('purges queued and retrying events of a denied purpose from the store', async () => {

@@ -44,6 +44,8 @@ export class DeliveryQueue {
   private draining = 0;
   private unloading = 0;
   private closed = false;
+  /** Nothing is sent before `restore` has counted (and purged) what an earlier run left. */
+  private restored = false;
   private intervalTimer: CancelTimer | undefined;
   private retryTimer: CancelTimer | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -70,15 +72,19 @@ export class DeliveryQueue {
   }
 
   /**
-   * Adds the count of events a durable store kept from an earlier run, and sends them. Added, not
-   * set: events may have been enqueued (or reported by a shared store) while an async count ran.
+   * Adds the count of events a durable store kept from an earlier run, purges those of `denied`
+   * purposes (denied since they were stored), then starts sending. Added, not set: events may have
+   * been enqueued (or reported by a shared store) while an async count ran.
    */
-  async restore(): Promise<void> {
-    const found = await this.store.count();
-    this.queued += found;
-    // Events left by an earlier run are sent at once; new ones wait for the interval as usual.
-    if (found > 0) {
-      this.intervalDue = true;
+  async restore(denied: readonly string[] = []): Promise<void> {
+    try {
+      const found = await this.store.count();
+      this.queued += found;
+      for (const purpose of denied) await this.purgePurpose(purpose);
+      // Events left by an earlier run are sent at once; new ones wait for the interval as usual.
+      if (found > 0) this.intervalDue = true;
+    } finally {
+      this.restored = true;
       this.pump();
     }
   }
@@ -186,7 +192,7 @@ export class DeliveryQueue {
   }
 
   private async pumpLoop(): Promise<void> {
-    while (!this.closed && this.activeSends < this.options.concurrency && Date.now() >= this.backoffUntil) {
+    while (this.restored && !this.closed && this.activeSends < this.options.concurrency && Date.now() >= this.backoffUntil) {
       const available = this.queuedNow() - this.inFlight.size;
       const probing = this.probeDue;
       this.probeDue = false;

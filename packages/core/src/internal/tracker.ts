@@ -134,7 +134,12 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       listener,
     );
   });
-  const restored = Promise.all(queues.map((queue) => queue.restore())).catch((error: unknown) => reportError(asError(error)));
+  // Events a durable store kept from an earlier run are sent, except those of purposes denied now
+  // (the denial may have come after they were stored, in a page or process that ended before its purge).
+  const deniedAtStart = Object.entries(consent.snapshot.purposes)
+    .filter(([purpose, state]) => state === 'denied' && purpose !== NECESSARY_PURPOSE)
+    .map(([purpose]) => purpose);
+  const restored = Promise.all(queues.map((queue) => queue.restore(deniedAtStart))).catch((error: unknown) => reportError(asError(error)));
 
   const protectPii = (item: SelfDescribing, rules: PiiRules): SelfDescribing => {
     const schemaWithoutVersion = item.schema.slice(0, item.schema.lastIndexOf('/'));
