@@ -140,5 +140,21 @@ describe('@tracklane/browser in Chromium', () => {
     expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes(':unsaved:')))).toEqual([]);
     await context.close();
   });
+
+  it('(f) a burst larger than one intake chunk, tracked right before a reload, survives it with the collector unreachable', async () => {
+    const context = await rig.launch();
+    const page = await openPage(context, rig.pageUrl());
+    rig.setReachable(false);
+    // 3,000 events are stored in chunks of 1,000 over several tasks; the reload comes after the first.
+    const ids = await page.evaluate(() => window.e2e.features(3000, 'burst'));
+    await page.reload();
+    await page.waitForFunction(() => 'e2e' in window);
+    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === ids.length, 10_000, `${ids.length} events queued after the reload`);
+    rig.setReachable(true);
+    await page.evaluate(() => window.e2e.tracker.flush());
+    await until(() => rig.landed(ids).missing === 0, 20_000, 'every event at the collector');
+    expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
+    await context.close();
+  });
 });
 

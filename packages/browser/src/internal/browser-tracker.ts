@@ -140,6 +140,8 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
 
   /** The page is going away: hand this tab's unsent events to keepalive / beacon now, synchronously. */
   const sendBeforeUnload = (): void => {
+    // Every tracked event to the stores now (synchronously), and the sends that follow marked keepalive.
+    void core.flush({ unloading: true, timeoutMs: 10_000 });
     // Writes still committing would be aborted with the page: keep their events in localStorage too.
     for (const queue of queues.values()) queue.spillUncommitted();
     if (navigator.onLine === false) return;
@@ -161,9 +163,8 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
   if (options.lifecycle !== false && typeof document !== 'undefined') {
     listen(document, 'visibilitychange', () => {
       if (document.visibilityState !== 'hidden') return;
-      // Hidden is the last event some closes give (mobile, tab discard): send at once, then flush the rest.
+      // Hidden is the last event some closes give (mobile, tab discard): store, spill and send at once.
       sendBeforeUnload();
-      void core.flush({ unloading: true, timeoutMs: 10_000 });
     });
     listen(window, 'pagehide', sendBeforeUnload);
     listen(window, 'online', () => void core.flush({ resume: true, timeoutMs: 30_000 }));

@@ -183,7 +183,8 @@ export interface FlushOptions {
   /** Give up waiting after this long (events stay queued). @default no limit */
   timeoutMs?: number;
   /**
-   * The page or process is going away: sends started by this flush get `unloading: true`
+   * The page or process is going away: events tracked but not yet stored are handed to the stores
+   * synchronously, within this call, and sends started by this flush get `unloading: true`
    * (browser: `fetch` keepalive or `sendBeacon`, no gzip). @default false
    */
   unloading?: boolean;

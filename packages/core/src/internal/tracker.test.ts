@@ -288,6 +288,23 @@ describe('shutdown', () => {
     expect(tracker.getStats()).toMatchObject({ tracked: 2, delivered: 1, dropped: { after_shutdown: 1 } });
   });
 
+  it('flush({ unloading }) hands every tracked event to the stores before it returns, each once', async () => {
+    const added: string[] = [];
+    const store = new MemoryStore({ maxEvents: 10_000 });
+    const destination = scriptedDestination(() => new Promise(() => {})); // the page dies before any answer
+    const tracker = testTracker({
+      destinations: [destination],
+      store: () => ({ ...store, add: (events) => { added.push(...events.map((e) => e.id)); return store.add(events); }, peek: (o) => store.peek(o), remove: (ids) => store.remove(ids), purgePurpose: (p, k) => store.purgePurpose(p, k), count: () => store.count() }),
+    });
+    const ids = Array.from({ length: 2500 }, (_, n) => tracker.track(click(n))!);
+    await Promise.resolve(); // the intake's first chunk (1,000) is stored; the rest waits for later tasks
+    await Promise.resolve();
+    void tracker.flush({ unloading: true });
+    expect(added).toEqual(ids); // synchronously: a page's last task may be this one
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(added).toEqual(ids);
+  });
+
   it('gives up waiting after its timeout, leaving events queued', async () => {
     const destination = scriptedDestination(() => new Promise(() => {}));
     const tracker = testTracker({ destinations: [destination] });

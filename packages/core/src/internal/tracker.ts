@@ -69,6 +69,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   });
   let user: EnvelopeUser = Object.freeze({ ...options.user });
   let intake: PendingEvent[] = [];
+  /** Events of `intake` before this index were handed to the queues already. */
+  let intakeFrom = 0;
   let intakeScheduled = false;
   let held: PendingEvent[] = [];
   let shutdownPromise: Promise<void> | undefined;
@@ -146,22 +148,34 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     return { schema: item.schema, data: applyPii(item.data, rules, allowClear.get(schemaWithoutVersion)) };
   };
 
-  /** Applies PII rules (event and entities) and hands events to every destination's queue. */
+  /**
+   * Applies PII rules to up to `max` events of the intake and hands them to every destination's
+   * queue, whose stores start their writes synchronously. `undefined` when the intake is empty.
+   */
+  const storeChunk = (max: number): Promise<unknown> | undefined => {
+    if (intakeFrom >= intake.length) {
+      intake = [];
+      intakeFrom = 0;
+      return undefined;
+    }
+    const end = Math.min(intake.length, intakeFrom + max);
+    const stored: StoredEvent[] = [];
+    for (let index = intakeFrom; index < end; index++) {
+      stored.push(toStoredEvent(intake[index]!));
+      intake[index] = undefined as unknown as PendingEvent;
+    }
+    intakeFrom = end;
+    return Promise.all(queues.map((queue) => queue.enqueue(stored)));
+  };
+  /**
+   * Stores the intake in chunks, yielding between them: the first batches go out while the rest is
+   * serialized, and each chunk's objects can be collected once they are text.
+   */
   const storeIntake = async (): Promise<void> => {
     intakeScheduled = false;
-    const batch = intake;
-    intake = [];
-    // A burst is stored in chunks, yielding between them: the first batches go out while the rest
-    // is serialized, and each chunk's objects can be collected once they are text.
-    for (let start = 0; start < batch.length; start += STORE_CHUNK) {
-      if (start > 0) await delay(0);
-      const stored: StoredEvent[] = [];
-      const end = Math.min(batch.length, start + STORE_CHUNK);
-      for (let index = start; index < end; index++) {
-        stored.push(toStoredEvent(batch[index]!));
-        batch[index] = undefined as unknown as PendingEvent;
-      }
-      await Promise.all(queues.map((queue) => queue.enqueue(stored)));
+    for (let chunk = storeChunk(STORE_CHUNK); chunk; chunk = storeChunk(STORE_CHUNK)) {
+      await chunk;
+      if (intakeFrom < intake.length) await delay(0);
     }
   };
   const toStoredEvent = (pending: PendingEvent): StoredEvent => {
@@ -271,6 +285,9 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   };
 
   const flush = async (flushOptions: FlushOptions = {}): Promise<void> => {
+    // The page may be going away: what is still in the intake goes to the stores now, not in later
+    // tasks that may never run.
+    if (flushOptions.unloading) storeChunk(Number.POSITIVE_INFINITY)?.catch((error: unknown) => reportError(asError(error)));
     const work = (async () => {
       await restored;
       if (intakeScheduled) storing = storing.then(storeIntake);
