@@ -1,5 +1,6 @@
 // @tracklane/browser in real headless Chromium against the real collector, both on loopback.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { openPage, startRig, trackOfflineAcrossReloads, until, type Rig } from './harness.js';
 
 let rig: Rig;
@@ -132,11 +133,7 @@ describe('@tracklane/browser in Chromium', () => {
       await page.reload();
       await page.waitForFunction(() => 'e2e' in window);
     }
-    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === ids.length, 10_000, `${ids.length} events queued after the reloads`);
-    rig.setReachable(true);
-    await page.evaluate(() => window.e2e.tracker.flush());
-    await until(() => rig.landed(ids).missing === 0, 20_000, 'every event at the collector');
-    expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
+    await expectEachLandsOnceWhenReachable(page, ids);
     expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes(':unsaved:')))).toEqual([]);
     await context.close();
   });
@@ -149,12 +146,16 @@ describe('@tracklane/browser in Chromium', () => {
     const ids = await page.evaluate(() => window.e2e.features(3000, 'burst'));
     await page.reload();
     await page.waitForFunction(() => 'e2e' in window);
-    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === ids.length, 10_000, `${ids.length} events queued after the reload`);
-    rig.setReachable(true);
-    await page.evaluate(() => window.e2e.tracker.flush());
-    await until(() => rig.landed(ids).missing === 0, 20_000, 'every event at the collector');
-    expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
+    await expectEachLandsOnceWhenReachable(page, ids);
     await context.close();
   });
 });
 
+/** Expects every id queued in the page, then, the collector reachable again, landed exactly once. */
+async function expectEachLandsOnceWhenReachable(page: Page, ids: readonly string[]): Promise<void> {
+  await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === ids.length, 10_000, `${ids.length} events queued after the reloads`);
+  rig.setReachable(true);
+  await page.evaluate(() => window.e2e.tracker.flush());
+  await until(() => rig.landed(ids).missing === 0, 20_000, 'every event at the collector');
+  expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
+}
