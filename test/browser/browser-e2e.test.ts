@@ -1,7 +1,7 @@
 // @tracklane/browser in real headless Chromium against the real collector, both on loopback.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, startRig, trackOfflineAcrossReloads, until, type Rig } from './harness.js';
+import { openPage, queuedIn, reloadPage, startRig, trackOfflineAcrossReloads, until, type Rig } from './harness.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ describe('@tracklane/browser in Chromium', () => {
     const page = await openPage(context, rig.pageUrl());
     const ids = await trackOfflineAcrossReloads(rig, context, page, 500, 'offline', 'collector');
     await until(() => rig.landed(ids).missing === 0, 20_000, 'all 500 events at the collector');
-    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 0, 5000, 'an empty queue');
+    await until(async () => (await queuedIn(page)) === 0, 5000, 'an empty queue');
     const duplicates = (await rig.duplicates()) - duplicatesBefore;
     console.log(`[e2e a] 500 offline events, 2 reloads: all landed once in ${Date.now() - started} ms; duplicates reaching the collector: ${duplicates}`);
     expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
@@ -49,7 +49,7 @@ describe('@tracklane/browser in Chromium', () => {
     await until(() => rig.landed(ids).missing === 0, 20_000, 'all 2000 events at the collector');
     const senders = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.stats().sender)));
     expect(senders.filter(Boolean)).toHaveLength(1);
-    await until(async () => (await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.stats().queued)))).every((q) => q === 0), 5000, 'both tabs see an empty queue');
+    await until(async () => (await Promise.all(tabs.map(queuedIn))).every((q) => q === 0), 5000, 'both tabs see an empty queue');
     const duplicates = (await rig.duplicates()) - duplicatesBefore;
     console.log(
       `[e2e b] 2 tabs x 1000 events: all landed in ${Date.now() - started} ms, ${rig.requests.length - requestsBefore} requests; ` +
@@ -62,7 +62,7 @@ describe('@tracklane/browser in Chromium', () => {
     const [sender, survivor] = senders[0] ? [tabs[0]!, tabs[1]!] : [tabs[1]!, tabs[0]!];
     rig.setReachable(false);
     const orphans = await sender.evaluate(() => window.e2e.features(100, 'orphan'));
-    await until(async () => (await survivor.evaluate(() => window.e2e.stats().queued)) === 100, 5000, 'the other tab to see the queue');
+    await until(async () => (await queuedIn(survivor)) === 100, 5000, 'the other tab to see the queue');
     await sender.close();
     rig.setReachable(true);
     await until(() => rig.landed(orphans).missing === 0, 20_000, 'the dead tab’s events sent by the other tab');
@@ -101,15 +101,14 @@ describe('@tracklane/browser in Chromium', () => {
     rig.setReachable(false);
     const analytics = await page.evaluate(() => window.e2e.features(50, 'consent'));
     const necessary = await page.evaluate(() => window.e2e.orders(10, 'consent'));
-    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 60, 5000, '60 events queued');
+    await until(async () => (await queuedIn(page)) === 60, 5000, '60 events queued');
     await page.evaluate(() => window.e2e.tracker.setConsent({ analytics: 'denied' }));
     // Queued analytics events go at once; one already in flight to the unreachable collector is dropped
     // when that attempt ends, which can take the tracker's 10 s request timeout.
-    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 10, 15_000, 'the analytics events purged');
+    await until(async () => (await queuedIn(page)) === 10, 15_000, 'the analytics events purged');
     expect(await page.evaluate(() => window.e2e.features(5, 'after'))).toEqual([]);
     // the denial is kept: a reload neither tracks nor sends analytics events
-    await page.reload();
-    await page.waitForFunction(() => 'e2e' in window);
+    await reloadPage(page);
     expect(await page.evaluate(() => window.e2e.features(5, 'reloaded'))).toEqual([]);
     rig.setReachable(true);
     await until(() => rig.landed(necessary).missing === 0, 10_000, 'the necessary events');
@@ -130,8 +129,7 @@ describe('@tracklane/browser in Chromium', () => {
     for (let round = 0; round < 5; round++) {
       // No wait: the reload comes while the burst's IndexedDB transactions are still open.
       ids.push(...(await page.evaluate((n) => window.e2e.features(300, `reload${n}`), round)));
-      await page.reload();
-      await page.waitForFunction(() => 'e2e' in window);
+      await reloadPage(page);
     }
     await expectEachLandsOnceWhenReachable(page, ids);
     expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes(':unsaved:')))).toEqual([]);
@@ -144,8 +142,7 @@ describe('@tracklane/browser in Chromium', () => {
     rig.setReachable(false);
     // 3,000 events are stored in chunks of 1,000 over several tasks; the reload comes after the first.
     const ids = await page.evaluate(() => window.e2e.features(3000, 'burst'));
-    await page.reload();
-    await page.waitForFunction(() => 'e2e' in window);
+    await reloadPage(page);
     await expectEachLandsOnceWhenReachable(page, ids);
     await context.close();
   });
@@ -153,7 +150,7 @@ describe('@tracklane/browser in Chromium', () => {
 
 /** Expects every id queued in the page, then, the collector reachable again, landed exactly once. */
 async function expectEachLandsOnceWhenReachable(page: Page, ids: readonly string[]): Promise<void> {
-  await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === ids.length, 10_000, `${ids.length} events queued after the reloads`);
+  await until(async () => (await queuedIn(page)) === ids.length, 10_000, `${ids.length} events queued after the reloads`);
   rig.setReachable(true);
   await page.evaluate(() => window.e2e.tracker.flush());
   await until(() => rig.landed(ids).missing === 0, 20_000, 'every event at the collector');

@@ -190,6 +190,17 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
   return page;
 }
 
+/** Reloads the test page and waits until its new tracker is there. */
+export async function reloadPage(page: Page): Promise<void> {
+  await page.reload();
+  await page.waitForFunction(() => 'e2e' in window);
+}
+
+/** Events the page's tracker counts as queued (its tab's view of the shared queue). */
+export function queuedIn(page: Page): Promise<number> {
+  return page.evaluate(() => window.e2e.stats().queued);
+}
+
 /** Opens a built app (`startRig({site})`) and waits until it created its tracker (`window.tracker`). */
 export async function openSite(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
@@ -237,8 +248,7 @@ export async function trackOfflineAcrossReloads(rig: Rig, context: BrowserContex
   await context.setOffline(true);
   const ids = await page.evaluate(([n, t]) => window.e2e.features(n, t), [count, tag] as const);
   if (new Set(ids).size !== count) throw new Error(`tracked ${new Set(ids).size} distinct ids of ${count}`);
-  const queued = () => page.evaluate(() => window.e2e.stats().queued);
-  await until(async () => (await queued()) === count, 10_000, `${count} events queued`);
+  await until(async () => (await queuedIn(page)) === count, 10_000, `${count} events queued`);
   // `queued` counts writes still committing too: wait until they are stored, so this measures the
   // queue across reloads (test (e) of browser-e2e reloads while writes commit, recovered from the spill).
   await until(async () => (await storedInIndexedDB(page, destination)) === count, 10_000, `${count} events in IndexedDB`);
@@ -246,9 +256,8 @@ export async function trackOfflineAcrossReloads(rig: Rig, context: BrowserContex
   rig.setReachable(false);
   await context.setOffline(false);
   for (let reload = 0; reload < 2; reload++) {
-    await page.reload();
-    await page.waitForFunction(() => 'e2e' in window);
-    await until(async () => (await queued()) === count, 10_000, 'the queue restored after a reload');
+    await reloadPage(page);
+    await until(async () => (await queuedIn(page)) === count, 10_000, 'the queue restored after a reload');
   }
   if (rig.landed(ids).missing !== count) throw new Error('events reached the collector while it was unreachable');
   rig.setReachable(true);

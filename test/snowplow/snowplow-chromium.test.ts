@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, openPage, startRig, trackOfflineAcrossReloads, until, type Rig } from '../browser/harness.js';
+import { ROOT, openPage, queuedIn, startRig, trackOfflineAcrossReloads, until, type Rig } from '../browser/harness.js';
 import './fixtures/bridge-page-api.js';
 
 const TP2 = '/com.snowplowanalytics.snowplow/tp2';
@@ -32,7 +32,7 @@ describe('snowplowDestination in Chromium, to the collector’s tp2 endpoint', (
     const page = await openPage(context, rig.pageUrl({ destination: 'snowplow' }));
     const ids = await trackOfflineAcrossReloads(rig, context, page, 500, 'sp-offline', 'snowplow');
     await until(() => rig.landed(ids).missing === 0, 30_000, 'all 500 events at the collector');
-    await until(async () => (await page.evaluate(() => window.e2e.stats().queued)) === 0, 5000, 'an empty queue');
+    await until(async () => (await queuedIn(page)) === 0, 5000, 'an empty queue');
     const requests = rig.requests; // this rig's collector saw nothing before it was reachable again
     console.log(
       `[e2e snowplow] 500 offline events, 2 reloads: all landed once in ${Date.now() - started} ms, ` +
