@@ -308,7 +308,7 @@ export class IdbQueue implements EventStore {
     return this.found;
   }
 
-  /** Events queued as this tab knows now, every tab's included: the delivery queue reports this. */
+  /** Events queued as this tab knows now, every tab's included. */
   size(): number {
     return this.idb ? this.known.size : this.memory.count();
   }

@@ -30,7 +30,6 @@ export interface DeliveryQueueOptions {
  * A retryable failure pauses the queue for a backoff (or the server's `Retry-After`).
  */
 export class DeliveryQueue {
-  private queued = 0;
   private readonly inFlight = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private activeSends = 0;
@@ -61,9 +60,8 @@ export class DeliveryQueue {
     private readonly listener: QueueListener,
   ) {
     store.subscribe?.((delta) => {
-      this.queued = Math.max(0, this.queued + delta);
       // Events another writer added are sent on this queue's interval, like its own.
-      if (this.queuedNow() > 0) this.armInterval();
+      if (this.store.size() > 0) this.armInterval();
       // "Look now": read the store once even if the count says it is empty, so a shared store can
       // reconcile events whose announcement was missed.
       if (delta === 0) this.probeDue = true;
@@ -72,14 +70,12 @@ export class DeliveryQueue {
   }
 
   /**
-   * Adds the count of events a durable store kept from an earlier run, purges those of `denied`
-   * purposes (denied since they were stored), then starts sending. Added, not set: events may have
-   * been enqueued (or reported by a shared store) while an async count ran.
+   * Purges the events a durable store kept from an earlier run of `denied` purposes (denied since
+   * they were stored), then starts sending, those events at once.
    */
   async restore(denied: readonly string[] = []): Promise<void> {
     try {
       const found = await this.store.count();
-      this.queued += found;
       for (const purpose of denied) await this.purgePurpose(purpose);
       // Events left by an earlier run are sent at once; new ones wait for the interval as usual.
       if (found > 0) this.intervalDue = true;
@@ -99,7 +95,6 @@ export class DeliveryQueue {
       this.listener.dropped(events, DropReason.storeError);
       return;
     }
-    this.queued += events.length - refused.length;
     if (refused.length > 0) this.listener.dropped(refused, DropReason.storeFull);
     this.armInterval();
     this.pump();
@@ -132,7 +127,6 @@ export class DeliveryQueue {
    */
   async purgePurpose(purpose: string): Promise<void> {
     const removed = await this.store.purgePurpose(purpose, this.inFlight);
-    this.queued -= removed.length;
     for (const event of removed) this.attempts.delete(event.id);
     if (removed.length > 0) this.listener.dropped(removed, DropReason.consentDenied);
     this.notifyIfIdle();
@@ -140,7 +134,7 @@ export class DeliveryQueue {
 
   stats(): { queued: number; inFlight: number; backoffUntil?: number } {
     return {
-      queued: this.queuedNow(),
+      queued: this.store.size(),
       inFlight: this.inFlight.size,
       ...(this.backoffUntil > Date.now() ? { backoffUntil: this.backoffUntil } : {}),
     };
@@ -155,15 +149,7 @@ export class DeliveryQueue {
   }
 
   private isIdle(): boolean {
-    return this.closed || (this.queuedNow() === 0 && this.activeSends === 0);
-  }
-
-  /**
-   * Events queued: the store's own size when it has one (a store shared by tabs, whose count moves
-   * with what other tabs do), else the count this queue keeps as it adds and removes.
-   */
-  private queuedNow(): number {
-    return this.store.size ? this.store.size() : this.queued;
+    return this.closed || (this.store.size() === 0 && this.activeSends === 0);
   }
 
   private armInterval(): void {
@@ -193,7 +179,7 @@ export class DeliveryQueue {
 
   private async pumpLoop(): Promise<void> {
     while (this.restored && !this.closed && this.activeSends < this.options.concurrency && Date.now() >= this.backoffUntil) {
-      const available = this.queuedNow() - this.inFlight.size;
+      const available = this.store.size() - this.inFlight.size;
       const probing = this.probeDue;
       this.probeDue = false;
       if (available <= 0 && !probing) {
@@ -317,8 +303,7 @@ export class DeliveryQueue {
   private async removeFromStore(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     const ids = events.map((e) => e.id);
-    const removed = await this.store.remove(ids);
-    this.queued -= removed;
+    await this.store.remove(ids);
     for (const id of ids) this.attempts.delete(id);
   }
 

@@ -63,4 +63,8 @@ export class MemoryStore implements EventStore {
   count(): number {
     return this.events.size;
   }
+
+  size(): number {
+    return this.events.size;
+  }
 }

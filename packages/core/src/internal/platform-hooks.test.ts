@@ -59,6 +59,7 @@ describe('a store shared with other writers', () => {
       remove: (ids) => inner.remove(ids),
       purgePurpose: (purpose, keep) => inner.purgePurpose(purpose, keep),
       count: () => inner.count(),
+      size: () => inner.size(),
       subscribe: (listener) => {
         changed = listener;
       },

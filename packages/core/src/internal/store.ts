@@ -43,6 +43,12 @@ export interface EventStore {
    * store must not count events added through `add` or reported through `subscribe` meanwhile.
    */
   count(): number | Promise<number>;
+  /**
+   * How many events the store holds now, in flight included; for a store others write too, every
+   * writer's events as far as it knows. The queue's count of queued events is this, so it cannot
+   * drift from the store.
+   */
+  size(): number;
   /** Releases resources (file handles, connections). */
   close?(): void | Promise<void>;
   /**
@@ -51,12 +57,6 @@ export interface EventStore {
    * someone else, or with 0 when it may have events to send now (e.g. this tab became the sender).
    */
   subscribe?(changed: (delta: number) => void): void;
-  /**
-   * For a shared store: how many events it holds now, every writer's included. When present, the
-   * queue reports this instead of counting adds and removes itself, so concurrent writers cannot make
-   * the count drift.
-   */
-  size?(): number;
 }
 
 /** Makes the store of one destination; durable stores use `destination` as a namespace. */

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from './envelope.js';
+import type { EventStore, StoredEvent } from './store.js';
 import { sha256Hex } from './sha256.js';
 import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
 import { MemoryStore } from './memory-store.js';
 
 const ok = { type: 'ok' } as const;
 const click = (n: number) => ({ schema: SCHEMA, data: { n } });
+/** The store, telling `onAdd` what it is given. */
+const spyOnAdds = (store: MemoryStore, onAdd: (events: readonly StoredEvent[]) => void): EventStore => ({
+  add: (events) => {
+    onAdd(events);
+    return store.add(events);
+  },
+  peek: (options) => store.peek(options),
+  remove: (ids) => store.remove(ids),
+  purgePurpose: (purpose, keep) => store.purgePurpose(purpose, keep),
+  count: () => store.count(),
+  size: () => store.size(),
+});
 
 describe('track() builds one canonical envelope per event', () => {
   it('with a UUID v7 id, timestamps, app, tracker, user and the consent snapshot', async () => {
@@ -254,7 +267,7 @@ describe('PII', () => {
     const destination = scriptedDestination(() => ok);
     const tracker = testTracker({
       destinations: [destination],
-      store: () => ({ ...store, add: (events) => { stored.push(...events.map((e) => JSON.parse(e.json) as Envelope)); return store.add(events); }, peek: (o) => store.peek(o), remove: (ids) => store.remove(ids), purgePurpose: (p, k) => store.purgePurpose(p, k), count: () => store.count() }),
+      store: () => spyOnAdds(store, (events) => stored.push(...events.map((e) => JSON.parse(e.json) as Envelope))),
     });
     const data = { email: 'jane@example.com', name: 'Jane', plan: 'pro' };
     tracker.track({ schema: SCHEMA, data }, { pii: { '/email': 'hash', '/name': 'drop' } });
@@ -294,7 +307,7 @@ describe('shutdown', () => {
     const destination = scriptedDestination(() => new Promise(() => {})); // the page dies before any answer
     const tracker = testTracker({
       destinations: [destination],
-      store: () => ({ ...store, add: (events) => { added.push(...events.map((e) => e.id)); return store.add(events); }, peek: (o) => store.peek(o), remove: (ids) => store.remove(ids), purgePurpose: (p, k) => store.purgePurpose(p, k), count: () => store.count() }),
+      store: () => spyOnAdds(store, (events) => added.push(...events.map((e) => e.id))),
     });
     const ids = Array.from({ length: 2500 }, (_, n) => tracker.track(click(n))!);
     await Promise.resolve(); // the intake's first chunk (1,000) is stored; the rest waits for later tasks

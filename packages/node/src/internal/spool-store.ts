@@ -119,6 +119,10 @@ export class DiskSpoolStore implements EventStore {
     return this.entries.size;
   }
 
+  size(): number {
+    return this.entries.size;
+  }
+
   close(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
