@@ -154,8 +154,13 @@ export function snowplowBrowserTrackerBridge(options: SnowplowBrowserTrackerBrid
       hooks: options.hooks,
     },
     {
-      // eslint-disable-next-line no-console -- the documented default sink of warnings (option `warn`)
-      services: { http: noHttp, warn: options.warn ?? ((message) => console.warn(message)) },
+      services: {
+        http: noHttp,
+        // eslint-disable-next-line no-console -- the documented default sink of warnings (option `warn`)
+        warn: options.warn ?? ((message) => console.warn(message)),
+        // event ids from one getRandomValues call per 1,024 (uuid's own source calls it per id)
+        fillRandom: (bytes) => void crypto.getRandomValues(bytes),
+      },
       tracker: BRIDGE_TRACKER,
       defaultPlatform: 'web',
     },
