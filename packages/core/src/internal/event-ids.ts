@@ -21,25 +21,28 @@ const HYPHEN = 45;
  * (uuid's own pool refills every 16 ids, which dominates `track()`). Ids are monotonic within a
  * millisecond, as RFC 9562 method 1 (a counter seeded from random bits) describes. `uuid` writes the
  * 16 bytes into a reused buffer; they are formatted here in one `String.fromCharCode` call, a flat
- * string, which costs half of uuid's own formatting.
+ * string, which costs half of uuid's own formatting. The caller passes the time (`Date.now()`) it
+ * also stamps the envelope with, so the id and `ts.created` agree and the clock is read once.
  */
-export function createEventIdMinter(fillRandom: FillRandom | undefined): () => string {
+export function createEventIdMinter(fillRandom: FillRandom | undefined): (now: number) => string {
   if (!fillRandom) return () => uuidv7();
   const pool = new Uint8Array(POOL_BYTES);
-  let offset = POOL_BYTES;
-  const random = new Uint8Array(16);
-  const options = { random, msecs: -Infinity, seq: 0 };
+  // One 16-byte window of the pool per id, made once: uuid reads bytes 6-9 (to seed the counter,
+  // below) and 10-15 (the random tail) of the window it is given.
+  const windows = Array.from({ length: POOL_BYTES / 16 }, (_, k) => pool.subarray(16 * k, 16 * k + 16));
+  let next = windows.length;
+  const options = { random: windows[0]!, msecs: -Infinity, seq: 0 };
   const bytes = new Uint8Array(16);
   const chars: number[] = new Array<number>(36).fill(HYPHEN);
-  return () => {
-    if (offset + 16 > POOL_BYTES) {
+  /** The millisecond whose 6 timestamp bytes are in `chars` already. */
+  let formattedMs = -Infinity;
+  return (now) => {
+    if (next === windows.length) {
       fillRandom(pool);
-      offset = 0;
+      next = 0;
     }
-    // uuid reads bytes 6-9 (to seed the counter, below) and 10-15 (the random tail) of `random`.
-    for (let k = 6; k < 16; k++) random[k] = pool[offset + k]!;
-    offset += 16;
-    const now = Date.now();
+    const random = windows[next++]!;
+    options.random = random;
     if (now > options.msecs) {
       options.msecs = now;
       options.seq = (random[6]! << 23) | (random[7]! << 16) | (random[8]! << 8) | random[9]!;
@@ -48,7 +51,10 @@ export function createEventIdMinter(fillRandom: FillRandom | undefined): () => s
       if (options.seq === 0) options.msecs++;
     }
     uuidv7(options, bytes, 0);
-    for (let b = 0; b < 16; b++) {
+    // Ids of one millisecond share their first 6 bytes: those characters are written once.
+    const from = options.msecs === formattedMs ? 6 : 0;
+    formattedMs = options.msecs;
+    for (let b = from; b < 16; b++) {
       const at = BYTE_POSITIONS[b]!;
       const hex = bytes[b]! * 2;
       chars[at] = HEX_CODES[hex]!;

@@ -67,7 +67,8 @@ export interface TrackerPlugin {
   readonly name: string;
   /**
    * Adds fields to a freshly built envelope. Assign top-level fields (`envelope.page = {...}`);
-   * never mutate objects shared between envelopes (`app`, `tracker`, `consent`).
+   * never mutate objects shared between envelopes (`app`, `tracker`, `consent`, `ts`) or the app's own
+   * `event`.
    */
   enrich(envelope: Envelope): void;
 }

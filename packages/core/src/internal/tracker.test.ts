@@ -42,6 +42,21 @@ describe('track() builds one canonical envelope per event', () => {
     });
   });
 
+  it("leaves the app's event object and the other events' timestamps as they were", async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination] });
+    const signup = { schema: SCHEMA, data: { email: 'ann@example.com' } };
+    // Tracked in the same millisecond (as a burst is), one with its own true timestamp.
+    tracker.track(signup, { pii: { '/email': 'redact' }, trueTimestamp: 0 });
+    tracker.track(click(2));
+    await tracker.flush();
+    const [first, second] = destination.batches[0]!;
+    expect(signup).toEqual({ schema: SCHEMA, data: { email: 'ann@example.com' } });
+    expect(first!.event.data).toEqual({ email: '[redacted]' });
+    expect(first!.ts.true).toBe('1970-01-01T00:00:00.000Z');
+    expect(second!.ts).not.toHaveProperty('true');
+  });
+
   it('mints ids that sort in tracking order', async () => {
     const destination = scriptedDestination(() => ok);
     const tracker = testTracker({ destinations: [destination] });

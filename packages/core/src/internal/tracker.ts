@@ -1,6 +1,6 @@
 import { ConsentModel, NECESSARY_PURPOSE } from './consent.js';
 import { DeliveryQueue, asError, type QueueListener } from './delivery-queue.js';
-import type { ConsentState, Envelope, EnvelopeApp, EnvelopeTracker, EnvelopeUser, SelfDescribing } from './envelope.js';
+import type { ConsentSnapshot, ConsentState, Envelope, EnvelopeApp, EnvelopeTimestamps, EnvelopeTracker, EnvelopeUser, SelfDescribing } from './envelope.js';
 import { TracklaneError, TracklaneErrorCode } from './errors.js';
 import { createEventIdMinter } from './event-ids.js';
 import { MemoryStore } from './memory-store.js';
@@ -35,11 +35,45 @@ export interface TrackerRuntime {
 /** Events serialized and stored per macrotask when a burst is stored. */
 const STORE_CHUNK = 1000;
 
-/** An event accepted by `track()` and waiting to be stored (or held for consent). */
-interface PendingEvent {
+/**
+ * The envelope `track()` builds. A class rather than an object literal: V8 follows the objects of each
+ * literal and, once nearly all of them outlive a garbage collection (queued envelopes do), allocates
+ * that literal's objects in the old generation from then on. The switch deoptimizes `track()` in the
+ * middle of a burst, and every later call pays more for its writes. Class instances are not followed.
+ * Only the fields every envelope has are declared, in wire order; the others are added when set.
+ */
+class TrackedEnvelope implements Envelope {
+  id: string;
+  event: SelfDescribing;
+  ts: EnvelopeTimestamps;
+  app: EnvelopeApp;
+  tracker: EnvelopeTracker;
+  user: EnvelopeUser;
+  consent: ConsentSnapshot;
+
+  constructor(
+    id: string,
+    event: SelfDescribing,
+    ts: EnvelopeTimestamps,
+    app: EnvelopeApp,
+    tracker: EnvelopeTracker,
+    user: EnvelopeUser,
+    consent: ConsentSnapshot,
+  ) {
+    this.id = id;
+    this.event = event;
+    this.ts = ts;
+    this.app = app;
+    this.tracker = tracker;
+    this.user = user;
+    this.consent = consent;
+  }
+}
+
+/** An event held in memory until its purpose's consent is given or refused. */
+interface HeldEvent {
   envelope: Envelope;
-  purpose: string;
-  pii: PiiRules | undefined;
+  options: TrackOptions | undefined;
 }
 
 /**
@@ -68,14 +102,18 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   });
   let user: EnvelopeUser = Object.freeze({ ...options.user });
-  let intake: PendingEvent[] = [];
+  // Events accepted by track() and waiting to be stored, with the options of each call at the same
+  // index (parallel arrays: a burst of events allocates no wrapper per event).
+  let intake: Envelope[] = [];
+  let intakeOptions: (TrackOptions | undefined)[] = [];
   /** Events of `intake` before this index were handed to the queues already. */
   let intakeFrom = 0;
   let intakeScheduled = false;
-  let held: PendingEvent[] = [];
+  let held: HeldEvent[] = [];
   let shutdownPromise: Promise<void> | undefined;
   const warned = new Set<string>();
   const newEventId = createEventIdMinter(services.fillRandom?.bind(services));
+  const purposeOf = (trackOptions: TrackOptions | undefined): string => trackOptions?.purpose ?? defaultPurpose;
 
   const safeHook = (run: () => void): void => {
     try {
@@ -155,14 +193,16 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   const storeChunk = (max: number): Promise<unknown> | undefined => {
     if (intakeFrom >= intake.length) {
       intake = [];
+      intakeOptions = [];
       intakeFrom = 0;
       return undefined;
     }
     const end = Math.min(intake.length, intakeFrom + max);
     const stored: StoredEvent[] = [];
     for (let index = intakeFrom; index < end; index++) {
-      stored.push(toStoredEvent(intake[index]!));
-      intake[index] = undefined as unknown as PendingEvent;
+      stored.push(toStoredEvent(intake[index]!, intakeOptions[index]));
+      intake[index] = undefined as unknown as Envelope;
+      intakeOptions[index] = undefined;
     }
     intakeFrom = end;
     return Promise.all(queues.map((queue) => queue.enqueue(stored)));
@@ -178,12 +218,12 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       if (intakeFrom < intake.length) await delay(0);
     }
   };
-  const toStoredEvent = (pending: PendingEvent): StoredEvent => {
-    const { envelope } = pending;
-    if (pending.pii) envelope.event = protectPii(envelope.event, pending.pii);
+  const toStoredEvent = (envelope: Envelope, trackOptions: TrackOptions | undefined): StoredEvent => {
+    const pii = trackOptions?.pii;
+    if (pii) envelope.event = protectPii(envelope.event, pii);
     if (envelope.entities) envelope.entities = envelope.entities.map(({ pii, ...entity }: EntityInput) => (pii ? protectPii(entity, pii) : entity));
     const json = serializeEnvelope(envelope);
-    return { id: envelope.id, purpose: pending.purpose, createdAt: msOf(envelope.ts.created), json, bytes: utf8Length(json) };
+    return { id: envelope.id, purpose: purposeOf(trackOptions), createdAt: msOf(envelope.ts.created), json, bytes: utf8Length(json) };
   };
   let storing: Promise<void> = Promise.resolve();
   const scheduleIntake = (): void => {
@@ -194,16 +234,16 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     });
   };
 
-  // Formatting a timestamp costs more than the rest of track(): reuse it within a millisecond. Events
-  // of one millisecond share the string, so turning it back into epoch ms (for the store) is cached too.
+  // Formatting a timestamp costs more than the rest of track(): events of one millisecond share one
+  // frozen `ts` object (serialized once too), and turning it back into epoch ms for the store is cached.
   let lastMs = -1;
-  let lastIso = '';
-  const isoAt = (ms: number): string => {
+  let lastTs: EnvelopeTimestamps = Object.freeze({ created: '' });
+  const timestampsAt = (ms: number): EnvelopeTimestamps => {
     if (ms !== lastMs) {
       lastMs = ms;
-      lastIso = new Date(ms).toISOString();
+      lastTs = Object.freeze({ created: new Date(ms).toISOString() });
     }
-    return lastIso;
+    return lastTs;
   };
   let parsedIso = '';
   let parsedMs = 0;
@@ -224,27 +264,21 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
         warnOnce(`invalid:${problem}`, `Tracklane: dropped an invalid event (${problem}).`);
         return refuse(DropReason.invalid);
       }
-      const purpose = trackOptions?.purpose ?? defaultPurpose;
-      const state = consent.stateOf(purpose);
-      const envelope: Envelope = {
-        id: newEventId(),
-        event: { schema: event.schema, data: event.data },
-        ts: { created: isoAt(Date.now()) },
-        app,
-        tracker: trackerInfo,
-        user,
-        consent: consent.snapshot,
-      };
+      const state = consent.stateOf(purposeOf(trackOptions));
+      const now = Date.now();
+      // The event object is the app's own: it is read, never changed (PII rules replace it), and
+      // only its schema and data are serialized.
+      const envelope: Envelope = new TrackedEnvelope(newEventId(now), event, timestampsAt(now), app, trackerInfo, user, consent.snapshot);
       if (trackOptions) applyTrackOptions(envelope, trackOptions);
       if (state === 'denied') {
         drop([envelope], DropReason.consentDenied);
         return undefined;
       }
       for (const plugin of plugins) plugin.enrich(envelope);
-      const pending: PendingEvent = { envelope, purpose, pii: trackOptions?.pii };
-      if (state === 'pending') hold(pending);
+      if (state === 'pending') hold({ envelope, options: trackOptions });
       else {
-        intake.push(pending);
+        intake.push(envelope);
+        intakeOptions.push(trackOptions);
         scheduleIntake();
       }
       return envelope.id;
@@ -254,20 +288,21 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     }
   };
 
-  const hold = (pending: PendingEvent): void => {
+  const hold = (pending: HeldEvent): void => {
     held.push(pending);
     if (held.length > maxPendingConsent) drop([held.shift()!.envelope], DropReason.consentPendingOverflow);
   };
 
   const setConsent = (purposes: Record<string, ConsentState>, meta?: { policyVersion?: string; source?: string }): void => {
     const changed = consent.update(purposes, meta);
-    const stillHeld: PendingEvent[] = [];
+    const stillHeld: HeldEvent[] = [];
     const denied: Envelope[] = [];
     for (const pending of held) {
-      const state = consent.stateOf(pending.purpose);
+      const state = consent.stateOf(purposeOf(pending.options));
       if (state === 'granted') {
         pending.envelope.consent = consent.snapshot;
-        intake.push(pending);
+        intake.push(pending.envelope);
+        intakeOptions.push(pending.options);
       } else if (state === 'denied') denied.push(pending.envelope);
       else stillHeld.push(pending);
     }
@@ -329,7 +364,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
 
 function applyTrackOptions(envelope: Envelope, options: TrackOptions): void {
   if (options.entities && options.entities.length > 0) envelope.entities = [...options.entities];
-  if (options.trueTimestamp !== undefined) envelope.ts.true = new Date(options.trueTimestamp).toISOString();
+  // `ts` is shared by the events of one millisecond: this event gets its own.
+  if (options.trueTimestamp !== undefined) envelope.ts = { ...envelope.ts, true: new Date(options.trueTimestamp).toISOString() };
   if (options.user) envelope.user = { ...envelope.user, ...options.user };
 }
 

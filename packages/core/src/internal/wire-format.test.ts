@@ -26,6 +26,12 @@ describe('wire format', () => {
     expect(serializeEnvelope(shared)).toBe(serializeEnvelope(shared));
   });
 
+  it("writes only the schema and data of the app's event object", () => {
+    const appEvent = { schema: envelope.event.schema, data: envelope.event.data, note: 'not part of the event' };
+    const json = serializeEnvelope({ ...envelope, event: appEvent });
+    expect(JSON.parse(json)).toEqual(envelope);
+  });
+
   it('stamps ts.sent on the serialized text, keeping every other field', () => {
     const sent = JSON.parse(withSentAt(serializeEnvelope(envelope), '2026-01-01T00:00:05.000Z')) as Envelope;
     expect(sent).toEqual({ ...envelope, ts: { ...envelope.ts, sent: '2026-01-01T00:00:05.000Z' } });

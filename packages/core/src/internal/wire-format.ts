@@ -1,9 +1,9 @@
-import type { Envelope } from './envelope.js';
+import type { Envelope, SelfDescribing } from './envelope.js';
 import type { StoredEvent } from './store.js';
 
 /** JSON of the frozen objects that many envelopes share, built by the tracker. */
 const sharedJson = new WeakMap<object, string>();
-const SHARED_KEYS: ReadonlySet<string> = new Set(['app', 'tracker', 'user', 'consent']);
+const SHARED_KEYS: ReadonlySet<string> = new Set(['app', 'tracker', 'user', 'consent', 'ts']);
 
 function jsonOf(key: string, value: unknown): string {
   // Only the tracker's own snapshots: app data may be frozen shallowly and still change deeper down.
@@ -27,9 +27,14 @@ export function serializeEnvelope(envelope: Envelope): string {
   for (const key of Object.keys(envelope) as (keyof Envelope)[]) {
     const value = envelope[key];
     if (key === 'ts' || value === undefined) continue;
-    json += `"${key}":${jsonOf(key, value)},`;
+    json += key === 'event' ? `"event":${selfDescribingJson(envelope.event)},` : `"${key}":${jsonOf(key, value)},`;
   }
-  return `${json}"ts":${JSON.stringify(envelope.ts)}}`;
+  return `${json}"ts":${jsonOf('ts', envelope.ts)}}`;
+}
+
+/** The envelope's event is the object the app passed to `track()`: only its two fields go out. */
+function selfDescribingJson({ schema, data }: SelfDescribing): string {
+  return `{"schema":${JSON.stringify(schema)},"data":${JSON.stringify(data)}}`;
 }
 
 /** The serialized envelope with `ts.sent` set to `sentAt` (an ISO timestamp). */
