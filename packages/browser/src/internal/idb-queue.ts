@@ -40,188 +40,186 @@ const MAX_REMOVED_IDS = 20_000;
 export class IdbQueue implements EventStore {
   storage: StorageKind = 'indexeddb';
   storageError: string | undefined;
-  private idb: UseStore | undefined;
-  private readonly memory: MemoryStore;
+  #idb: UseStore | undefined;
+  readonly #memory: MemoryStore;
   /** id -> bytes of every event known to be in IndexedDB, whichever tab added it. */
-  private readonly known = new Map<string, number>();
-  private knownBytes = 0;
-  private readonly own = new Map<string, StoredEvent>();
-  private readonly claimed = new Set<string>();
-  private inFlight: ReadonlySet<string> = new Set();
-  private pending: StoredEvent[] = [];
+  readonly #known = new Map<string, number>();
+  #knownBytes = 0;
+  readonly #own = new Map<string, StoredEvent>();
+  readonly #claimed = new Set<string>();
+  #inFlight: ReadonlySet<string> = new Set();
+  #pending: StoredEvent[] = [];
   /**
    * Events handed to `add` whose transaction has not committed yet: a read cannot see them, and a
    * page that goes away now would lose them (navigation aborts open transactions) but for the spill.
    */
-  private readonly uncommitted = new Map<string, StoredEvent>();
-  private readonly spill: UnloadSpill;
-  private nextCommit: Promise<void> | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private found = 0;
-  private changed: (delta: number) => void = () => undefined;
-  private channel: BroadcastChannel | undefined;
+  readonly #uncommitted = new Map<string, StoredEvent>();
+  readonly #spill: UnloadSpill;
+  #nextCommit: Promise<void> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #found = 0;
+  #changed: (delta: number) => void = () => undefined;
+  #channel: BroadcastChannel | undefined;
   /** Ids this tab saw removed (delivered, purged, or removed by another tab), most recent last. */
-  private readonly removedIds = new Set<string>();
-  private readonly maxEvents: number;
-  private readonly maxBytes: number;
+  readonly #removedIds = new Set<string>();
+  readonly #maxEvents: number;
+  readonly #maxBytes: number;
   readonly ready: Promise<void>;
 
-  constructor(
-    name: string,
-    limits: QueueLimits,
-    private readonly sender: { readonly held: boolean },
-    useIndexedDb = true,
-  ) {
-    this.maxEvents = limits.maxEvents ?? 10_000;
-    this.maxBytes = limits.maxBytes ?? 5_242_880;
-    this.memory = new MemoryStore({ maxEvents: this.maxEvents, maxBytes: this.maxBytes });
-    this.spill = new UnloadSpill(name);
-    this.ready = this.open(name, useIndexedDb);
+  readonly #sender: { readonly held: boolean };
+
+  constructor(name: string, limits: QueueLimits, sender: { readonly held: boolean }, useIndexedDb = true) {
+    this.#sender = sender;
+    this.#maxEvents = limits.maxEvents ?? 10_000;
+    this.#maxBytes = limits.maxBytes ?? 5_242_880;
+    this.#memory = new MemoryStore({ maxEvents: this.#maxEvents, maxBytes: this.#maxBytes });
+    this.#spill = new UnloadSpill(name);
+    this.ready = this.#open(name, useIndexedDb);
   }
 
-  private async open(name: string, useIndexedDb: boolean): Promise<void> {
+  async #open(name: string, useIndexedDb: boolean): Promise<void> {
     try {
       if (!useIndexedDb) throw new Error('IndexedDB turned off (queue.indexedDB: false)');
       if (typeof indexedDB === 'undefined' || !indexedDB) throw new Error('IndexedDB is unavailable');
       const idb = createStore(name, 'events');
       if (typeof BroadcastChannel === 'function') {
-        this.channel = new BroadcastChannel(name);
-        this.channel.onmessage = ({ data }: MessageEvent<Message>) => {
+        this.#channel = new BroadcastChannel(name);
+        this.#channel.onmessage = ({ data }: MessageEvent<Message>) => {
           let delta = 0;
-          if ('a' in data) for (const [id, bytes] of data.a) delta += this.learn(id, bytes);
-          else for (const id of data.r) delta -= this.forget(id, true);
-          if (delta !== 0) this.changed(delta);
+          if ('a' in data) for (const [id, bytes] of data.a) delta += this.#learn(id, bytes);
+          else for (const id of data.r) delta -= this.#forget(id, true);
+          if (delta !== 0) this.#changed(delta);
         };
       }
       const events = await idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
-      for (const event of events) this.found += this.learn(event.id, event.bytes);
-      await this.importSpills(idb, name);
-      this.idb = idb;
+      for (const event of events) this.#found += this.#learn(event.id, event.bytes);
+      await this.#importSpills(idb, name);
+      this.#idb = idb;
     } catch (error) {
-      this.fallBack(error);
+      this.#fallBack(error);
     }
   }
 
   /** Continues in memory; events already in IndexedDB stay there for a later page. */
-  private fallBack(error: unknown): void {
+  #fallBack(error: unknown): void {
     this.storage = 'memory';
     this.storageError = error instanceof Error ? error.message : String(error);
-    this.idb = undefined;
-    this.channel?.close();
-    const gone = this.known.size;
-    this.known.clear();
-    this.knownBytes = 0;
-    if (gone > 0) this.changed(-gone);
+    this.#idb = undefined;
+    this.#channel?.close();
+    const gone = this.#known.size;
+    this.#known.clear();
+    this.#knownBytes = 0;
+    if (gone > 0) this.#changed(-gone);
   }
 
-  private learn(id: string, bytes: number): number {
-    if (this.known.has(id)) return 0;
-    this.known.set(id, bytes);
-    this.knownBytes += bytes;
+  #learn(id: string, bytes: number): number {
+    if (this.#known.has(id)) return 0;
+    this.#known.set(id, bytes);
+    this.#knownBytes += bytes;
     return 1;
   }
 
   /** `removed`: the event is gone for good (delivered, purged), not merely missing from one read. */
-  private forget(id: string, removed = false): number {
-    const bytes = this.known.get(id);
-    this.own.delete(id);
-    this.claimed.delete(id);
+  #forget(id: string, removed = false): number {
+    const bytes = this.#known.get(id);
+    this.#own.delete(id);
+    this.#claimed.delete(id);
     if (removed) {
       // A read that started before the delete committed may still see this id: it must not come back.
-      this.removedIds.add(id);
-      if (this.removedIds.size > MAX_REMOVED_IDS) this.removedIds.delete(this.removedIds.values().next().value!);
+      this.#removedIds.add(id);
+      if (this.#removedIds.size > MAX_REMOVED_IDS) this.#removedIds.delete(this.#removedIds.values().next().value!);
     }
     if (bytes === undefined) return 0;
-    this.known.delete(id);
-    this.knownBytes -= bytes;
+    this.#known.delete(id);
+    this.#knownBytes -= bytes;
     return 1;
   }
 
   async add(events: readonly StoredEvent[]): Promise<AddResult> {
     // Uncommitted from this moment, even while IndexedDB is still opening.
-    for (const event of events) this.uncommitted.set(event.id, event);
+    for (const event of events) this.#uncommitted.set(event.id, event);
     await this.ready;
     for (const event of events) {
-      this.own.set(event.id, event);
-      if (this.own.size > OWN_MAX) this.own.delete(this.own.keys().next().value!);
+      this.#own.set(event.id, event);
+      if (this.#own.size > OWN_MAX) this.#own.delete(this.#own.keys().next().value!);
     }
-    if (!this.idb) {
-      for (const event of events) this.uncommitted.delete(event.id);
-      return this.memory.add(events);
+    if (!this.#idb) {
+      for (const event of events) this.#uncommitted.delete(event.id);
+      return this.#memory.add(events);
     }
     const accepted: StoredEvent[] = [];
     const refused: StoredEvent[] = [];
     for (const event of events) {
-      if (this.known.has(event.id)) continue;
-      if (this.known.size >= this.maxEvents || this.knownBytes + event.bytes > this.maxBytes) refused.push(event);
+      if (this.#known.has(event.id)) continue;
+      if (this.#known.size >= this.#maxEvents || this.#knownBytes + event.bytes > this.#maxBytes) refused.push(event);
       else {
-        this.learn(event.id, event.bytes);
+        this.#learn(event.id, event.bytes);
         accepted.push(event);
       }
     }
     for (const event of refused) {
-      this.own.delete(event.id);
-      this.uncommitted.delete(event.id);
+      this.#own.delete(event.id);
+      this.#uncommitted.delete(event.id);
     }
     if (accepted.length === 0) return { refused };
     try {
-      await this.write(accepted);
+      await this.#write(accepted);
     } catch (error) {
       for (const event of accepted) {
-        this.uncommitted.delete(event.id);
-        this.forget(event.id);
+        this.#uncommitted.delete(event.id);
+        this.#forget(event.id);
       }
-      this.fallBack(error);
-      return { refused: [...refused, ...this.memory.add(accepted).refused] };
+      this.#fallBack(error);
+      return { refused: [...refused, ...this.#memory.add(accepted).refused] };
     }
     return { refused };
   }
 
   /** Adds events to the next transaction: a burst of adds costs one transaction. */
-  private write(events: readonly StoredEvent[]): Promise<void> {
-    this.pending.push(...events);
-    if (!this.nextCommit) {
-      this.nextCommit = this.writing.then(async () => {
-        const batch = this.pending;
-        this.pending = [];
-        this.nextCommit = undefined;
+  #write(events: readonly StoredEvent[]): Promise<void> {
+    this.#pending.push(...events);
+    if (!this.#nextCommit) {
+      this.#nextCommit = this.#writing.then(async () => {
+        const batch = this.#pending;
+        this.#pending = [];
+        this.#nextCommit = undefined;
         for (let from = 0; from < batch.length; from += MAX_TX_EVENTS) {
           const slice = batch.slice(from, from + MAX_TX_EVENTS);
-          await this.transact(slice, true);
-          for (const event of slice) this.uncommitted.delete(event.id);
-          if (this.spill.active) this.spillUncommitted(); // the page lived on: the spill shrinks as writes commit
+          await this.#transact(slice, true);
+          for (const event of slice) this.#uncommitted.delete(event.id);
+          if (this.#spill.active) this.spillUncommitted(); // the page lived on: the spill shrinks as writes commit
         }
       });
-      this.writing = this.nextCommit.catch(() => undefined);
+      this.#writing = this.#nextCommit.catch(() => undefined);
     }
-    return this.nextCommit;
+    return this.#nextCommit;
   }
 
-  private async transact(events: readonly StoredEvent[] | readonly string[], put: boolean): Promise<void> {
-    await this.idb!('readwrite', (store) => {
+  async #transact(events: readonly StoredEvent[] | readonly string[], put: boolean): Promise<void> {
+    await this.#idb!('readwrite', (store) => {
       if (put) for (const event of events as StoredEvent[]) store.put(event, event.id);
       else deleteKeys(store, events as string[]);
       return promisifyRequest(store.transaction);
     });
-    this.channel?.postMessage(put ? { a: (events as StoredEvent[]).map((e) => [e.id, e.bytes]) } : { r: events });
+    this.#channel?.postMessage(put ? { a: (events as StoredEvent[]).map((e) => [e.id, e.bytes]) } : { r: events });
   }
 
   async peek(options: PeekOptions): Promise<readonly StoredEvent[]> {
     await this.ready;
-    this.inFlight = options.exclude;
-    const skip = (id: string): boolean => options.exclude.has(id) || this.claimed.has(id) || this.removedIds.has(id);
-    if (!this.idb) return this.memory.peek({ ...options, exclude: new Set([...options.exclude, ...this.claimed]) });
-    if (!this.sender.held) return [];
-    await this.writing;
-    const want = options.limit + options.exclude.size + this.claimed.size;
+    this.#inFlight = options.exclude;
+    const skip = (id: string): boolean => options.exclude.has(id) || this.#claimed.has(id) || this.#removedIds.has(id);
+    if (!this.#idb) return this.#memory.peek({ ...options, exclude: new Set([...options.exclude, ...this.#claimed]) });
+    if (!this.#sender.held) return [];
+    await this.#writing;
+    const want = options.limit + options.exclude.size + this.#claimed.size;
     let records: StoredEvent[];
     try {
-      records = await this.idb('readonly', (store) => promisifyRequest(store.getAll(null, want) as IDBRequest<StoredEvent[]>));
+      records = await this.#idb('readonly', (store) => promisifyRequest(store.getAll(null, want) as IDBRequest<StoredEvent[]>));
     } catch (error) {
-      this.fallBack(error);
+      this.#fallBack(error);
       return [];
     }
-    this.reconcile(records, records.length < want);
+    this.#reconcile(records, records.length < want);
     const batch: StoredEvent[] = [];
     let bytes = 0;
     for (const event of records) {
@@ -238,44 +236,44 @@ export class IdbQueue implements EventStore {
    * IndexedDB is the truth: events found that no tab announced (a tab died between its write and its
    * message) are counted; when the read saw the whole queue, ids no longer there are forgotten.
    */
-  private reconcile(records: readonly StoredEvent[], whole: boolean): void {
+  #reconcile(records: readonly StoredEvent[], whole: boolean): void {
     let delta = 0;
-    for (const event of records) if (!this.removedIds.has(event.id)) delta += this.learn(event.id, event.bytes);
+    for (const event of records) if (!this.#removedIds.has(event.id)) delta += this.#learn(event.id, event.bytes);
     if (whole) {
       // Events still being written are not in the read yet, but they are queued.
       const present = new Set(records.map((e) => e.id));
-      for (const id of [...this.known.keys()]) if (!present.has(id) && !this.uncommitted.has(id)) delta -= this.forget(id);
+      for (const id of [...this.#known.keys()]) if (!present.has(id) && !this.#uncommitted.has(id)) delta -= this.#forget(id);
     }
-    if (delta !== 0) this.changed(delta);
+    if (delta !== 0) this.#changed(delta);
   }
 
   async remove(ids: readonly string[]): Promise<number> {
     await this.ready;
-    if (!this.idb) {
-      for (const id of ids) this.forget(id);
-      return this.memory.remove(ids);
+    if (!this.#idb) {
+      for (const id of ids) this.#forget(id);
+      return this.#memory.remove(ids);
     }
     let removed = 0;
-    for (const id of ids) removed += this.forget(id, true);
-    await this.writing;
-    await this.transact(ids, false).catch((error: unknown) => this.fallBack(error));
+    for (const id of ids) removed += this.#forget(id, true);
+    await this.#writing;
+    await this.#transact(ids, false).catch((error: unknown) => this.#fallBack(error));
     return removed;
   }
 
   async purgePurpose(purpose: string, keep: ReadonlySet<string>): Promise<StoredEvent[]> {
     await this.ready;
-    const removed = this.memory.purgePurpose(purpose, keep);
-    for (const [id, event] of this.own) if (event.purpose === purpose && !keep.has(id)) this.own.delete(id);
-    if (!this.idb) return removed;
-    await this.writing;
-    const all = await this.idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
+    const removed = this.#memory.purgePurpose(purpose, keep);
+    for (const [id, event] of this.#own) if (event.purpose === purpose && !keep.has(id)) this.#own.delete(id);
+    if (!this.#idb) return removed;
+    await this.#writing;
+    const all = await this.#idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
     // Every event deleted here is reported, including one this tab had not learned of yet.
-    const gone = all.filter((event) => event.purpose === purpose && !keep.has(event.id) && !this.removedIds.has(event.id));
+    const gone = all.filter((event) => event.purpose === purpose && !keep.has(event.id) && !this.#removedIds.has(event.id));
     for (const event of gone) {
-      this.forget(event.id, true);
+      this.#forget(event.id, true);
       removed.push(event);
     }
-    if (gone.length > 0) await this.transact(gone.map((e) => e.id), false);
+    if (gone.length > 0) await this.#transact(gone.map((e) => e.id), false);
     return removed;
   }
 
@@ -286,40 +284,40 @@ export class IdbQueue implements EventStore {
    * writes commit, and removed once nothing is uncommitted.
    */
   spillUncommitted(): void {
-    this.spill.write([...this.uncommitted.values()]);
+    this.#spill.write([...this.#uncommitted.values()]);
   }
 
   /** Moves the events spilled by pages that went away into IndexedDB, then removes the spills. */
-  private async importSpills(idb: UseStore, name: string): Promise<void> {
+  async #importSpills(idb: UseStore, name: string): Promise<void> {
     const spills = readSpills(name);
-    const recovered = spills.events.filter((event) => !this.known.has(event.id));
+    const recovered = spills.events.filter((event) => !this.#known.has(event.id));
     if (recovered.length > 0) {
       await idb('readwrite', (store) => {
         for (const event of recovered) store.put(event, event.id);
         return promisifyRequest(store.transaction);
       });
-      for (const event of recovered) this.found += this.learn(event.id, event.bytes);
+      for (const event of recovered) this.#found += this.#learn(event.id, event.bytes);
     }
     spills.remove();
   }
 
   async count(): Promise<number> {
     await this.ready;
-    return this.found;
+    return this.#found;
   }
 
   /** Events queued as this tab knows now, every tab's included. */
   size(): number {
-    return this.idb ? this.known.size : this.memory.count();
+    return this.#idb ? this.#known.size : this.#memory.count();
   }
 
   subscribe(changed: (delta: number) => void): void {
-    this.changed = changed;
+    this.#changed = changed;
   }
 
   /** This tab became the sender: its queue should look for events to send. */
   senderChanged(): void {
-    this.changed(0);
+    this.#changed(0);
   }
 
   /**
@@ -329,13 +327,13 @@ export class IdbQueue implements EventStore {
   claimForUnload(maxBytes: number): StoredEvent[] {
     const batch: StoredEvent[] = [];
     let bytes = 0;
-    for (const [id, event] of this.own) {
-      if (this.inFlight.has(id) || this.claimed.has(id)) continue;
+    for (const [id, event] of this.#own) {
+      if (this.#inFlight.has(id) || this.#claimed.has(id)) continue;
       // + the batch's per-event overhead on the wire (`ts.sent`, a comma)
       if (bytes + event.bytes + 48 > maxBytes) break;
       batch.push(event);
       bytes += event.bytes + 48;
-      this.claimed.add(id);
+      this.#claimed.add(id);
     }
     return batch;
   }
@@ -344,16 +342,16 @@ export class IdbQueue implements EventStore {
   async settle(events: readonly StoredEvent[], delivered: boolean): Promise<void> {
     const ids = events.map((e) => e.id);
     if (!delivered) {
-      for (const id of ids) this.claimed.delete(id);
-      this.changed(0);
+      for (const id of ids) this.#claimed.delete(id);
+      this.#changed(0);
       return;
     }
     const removed = await this.remove(ids);
-    if (removed > 0) this.changed(-removed);
+    if (removed > 0) this.#changed(-removed);
   }
 
   close(): void {
-    this.channel?.close();
+    this.#channel?.close();
   }
 }
 

@@ -30,24 +30,25 @@ const TOUCH_EVERY_MS = 5000;
  * the other way round). Tabs share the session through the same storage.
  */
 export class IdentityStore {
-  private current: Identity;
-  private lastActivity = 0;
-  private written = 0;
-  private readonly timeoutMs: number;
+  #current: Identity;
+  #lastActivity = 0;
+  #written = 0;
+  readonly #timeoutMs: number;
+  readonly #prefix: string;
+  readonly #options: IdentityOptions;
 
-  constructor(
-    private readonly prefix: string,
-    private readonly options: IdentityOptions,
-  ) {
-    this.timeoutMs = options.sessionTimeoutMs ?? 1_800_000;
-    const userId = this.read('uid');
-    this.current = { anonymousId: this.read('aid') ?? newId(), sessionId: '', sessionIndex: 0, ...(userId ? { userId } : {}) };
-    this.write('aid', this.current.anonymousId);
+  constructor(prefix: string, options: IdentityOptions) {
+    this.#prefix = prefix;
+    this.#options = options;
+    this.#timeoutMs = options.sessionTimeoutMs ?? 1_800_000;
+    const userId = this.#read('uid');
+    this.#current = { anonymousId: this.#read('aid') ?? newId(), sessionId: '', sessionIndex: 0, ...(userId ? { userId } : {}) };
+    this.#write('aid', this.#current.anonymousId);
     this.touch(Date.now());
   }
 
   get identity(): Identity {
-    return this.current;
+    return this.#current;
   }
 
   /**
@@ -56,62 +57,62 @@ export class IdentityStore {
    * and written at most every few seconds.
    */
   touch(now: number): boolean {
-    if (now - this.lastActivity > this.timeoutMs || now - this.written > TOUCH_EVERY_MS) {
-      const [id, index, last] = (this.read('ses') ?? '').split(' ');
+    if (now - this.#lastActivity > this.#timeoutMs || now - this.#written > TOUCH_EVERY_MS) {
+      const [id, index, last] = (this.#read('ses') ?? '').split(' ');
       const stored = Number(last);
-      if (id && stored > this.lastActivity) {
-        this.lastActivity = stored;
-        if (id !== this.current.sessionId) return this.adopt(id, Number(index), now);
+      if (id && stored > this.#lastActivity) {
+        this.#lastActivity = stored;
+        if (id !== this.#current.sessionId) return this.#adopt(id, Number(index), now);
       }
-      if (now - this.lastActivity > this.timeoutMs) return this.adopt(newId(), Math.max(this.current.sessionIndex, Number(index) || 0) + 1, now);
-      this.lastActivity = now;
-      this.persistSession();
+      if (now - this.#lastActivity > this.#timeoutMs) return this.#adopt(newId(), Math.max(this.#current.sessionIndex, Number(index) || 0) + 1, now);
+      this.#lastActivity = now;
+      this.#persistSession();
       return false;
     }
-    this.lastActivity = now;
+    this.#lastActivity = now;
     return false;
   }
 
-  private adopt(sessionId: string, sessionIndex: number, now: number): true {
-    this.current = { ...this.current, sessionId, sessionIndex };
-    this.lastActivity = now;
-    this.persistSession();
+  #adopt(sessionId: string, sessionIndex: number, now: number): true {
+    this.#current = { ...this.#current, sessionId, sessionIndex };
+    this.#lastActivity = now;
+    this.#persistSession();
     return true;
   }
 
-  private persistSession(): void {
-    this.written = this.lastActivity;
-    this.write('ses', `${this.current.sessionId} ${this.current.sessionIndex} ${this.lastActivity}`);
+  #persistSession(): void {
+    this.#written = this.#lastActivity;
+    this.#write('ses', `${this.#current.sessionId} ${this.#current.sessionIndex} ${this.#lastActivity}`);
   }
 
   setUserId(userId: string | undefined): void {
-    const { userId: _previous, ...rest } = this.current;
-    this.current = userId === undefined ? rest : { ...rest, userId };
-    this.write('uid', userId);
+    const { userId: _previous, ...rest } = this.#current;
+    this.#current = userId === undefined ? rest : { ...rest, userId };
+    this.#write('uid', userId);
   }
 
   /** A new anonymous id and session, no user id: for a logout. */
   reset(): void {
-    this.current = { anonymousId: newId(), sessionId: '', sessionIndex: 0 };
-    this.write('aid', this.current.anonymousId);
-    this.write('uid', undefined);
-    this.write('ses', undefined);
-    this.lastActivity = 0;
+    this.#current = { anonymousId: newId(), sessionId: '', sessionIndex: 0 };
+    this.#write('aid', this.#current.anonymousId);
+    this.#write('uid', undefined);
+    this.#write('ses', undefined);
+    this.#lastActivity = 0;
     this.touch(Date.now());
   }
 
-  private read(name: string): string | undefined {
-    const key = `${this.prefix}_${name}`;
-    const where = this.options.storage ?? 'cookie+localStorage';
+  #read(name: string): string | undefined {
+    const key = `${this.#prefix}_${name}`;
+    const where = this.#options.storage ?? 'cookie+localStorage';
     if (where === 'none') return undefined;
     return (where !== 'localStorage' ? readCookie(key) : undefined) || (where !== 'cookie' ? readStorage(key) : undefined);
   }
 
-  private write(name: string, value: string | undefined): void {
-    const key = `${this.prefix}_${name}`;
-    const where = this.options.storage ?? 'cookie+localStorage';
+  #write(name: string, value: string | undefined): void {
+    const key = `${this.#prefix}_${name}`;
+    const where = this.#options.storage ?? 'cookie+localStorage';
     if (where === 'none') return;
-    if (where !== 'localStorage') writeCookie(key, value, this.options);
+    if (where !== 'localStorage') writeCookie(key, value, this.#options);
     if (where !== 'cookie') writeStorage(key, value);
   }
 }

@@ -11,23 +11,23 @@ const SPILL_INFIX = ':unsaved:';
  * (`readSpills`).
  */
 export class UnloadSpill {
-  private readonly key: string;
+  readonly #key: string;
   /** Whether this page has a spill in localStorage now. */
   active = false;
 
   constructor(queueName: string) {
-    this.key = `${queueName}${SPILL_INFIX}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    this.#key = `${queueName}${SPILL_INFIX}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
   }
 
   /** Replaces this page's spill with `events`; none removes it. A full quota keeps the oldest events that fit. */
   write(events: readonly StoredEvent[]): void {
     if (events.length === 0) {
-      if (this.active) writeStorage(this.key, undefined);
+      if (this.active) writeStorage(this.#key, undefined);
       this.active = false;
       return;
     }
     let kept = events;
-    while (kept.length > 0 && !writeStorage(this.key, JSON.stringify(kept))) kept = kept.slice(0, kept.length >> 1);
+    while (kept.length > 0 && !writeStorage(this.#key, JSON.stringify(kept))) kept = kept.slice(0, kept.length >> 1);
     this.active = kept.length > 0;
   }
 }

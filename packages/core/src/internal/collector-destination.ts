@@ -36,29 +36,34 @@ export function collectorDestination(options: CollectorDestinationOptions): Dest
 
 
 class CollectorTransport implements Transport {
-  constructor(
-    private readonly endpoint: string,
-    private readonly writeKey: string,
-    private readonly gzipThresholdBytes: number,
-    private readonly http: HttpClient,
-  ) {}
+  readonly #endpoint: string;
+  readonly #writeKey: string;
+  readonly #gzipThresholdBytes: number;
+  readonly #http: HttpClient;
+
+  constructor(endpoint: string, writeKey: string, gzipThresholdBytes: number, http: HttpClient) {
+    this.#endpoint = endpoint;
+    this.#writeKey = writeKey;
+    this.#gzipThresholdBytes = gzipThresholdBytes;
+    this.#http = http;
+  }
 
   async send(batch: readonly StoredEvent[], options: SendOptions): Promise<TransportResult> {
     const sentAt = new Date().toISOString();
     const text = `{"sentAt":"${sentAt}","events":[${batch.map((event) => withSentAt(event.json, sentAt)).join(',')}]}`;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      authorization: `Bearer ${this.writeKey}`,
+      authorization: `Bearer ${this.#writeKey}`,
     };
     let body: string | Uint8Array = text;
     let response: HttpResponse;
     try {
-      if (this.http.gzip && text.length > this.gzipThresholdBytes && !options.unloading) {
-        body = await this.http.gzip(text);
+      if (this.#http.gzip && text.length > this.#gzipThresholdBytes && !options.unloading) {
+        body = await this.#http.gzip(text);
         headers['content-encoding'] = 'gzip';
       }
-      response = await this.http.post({
-        url: this.endpoint,
+      response = await this.#http.post({
+        url: this.#endpoint,
         headers,
         body,
         timeoutMs: options.timeoutMs,

@@ -9,12 +9,12 @@ export const NECESSARY_PURPOSE = 'necessary';
  * can share it by reference and still carry the state at capture time.
  */
 export class ConsentModel {
-  private current: ConsentSnapshot;
-  private readonly fallback: ConsentState;
+  #current: ConsentSnapshot;
+  readonly #fallback: ConsentState;
 
   constructor(options: ConsentOptions = {}) {
-    this.fallback = options.default ?? 'granted';
-    this.current = freezeSnapshot({
+    this.#fallback = options.default ?? 'granted';
+    this.#current = freezeSnapshot({
       purposes: { ...options.purposes },
       ...(options.policyVersion !== undefined ? { policyVersion: options.policyVersion } : {}),
       source: options.source ?? 'default',
@@ -22,12 +22,12 @@ export class ConsentModel {
   }
 
   get snapshot(): ConsentSnapshot {
-    return this.current;
+    return this.#current;
   }
 
   stateOf(purpose: string): ConsentState {
     if (purpose === NECESSARY_PURPOSE) return 'granted';
-    return this.current.purposes[purpose] ?? this.fallback;
+    return this.#current.purposes[purpose] ?? this.#fallback;
   }
 
   /** Applies a change; returns the purposes whose state changed, with their new state. */
@@ -36,9 +36,9 @@ export class ConsentModel {
     for (const [purpose, state] of Object.entries(purposes)) {
       if (this.stateOf(purpose) !== state) changed.set(purpose, state);
     }
-    const policyVersion = meta.policyVersion ?? this.current.policyVersion;
-    this.current = freezeSnapshot({
-      purposes: { ...this.current.purposes, ...purposes },
+    const policyVersion = meta.policyVersion ?? this.#current.policyVersion;
+    this.#current = freezeSnapshot({
+      purposes: { ...this.#current.purposes, ...purposes },
       ...(policyVersion !== undefined ? { policyVersion } : {}),
       source: meta.source ?? 'app',
     });

@@ -7,14 +7,14 @@ type DropCounts = Partial<Record<DropReason, number>>;
 export class StatsCollector {
   tracked = 0;
   lastError: string | undefined;
-  private readonly dropped: DropCounts = {};
-  private readonly droppedByDestination = new Map<string, DropCounts>();
+  readonly #dropped: DropCounts = {};
+  readonly #droppedByDestination = new Map<string, DropCounts>();
 
   countDrop(reason: DropReason, count: number, destination?: string): void {
-    this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
+    this.#dropped[reason] = (this.#dropped[reason] ?? 0) + count;
     if (destination === undefined) return;
-    let counts = this.droppedByDestination.get(destination);
-    if (!counts) this.droppedByDestination.set(destination, (counts = {}));
+    let counts = this.#droppedByDestination.get(destination);
+    if (!counts) this.#droppedByDestination.set(destination, (counts = {}));
     counts[reason] = (counts[reason] ?? 0) + count;
   }
 
@@ -30,7 +30,7 @@ export class StatsCollector {
         ...live,
         delivered: queue.delivered,
         retried: queue.retried,
-        dropped: { ...this.droppedByDestination.get(queue.name) },
+        dropped: { ...this.#droppedByDestination.get(queue.name) },
         ...(queue.lastError !== undefined ? { lastError: queue.lastError } : {}),
       };
       queued += live.queued;
@@ -45,7 +45,7 @@ export class StatsCollector {
       heldForConsent,
       delivered,
       retried,
-      dropped: { ...this.dropped },
+      dropped: { ...this.#dropped },
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       destinations,
     };
