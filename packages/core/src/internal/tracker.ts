@@ -21,8 +21,7 @@ import {
   type TrackerStats,
 } from './tracker-types.js';
 import type { PlatformServices } from './transport.js';
-import { utf8Length } from './utf8.js';
-import { envelopesOf, serializeEnvelope } from './wire-format.js';
+import { envelopesOf, storedEventOf } from './wire-format.js';
 import { validateTrackerOptions } from './validate-options.js';
 
 /** What a platform package adds when it builds a tracker on core. */
@@ -222,8 +221,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     const pii = trackOptions?.pii;
     if (pii) envelope.event = protectPii(envelope.event, pii);
     if (envelope.entities) envelope.entities = envelope.entities.map(({ pii, ...entity }: EntityInput) => (pii ? protectPii(entity, pii) : entity));
-    const json = serializeEnvelope(envelope);
-    return { id: envelope.id, purpose: purposeOf(trackOptions), createdAt: msOf(envelope.ts.created), json, bytes: utf8Length(json) };
+    return storedEventOf(envelope, purposeOf(trackOptions), msOf(envelope.ts.created));
   };
   let storing: Promise<void> = Promise.resolve();
   const scheduleIntake = (): void => {

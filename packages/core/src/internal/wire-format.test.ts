@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from './envelope.js';
-import { serializeEnvelope, withSentAt } from './wire-format.js';
+import { serializeEnvelope, storedEventOf, withSentAt } from './wire-format.js';
 
 const envelope: Envelope = {
   id: '01890a5d-ac96-774b-bcce-b302099a8057',
@@ -43,4 +44,27 @@ describe('wire format', () => {
     const second = JSON.parse(withSentAt(json, '2026-01-01T00:01:00.000Z')) as Envelope;
     expect(second.ts.sent).toBe('2026-01-01T00:01:00.000Z');
   });
+
+  it('measures the UTF-8 bytes of the text it stores, shared parts and non-ASCII text included', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    fc.assert(
+      fc.property(text, text, text, text, fc.boolean(), fc.boolean(), (data, userId, title, entity, withTrueTs, userShared) => {
+        const input: Envelope = {
+          ...envelope,
+          event: { schema: envelope.event.schema, data: { data, [userId]: 1 } },
+          ts: withTrueTs ? { created: envelope.ts.created, true: envelope.ts.created } : Object.freeze({ created: envelope.ts.created }),
+          user: userShared ? Object.freeze({ userId }) : { userId },
+          consent: Object.freeze({ purposes: Object.freeze({ [title]: 'granted' as const }) }),
+          page: { url: 'https://example.com/', title },
+          entities: [{ schema: 'iglu:com.acme/e/jsonschema/1-0-0', data: { entity } }],
+        };
+        const stored = storedEventOf(input, 'analytics', 7);
+        expect(stored.bytes).toBe(Buffer.byteLength(stored.json, 'utf8'));
+        expect(JSON.parse(stored.json)).toEqual(JSON.parse(JSON.stringify(input)));
+        expect(stored).toMatchObject({ id: envelope.id, purpose: 'analytics', createdAt: 7 });
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
+

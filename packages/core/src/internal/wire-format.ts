@@ -1,40 +1,89 @@
-import type { Envelope, SelfDescribing } from './envelope.js';
+import type { Envelope } from './envelope.js';
 import type { StoredEvent } from './store.js';
+import { utf8Length } from './utf8.js';
+
+/** JSON text, with its UTF-8 length. */
+interface JsonPart {
+  readonly json: string;
+  readonly bytes: number;
+}
 
 /** JSON of the frozen objects that many envelopes share, built by the tracker. */
-const sharedJson = new WeakMap<object, string>();
-const SHARED_KEYS: ReadonlySet<string> = new Set(['app', 'tracker', 'user', 'consent', 'ts']);
+const sharedParts = new WeakMap<object, JsonPart>();
+/**
+ * The object last seen under each shared key, with its part: consecutive envelopes share them, so
+ * most lookups end here. Only the tracker's own snapshots are shared: app data may be frozen
+ * shallowly and still change deeper down.
+ */
+const recent: Record<string, { readonly value: unknown; readonly part: JsonPart } | null> = {
+  app: null,
+  tracker: null,
+  user: null,
+  consent: null,
+  ts: null,
+};
 
-function jsonOf(key: string, value: unknown): string {
-  // Only the tracker's own snapshots: app data may be frozen shallowly and still change deeper down.
-  if (!SHARED_KEYS.has(key) || typeof value !== 'object' || value === null || !Object.isFrozen(value)) return JSON.stringify(value);
-  let json = sharedJson.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    sharedJson.set(value, json);
+function sharedPart(key: string, value: unknown): JsonPart | undefined {
+  const last = recent[key];
+  if (last && last.value === value) return last.part;
+  if (last === undefined || typeof value !== 'object' || value === null || !Object.isFrozen(value)) return undefined;
+  let part = sharedParts.get(value);
+  if (part === undefined) {
+    const json = JSON.stringify(value);
+    part = { json, bytes: utf8Length(json) };
+    sharedParts.set(value, part);
   }
-  return json;
+  recent[key] = { value, part };
+  return part;
+}
+
+/** UTF-8 bytes of `text` beyond one per UTF-16 unit (0 for ASCII). */
+function extraUtf8Bytes(text: string): number {
+  return utf8Length(text) - text.length;
 }
 
 /**
- * Envelopes are serialized once, when they are stored, and sent as that text on every attempt.
- * `ts` is always written last, so the per-attempt `ts.sent` is appended to the text without
- * parsing or serializing the envelope again. Parts shared by many envelopes are frozen by the
- * tracker and serialized once.
+ * The stored form of an envelope: its JSON and that JSON's UTF-8 length, worked out together so the
+ * whole text is never scanned (parts shared by many envelopes are serialized and measured once).
+ * Envelopes are serialized once, when they are stored, and sent as that text on every attempt. `ts`
+ * is always written last, so the per-attempt `ts.sent` is appended to the text without parsing or
+ * serializing the envelope again.
  */
-export function serializeEnvelope(envelope: Envelope): string {
+export function storedEventOf(envelope: Envelope, purpose: string, createdAt: number): StoredEvent {
   let json = '{';
+  let extra = 0;
   for (const key of Object.keys(envelope) as (keyof Envelope)[]) {
     const value = envelope[key];
     if (key === 'ts' || value === undefined) continue;
-    json += key === 'event' ? `"event":${selfDescribingJson(envelope.event)},` : `"${key}":${jsonOf(key, value)},`;
+    if (key === 'event') {
+      // The event is the object the app passed to `track()`: only its two fields go out.
+      const { schema, data } = envelope.event;
+      const schemaJson = JSON.stringify(schema);
+      const dataJson = JSON.stringify(data);
+      extra += extraUtf8Bytes(schemaJson) + extraUtf8Bytes(dataJson);
+      json += `"event":{"schema":${schemaJson},"data":${dataJson}},`;
+      continue;
+    }
+    const part = sharedPart(key, value);
+    if (part) {
+      extra += part.bytes - part.json.length;
+      json += `"${key}":${part.json},`;
+    } else {
+      const valueJson = JSON.stringify(value);
+      extra += extraUtf8Bytes(key) + extraUtf8Bytes(valueJson);
+      json += `"${key}":${valueJson},`;
+    }
   }
-  return `${json}"ts":${jsonOf('ts', envelope.ts)}}`;
+  const ts = sharedPart('ts', envelope.ts);
+  const tsJson = ts ? ts.json : JSON.stringify(envelope.ts);
+  extra += ts ? ts.bytes - tsJson.length : extraUtf8Bytes(tsJson);
+  json += `"ts":${tsJson}}`;
+  return { id: envelope.id, purpose, createdAt, json, bytes: json.length + extra };
 }
 
-/** The envelope's event is the object the app passed to `track()`: only its two fields go out. */
-function selfDescribingJson({ schema, data }: SelfDescribing): string {
-  return `{"schema":${JSON.stringify(schema)},"data":${JSON.stringify(data)}}`;
+/** The envelope as the JSON text that is stored and sent (see `storedEventOf`). */
+export function serializeEnvelope(envelope: Envelope): string {
+  return storedEventOf(envelope, '', 0).json;
 }
 
 /** The serialized envelope with `ts.sent` set to `sentAt` (an ISO timestamp). */
