@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { isTracklaneError } from '@tracklane/core';
 import { createCollector } from './internal/collector-server.js';
+import { CollectorError } from './internal/errors.js';
 import { loadServeConfig } from './internal/cli-config.js';
 import { collectorSender, replayRawStore } from './internal/replay.js';
 import { createSink } from './internal/sinks/create-sink.js';
@@ -80,6 +81,8 @@ async function replay(argv: string[]): Promise<void> {
 const [command, ...rest] = process.argv.slice(2);
 const run = command === 'replay' ? replay(rest) : command === '--help' || command === 'help' ? Promise.resolve(void process.stdout.write(`${USAGE}\n`)) : serve(process.argv.slice(2));
 run.catch((error: unknown) => {
-  process.stderr.write(`${isTracklaneError(error) ? error.message : `tracklane-collector: ${(error as Error).message}`}\n`);
+  // Configuration errors name the program already; a CollectorError (the Kafka sink's) does not.
+  const named = isTracklaneError(error) && !(error instanceof CollectorError);
+  process.stderr.write(`${named ? error.message : `tracklane-collector: ${(error as Error).message}`}\n`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ export type { Collector } from './internal/collector-server.js';
 export type { CollectorLimits, CollectorOptions, WriteKeyConfig } from './internal/config.js';
 export type { DedupWindowOptions } from './internal/dedup-window.js';
 export type { RateLimit } from './internal/rate-limiter.js';
+export { CollectorError, CollectorErrorCode } from './internal/errors.js';
 export { SchemaRegistry } from './internal/schema-registry.js';
 export { createFileSink } from './internal/sinks/file-sink.js';
 export type { FileSinkOptions } from './internal/sinks/file-sink.js';

@@ -1,6 +1,6 @@
 import { locateEvents } from './event-spans.js';
 import type { EventValidator } from './event-validator.js';
-import { BodyError } from './read-body.js';
+import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
 import { GoodRecordWriter, badRecordValue, type BatchSource } from './stored-records.js';
 
 /** What checking a batch needs to know about its request; plain data, so a worker thread can get it. */
@@ -20,9 +20,6 @@ export type CheckedEvent =
   | { ok: true; id: string; schema: string; time: number; key: string | undefined; value: string }
   | { ok: false; id: string | undefined; schema: string; reason: string; errors: string[]; value: string };
 
-/** The body could not be taken as a batch at all (400). */
-export class BatchShapeError extends Error {}
-
 /**
  * Validates each event of a batch on its own, so a mixed batch keeps its good events, and builds
  * the line each one is stored as. Needs no state beyond the schemas: it runs in worker threads too.
@@ -33,10 +30,10 @@ export class BatchChecker {
     private readonly maxEventsPerBatch: number,
   ) {}
 
-  /** Checks the batch shape; returns the events. Throws BatchShapeError (400) or a RangeError for too many (413). */
+  /** Checks the batch shape; returns the events. Throws a CollectorError (BATCH_SHAPE) or a RangeError for too many (413). */
   events(body: unknown): unknown[] {
     if (typeof body !== 'object' || body === null || !Array.isArray((body as { events?: unknown }).events)) {
-      throw new BatchShapeError('body must be an object with an "events" array');
+      throw new CollectorError(CollectorErrorCode.BATCH_SHAPE, 'body must be an object with an "events" array');
     }
     const events = (body as { events: unknown[] }).events;
     if (events.length > this.maxEventsPerBatch) throw new RangeError(`more than ${this.maxEventsPerBatch} events in one batch`);
@@ -45,7 +42,7 @@ export class BatchChecker {
 
   /**
    * Parses and checks the text of a `/v1/batch` body. Throws what `bodyRejection` turns into an answer:
-   * a SyntaxError (not JSON), BatchShapeError or RangeError (too many events, or nested too deep to parse).
+   * a SyntaxError (not JSON), a CollectorError (BATCH_SHAPE) or a RangeError (too many events, or nested too deep to parse).
    */
   checkBody(text: string, context: CheckContext): CheckedEvent[] {
     const events = this.events(JSON.parse(text));
@@ -92,12 +89,25 @@ export class BatchChecker {
   }
 }
 
+/** How the collector refuses a body: the code (what a worker thread sends back), its status and the message. */
+export interface BodyRejection {
+  code: CollectorErrorCode;
+  status: 400 | 413 | 415;
+  message: string;
+}
+
 /** The answer to a body that cannot be checked as a batch: 400, 413 or 415, with a message for the client. */
-export function bodyRejection(error: unknown): { status: 400 | 413 | 415; message: string } {
-  if (error instanceof BodyError) return { status: error.status, message: error.message };
-  if (error instanceof RangeError) return { status: 413, message: error.message };
-  if (error instanceof BatchShapeError) return { status: 400, message: error.message };
-  return { status: 400, message: 'body is not valid JSON' };
+export function bodyRejection(error: unknown): BodyRejection {
+  if (error instanceof CollectorError) {
+    const status = httpStatus(error.code);
+    if (status === 400 || status === 413 || status === 415) return { code: error.code, status, message: error.message };
+  }
+  if (error instanceof RangeError) return rejection(CollectorErrorCode.BATCH_TOO_LARGE, error.message);
+  return rejection(CollectorErrorCode.BODY_NOT_JSON, 'body is not valid JSON');
+}
+
+function rejection(code: typeof CollectorErrorCode.BATCH_TOO_LARGE | typeof CollectorErrorCode.BODY_NOT_JSON, message: string): BodyRejection {
+  return { code, status: httpStatus(code), message };
 }
 
 function appMismatch(appId: string, keyAppId: string | undefined): string[] {

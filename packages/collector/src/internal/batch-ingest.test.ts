@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchShapeError } from './batch-check.js';
+import { CollectorError, CollectorErrorCode } from './errors.js';
 import { BatchIngest } from './batch-ingest.js';
 import { DedupWindow } from './dedup-window.js';
 import { EventValidator } from './event-validator.js';
@@ -58,7 +58,8 @@ describe('BatchIngest', () => {
   describe('events(): the shape of a batch', () => {
     const { ingest } = setup(3);
     it.each([null, 1, 'x', [], {}, { events: {} }, { events: 'a' }, { Events: [] }])('%j is not a batch (400)', (body) => {
-      expect(() => ingest.events(body)).toThrow(BatchShapeError);
+      expect(() => ingest.events(body)).toThrow(CollectorError);
+      expect(() => ingest.events(body)).toThrow(expect.objectContaining({ code: CollectorErrorCode.BATCH_SHAPE }));
     });
     it('an empty batch is a batch', () => {
       expect(ingest.events({ events: [] })).toEqual([]);

@@ -37,7 +37,7 @@ export class BatchIngest {
     this.checker = new BatchChecker(validator, maxEventsPerBatch);
   }
 
-  /** Checks the batch shape; returns the events. Throws BatchShapeError (400) or a RangeError for too many (413). */
+  /** Checks the batch shape; returns the events. Throws a CollectorError (BATCH_SHAPE) or a RangeError for too many (413). */
   events(body: unknown): unknown[] {
     return this.checker.events(body);
   }

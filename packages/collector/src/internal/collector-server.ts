@@ -6,6 +6,7 @@ import { BatchIngest } from './batch-ingest.js';
 import { truncateIp } from './client-ip.js';
 import { DEFAULT_LIMITS, type CollectorOptions } from './config.js';
 import { DedupWindow } from './dedup-window.js';
+import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
 import { EventValidator } from './event-validator.js';
 import { createLog } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -14,7 +15,7 @@ import { decodeBody, readBodyBytes } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { TP2_PATH, envelopesFromTp2 } from './snowplow-tp2.js';
 import type { Sink } from './sinks/sink.js';
-import { ValidationPool, ValidationUnavailableError } from './validation-pool.js';
+import { ValidationPool } from './validation-pool.js';
 
 export interface Collector {
   /** Starts listening; resolves with the URL (`http://host:port`). */
@@ -90,7 +91,9 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     try {
       checked = await checkBody(body, { appId: decision.key.appId, clientIp, receivedAt });
     } catch (error) {
-      if (error instanceof ValidationUnavailableError) return fail(503, 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
+      if (error instanceof CollectorError && error.code === CollectorErrorCode.VALIDATION_UNAVAILABLE) {
+        return fail(httpStatus(error.code), 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
+      }
       const { status, message } = bodyRejection(error);
       return fail(status, message);
     }

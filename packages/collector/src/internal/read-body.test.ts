@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BodyError, readBody } from './read-body.js';
+import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
+import { readBody } from './read-body.js';
 
 const LIMITS = { maxBodyBytes: 1024, maxInflatedBytes: 4096 };
 
@@ -13,13 +14,13 @@ function request(body: Buffer | string | Buffer[], headers: Record<string, strin
   return Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
 }
 
-async function failure(promise: Promise<unknown>): Promise<BodyError> {
+async function failure(promise: Promise<unknown>): Promise<CollectorError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(BodyError);
-  return error as BodyError;
+  expect(error).toBeInstanceOf(CollectorError);
+  return error as CollectorError;
 }
 
 describe('readBody', () => {
@@ -40,7 +41,8 @@ describe('readBody', () => {
   describe('limits → 413', () => {
     it('a body one byte over maxBodyBytes, while it streams in', async () => {
       const error = await failure(readBody(request([Buffer.alloc(1000, 0x20), Buffer.alloc(25, 0x20)]), LIMITS));
-      expect(error.status).toBe(413);
+      expect(error.code).toBe(CollectorErrorCode.BODY_TOO_LARGE);
+      expect(httpStatus(error.code)).toBe(413);
       expect(error.message).toBe('body larger than 1024 bytes');
     });
 
@@ -51,13 +53,13 @@ describe('readBody', () => {
         })(),
       );
       const req = Object.assign(body, { headers: { 'content-length': '1025' } }) as unknown as IncomingMessage;
-      expect((await failure(readBody(req, LIMITS))).status).toBe(413);
+      expect((await failure(readBody(req, LIMITS))).code).toBe(CollectorErrorCode.BODY_TOO_LARGE);
     });
 
     it('the compressed size counts against maxBodyBytes', async () => {
       const incompressible = randomBytes(3000);
       const error = await failure(readBody(request(gzipSync(incompressible), { 'content-encoding': 'gzip' }), LIMITS));
-      expect(error.status).toBe(413);
+      expect(httpStatus(error.code)).toBe(413);
     });
 
     it('a gzip bomb: tiny on the wire, over maxInflatedBytes once inflated', async () => {
@@ -65,7 +67,7 @@ describe('readBody', () => {
       expect(bomb.length).toBeLessThan(LIMITS.maxBodyBytes * 16);
       const small = { maxBodyBytes: 64 * 1024, maxInflatedBytes: 4096 };
       const error = await failure(readBody(request(bomb, { 'content-encoding': 'gzip' }), small));
-      expect(error.status).toBe(413);
+      expect(httpStatus(error.code)).toBe(413);
       expect(error.message).toBe('inflated body larger than 4096 bytes');
     });
 
@@ -84,13 +86,14 @@ describe('readBody', () => {
       ['0xFF', Buffer.from([0xff, 0xfe, 0x7b, 0x7d])],
     ])('invalid UTF-8: %s', async (_name, bytes) => {
       const error = await failure(readBody(request(bytes), LIMITS));
-      expect(error.status).toBe(400);
+      expect(error.code).toBe(CollectorErrorCode.BODY_UNREADABLE);
+      expect(httpStatus(error.code)).toBe(400);
       expect(error.message).toBe('body is not valid UTF-8');
     });
 
     it('invalid UTF-8 inside a valid gzip stream', async () => {
       const error = await failure(readBody(request(gzipSync(Buffer.from([0x22, 0xff, 0x22])), { 'content-encoding': 'gzip' }), LIMITS));
-      expect(error.status).toBe(400);
+      expect(httpStatus(error.code)).toBe(400);
     });
 
     it.each([
@@ -99,14 +102,16 @@ describe('readBody', () => {
       ['gzip with a corrupt checksum', Buffer.concat([gzipSync('{}').subarray(0, -8), Buffer.alloc(8, 0xaa)])],
     ])('Content-Encoding gzip but %s', async (_name, bytes) => {
       const error = await failure(readBody(request(bytes, { 'content-encoding': 'gzip' }), LIMITS));
-      expect(error.status).toBe(400);
+      expect(error.code).toBe(CollectorErrorCode.BODY_UNREADABLE);
+      expect(httpStatus(error.code)).toBe(400);
       expect(error.message).toBe('body is not valid gzip');
     });
   });
 
   it.each(['br', 'deflate', 'compress', 'zstd', 'gzip, br', 'x-gzip'])('Content-Encoding %s → 415', async (encoding) => {
     const error = await failure(readBody(request('{}', { 'content-encoding': encoding }), LIMITS));
-    expect(error.status).toBe(415);
+    expect(error.code).toBe(CollectorErrorCode.UNSUPPORTED_ENCODING);
+    expect(httpStatus(error.code)).toBe(415);
     expect(error.message).toContain(encoding);
   });
 });

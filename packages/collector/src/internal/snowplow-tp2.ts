@@ -1,4 +1,4 @@
-import { BatchShapeError } from './batch-check.js';
+import { CollectorError, CollectorErrorCode } from './errors.js';
 
 /**
  * The Snowplow tracker protocol (tp2) as the collector reads it: `POST
@@ -14,11 +14,11 @@ const CONTEXTS = /^iglu:com\.snowplowanalytics\.snowplow\/contexts\/jsonschema\/
 /** The consent snapshot, sent by `@tracklane/snowplow` as a context entity. */
 const CONSENT_SCHEMA = 'iglu:dev.tracklane/consent/jsonschema/1-0-0';
 
-/** The payloads of a tp2 body, each mapped to an envelope; throws BatchShapeError (400) for another shape. */
+/** The payloads of a tp2 body, each mapped to an envelope; throws a CollectorError (BATCH_SHAPE) for another shape. */
 export function envelopesFromTp2(body: unknown): unknown[] {
   const { schema, data } = (typeof body === 'object' && body !== null ? body : {}) as { schema?: unknown; data?: unknown };
   if (typeof schema !== 'string' || !PAYLOAD_DATA.test(schema) || !Array.isArray(data)) {
-    throw new BatchShapeError('body must be a payload_data object: {"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data": [...]}');
+    throw new CollectorError(CollectorErrorCode.BATCH_SHAPE, 'body must be a payload_data object: {"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data": [...]}');
   }
   return data.map(envelopeFromPayload);
 }

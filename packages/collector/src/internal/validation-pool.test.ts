@@ -4,9 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BatchChecker, bodyRejection, type CheckContext } from './batch-check.js';
 import { EventValidator } from './event-validator.js';
-import { BodyError, decodeBody } from './read-body.js';
+import { CollectorError, CollectorErrorCode } from './errors.js';
+import { decodeBody } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
-import { ValidationPool, ValidationUnavailableError } from './validation-pool.js';
+import { ValidationPool } from './validation-pool.js';
 
 const CLICK = 'iglu:com.acme/click/jsonschema/1-0-0';
 const schemas = mkdtempSync(path.join(os.tmpdir(), 'tracklane-pool-'));
@@ -46,14 +47,6 @@ function onMainThread(body: Uint8Array): unknown {
   }
 }
 
-async function inWorker(body: Uint8Array): Promise<unknown> {
-  try {
-    return await pool.check(body, context);
-  } catch (error) {
-    return bodyRejection(error);
-  }
-}
-
 describe('ValidationPool', () => {
   it('checks a mixed batch in a worker exactly as the main thread does: verdicts, reasons, stored lines', async () => {
     const text = JSON.stringify({ sentAt: 'now', events: [envelope('1', { button: 'Café ☕' }), envelope('2', { button: 'far too long' }), envelope('3', { button: 'ok' }, 'other-app')] });
@@ -67,24 +60,24 @@ describe('ValidationPool', () => {
     expect(checked).toEqual(onMainThread(body));
   });
 
+  // A refusal crosses the thread as its code (structured clone drops an error's class) and is thrown again as a CollectorError.
   it.each([
-    ['not JSON', Buffer.from('{"events": [')],
-    ['not UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
-    ['no events array', Buffer.from('{"events": {}}')],
-    ['too many events', Buffer.from(JSON.stringify({ events: [1, 2, 3, 4] }))],
-  ])('refuses a body that is %s with the answer the main thread gives', async (_, body) => {
-    const answer = await inWorker(body);
-    expect(answer).toEqual(onMainThread(body));
-    expect(answer).toMatchObject({ status: expect.any(Number) as number });
-  });
-
-  it('rejects with a BodyError, so the collector answers the status', async () => {
-    await expect(pool.check(Buffer.from('nope'), context)).rejects.toBeInstanceOf(BodyError);
+    ['not JSON', Buffer.from('{"events": ['), CollectorErrorCode.BODY_NOT_JSON],
+    ['not UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), CollectorErrorCode.BODY_UNREADABLE],
+    ['no events array', Buffer.from('{"events": {}}'), CollectorErrorCode.BATCH_SHAPE],
+    ['too many events', Buffer.from(JSON.stringify({ events: [1, 2, 3, 4] })), CollectorErrorCode.BATCH_TOO_LARGE],
+  ])('refuses a body that is %s with a CollectorError of its code, answered as the main thread answers', async (_, body, code) => {
+    const error = await pool.check(body, context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CollectorError);
+    expect(error).toMatchObject({ code });
+    expect(bodyRejection(error)).toEqual(onMainThread(body));
   });
 
   it('refuses new bodies once closed, with an error the collector answers 503 to', async () => {
     const closed = new ValidationPool(1, { schemas: [schemas], ...limits });
     await closed.close();
-    await expect(closed.check(Buffer.from('{"events":[]}'), context)).rejects.toBeInstanceOf(ValidationUnavailableError);
+    const error = await closed.check(Buffer.from('{"events":[]}'), context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CollectorError);
+    expect(error).toMatchObject({ code: CollectorErrorCode.VALIDATION_UNAVAILABLE, message: 'the validation pool is closed' });
   });
 });

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { CheckContext, CheckedEvent } from './batch-check.js';
-import { BodyError } from './read-body.js';
+import { CollectorError, CollectorErrorCode } from './errors.js';
 
 /** What a validation worker is started with: enough to compile the same schemas as the collector. */
 export interface ValidationWorkerData {
@@ -16,11 +16,11 @@ export interface CheckJob {
   context: CheckContext;
 }
 
-/** A worker's answer to a CheckJob. */
-export type CheckOutcome = { job: number; ok: true; checked: CheckedEvent[] } | { job: number; ok: false; status: 400 | 413 | 415; message: string };
-
-/** A worker stopped (crashed, or the pool closed) with this body in hand: nothing was stored, the client may retry. */
-export class ValidationUnavailableError extends Error {}
+/**
+ * A worker's answer to a CheckJob. A refusal is sent as its code and message (structured clone
+ * would drop an error's class): the pool throws them again as a CollectorError.
+ */
+export type CheckOutcome = { job: number; ok: true; checked: CheckedEvent[] } | { job: number; ok: false; code: CollectorErrorCode; message: string };
 
 interface PoolWorker {
   worker: Worker;
@@ -31,7 +31,8 @@ interface PoolWorker {
  * Worker threads that decode, parse and validate batch bodies, and build their stored lines (the
  * BatchChecker), so that work uses the machine's other cores while the main thread serves HTTP,
  * deduplicates and writes. A body goes to the worker with the fewest bodies in hand. A worker that
- * dies fails its bodies with ValidationUnavailableError (the collector answers 503) and is replaced.
+ * dies fails its bodies with a CollectorError VALIDATION_UNAVAILABLE (nothing was stored; the
+ * collector answers 503, the client may retry) and is replaced.
  */
 export class ValidationPool {
   private readonly workers: PoolWorker[] = [];
@@ -47,9 +48,9 @@ export class ValidationPool {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
-  /** The checked events of a `/v1/batch` body; rejects with a BodyError (400/413) for a body that is no batch. */
+  /** The checked events of a `/v1/batch` body; rejects with a CollectorError (400/413 by its code) for a body that is no batch. */
   check(body: Uint8Array, context: CheckContext): Promise<CheckedEvent[]> {
-    if (this.closed) return Promise.reject(new ValidationUnavailableError('the validation pool is closed'));
+    if (this.closed) return Promise.reject(new CollectorError(CollectorErrorCode.VALIDATION_UNAVAILABLE, 'the validation pool is closed'));
     const target = this.workers.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
     const job = this.nextJob++;
     return new Promise((resolve, reject) => {
@@ -71,12 +72,12 @@ export class ValidationPool {
       const waiter = pooled.jobs.get(outcome.job);
       pooled.jobs.delete(outcome.job);
       if (outcome.ok) waiter?.resolve(outcome.checked);
-      else waiter?.reject(new BodyError(outcome.status, outcome.message));
+      else waiter?.reject(new CollectorError(outcome.code, outcome.message));
     });
     // An exception thrown in the worker ends it: 'exit' follows 'error'.
     worker.on('error', (error) => this.onWorkerError(error));
     worker.on('exit', () => {
-      for (const { reject } of pooled.jobs.values()) reject(new ValidationUnavailableError('a validation worker stopped'));
+      for (const { reject } of pooled.jobs.values()) reject(new CollectorError(CollectorErrorCode.VALIDATION_UNAVAILABLE, 'a validation worker stopped'));
       pooled.jobs.clear();
       if (!this.closed) this.workers[this.workers.indexOf(pooled)] = this.spawn();
     });

@@ -16,7 +16,8 @@ parentPort?.on('message', ({ job, body, context }: CheckJob) => {
   try {
     outcome = { job, ok: true, checked: checker.checkBody(decodeBody(body), context) };
   } catch (error) {
-    outcome = { job, ok: false, ...bodyRejection(error) };
+    const { code, message } = bodyRejection(error);
+    outcome = { job, ok: false, code, message };
   }
   parentPort?.postMessage(outcome);
 });

@@ -2,7 +2,9 @@
 // replacing a failed producer, readiness and recovery, topic creation. test/kafka/ runs it against
 // a real broker.
 import { createServer } from 'node:net';
+import { isTracklaneError } from '@tracklane/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CollectorError, CollectorErrorCode } from '../errors.js';
 import type { SinkRecord } from './sink.js';
 
 interface SentMessage {
@@ -108,8 +110,11 @@ describe('createKafkaSink', () => {
     await sink.close();
   });
 
-  it('fails at start when topics are missing and createTopics is false', async () => {
-    await expect(createKafkaSink({ ...options, createTopics: false })).rejects.toThrow(/good, bad do not exist/);
+  it('fails at start when topics are missing and createTopics is false, with a CollectorError KAFKA_CONFIG', async () => {
+    const error = await createKafkaSink({ ...options, createTopics: false }).catch((e: unknown) => e);
+    expect(isTracklaneError(error)).toBe(true);
+    expect(error).toBeInstanceOf(CollectorError);
+    expect(error).toMatchObject({ code: CollectorErrorCode.KAFKA_CONFIG, message: 'kafka: topic(s) good, bad do not exist (and createTopics is false)' });
   });
 
   it('configures an idempotent producer with acks from all replicas', async () => {

@@ -1,4 +1,5 @@
 import type { Admin, BaseOptions, MessageToProduce, Producer } from '@platformatic/kafka';
+import { CollectorError, CollectorErrorCode } from '../errors.js';
 import type { Sink, SinkRecord } from './sink.js';
 
 export interface KafkaSinkOptions {
@@ -74,7 +75,8 @@ const PROBE_INTERVAL_MS = 1000;
  * (the `tracklane-id` header) when they need exactly once across broker failures.
  *
  * Starts by checking the cluster and creating missing topics; rejects when that fails within
- * `startTimeoutMs`.
+ * `startTimeoutMs`, and at once with a `CollectorError` (code `KAFKA_CONFIG`) when topics are
+ * missing and `createTopics` is false.
  */
 export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaSink> {
   const { goodTopic, badTopic } = options;
@@ -263,7 +265,7 @@ async function prepareTopics(
         const existing = new Set(await withTimeout(admin.listTopics(), deadline - Date.now(), 'list topics'));
         const missing = topics.filter((topic) => !existing.has(topic));
         if (missing.length > 0 && options.createTopics === false) {
-          throw new ConfigurationError(`kafka: topic(s) ${missing.join(', ')} do not exist (and createTopics is false)`);
+          throw new CollectorError(CollectorErrorCode.KAFKA_CONFIG, `kafka: topic(s) ${missing.join(', ')} do not exist (and createTopics is false)`);
         }
         if (missing.length > 0) {
           await withTimeout(
@@ -286,7 +288,7 @@ async function prepareTopics(
         }
         lastError = new Error('partitions without a leader yet');
       } catch (error) {
-        if (error instanceof ConfigurationError) throw error;
+        if (error instanceof CollectorError) throw error;
         lastError = error;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -296,8 +298,6 @@ async function prepareTopics(
     await admin.close().catch(() => undefined);
   }
 }
-
-class ConfigurationError extends Error {}
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;

@@ -1,0 +1,50 @@
+import { TracklaneError } from '@tracklane/core';
+
+/**
+ * The collector's errors: a `TracklaneError` (the SDK's one error base class) whose codes are the
+ * collector's. Every error has a stable `code` from {@link CollectorErrorCode}; the HTTP status the
+ * collector answers for it follows from the code ({@link httpStatus}).
+ */
+export const CollectorErrorCode = {
+  /** A body over `maxBodyBytes` (declared or streamed), or a gzip body over `maxInflatedBytes` once inflated. */
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  /** A body that cannot be read as text: not valid gzip, or not UTF-8. */
+  BODY_UNREADABLE: 'BODY_UNREADABLE',
+  /** A Content-Encoding other than identity or gzip. */
+  UNSUPPORTED_ENCODING: 'UNSUPPORTED_ENCODING',
+  /** A body that is not JSON. */
+  BODY_NOT_JSON: 'BODY_NOT_JSON',
+  /** A body that is JSON but not a batch: no `events` array, or not a tp2 `payload_data` object. */
+  BATCH_SHAPE: 'BATCH_SHAPE',
+  /** A batch of more than `maxEventsPerBatch` events, or nested too deep to parse. */
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  /** No validation worker can check the body (one stopped, or the pool is closed); the client may retry. */
+  VALIDATION_UNAVAILABLE: 'VALIDATION_UNAVAILABLE',
+  /** The Kafka sink's options do not fit the cluster: its topics are missing and `createTopics` is false. */
+  KAFKA_CONFIG: 'KAFKA_CONFIG',
+} as const;
+
+export type CollectorErrorCode = (typeof CollectorErrorCode)[keyof typeof CollectorErrorCode];
+
+/** The HTTP status the collector answers for each code; `undefined`: never answered over HTTP. */
+const HTTP_STATUS = {
+  BODY_TOO_LARGE: 413,
+  BODY_UNREADABLE: 400,
+  UNSUPPORTED_ENCODING: 415,
+  BODY_NOT_JSON: 400,
+  BATCH_SHAPE: 400,
+  BATCH_TOO_LARGE: 413,
+  VALIDATION_UNAVAILABLE: 503,
+  KAFKA_CONFIG: undefined,
+} as const satisfies Record<CollectorErrorCode, number | undefined>;
+
+export function httpStatus<Code extends CollectorErrorCode>(code: Code): (typeof HTTP_STATUS)[Code] {
+  return HTTP_STATUS[code];
+}
+
+export class CollectorError extends TracklaneError<CollectorErrorCode> {
+  constructor(code: CollectorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'CollectorError';
+  }
+}
