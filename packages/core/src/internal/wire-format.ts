@@ -50,7 +50,8 @@ function extraUtf8Bytes(text: string): number {
  * serializing the envelope again.
  */
 export function storedEventOf(envelope: Envelope, purpose: string, createdAt: number): StoredEvent {
-  let json = '{';
+  // Joined once at the end: a flat string, where `+=` would keep a rope of every piece in the store.
+  const parts: string[] = ['{'];
   let extra = 0;
   for (const key of Object.keys(envelope) as (keyof Envelope)[]) {
     const value = envelope[key];
@@ -61,23 +62,24 @@ export function storedEventOf(envelope: Envelope, purpose: string, createdAt: nu
       const schemaJson = JSON.stringify(schema);
       const dataJson = JSON.stringify(data);
       extra += extraUtf8Bytes(schemaJson) + extraUtf8Bytes(dataJson);
-      json += `"event":{"schema":${schemaJson},"data":${dataJson}},`;
+      parts.push('"event":{"schema":', schemaJson, ',"data":', dataJson, '},');
       continue;
     }
     const part = sharedPart(key, value);
     if (part) {
       extra += part.bytes - part.json.length;
-      json += `"${key}":${part.json},`;
+      parts.push('"', key, '":', part.json, ',');
     } else {
       const valueJson = JSON.stringify(value);
       extra += extraUtf8Bytes(key) + extraUtf8Bytes(valueJson);
-      json += `"${key}":${valueJson},`;
+      parts.push('"', key, '":', valueJson, ',');
     }
   }
   const ts = sharedPart('ts', envelope.ts);
   const tsJson = ts ? ts.json : JSON.stringify(envelope.ts);
   extra += ts ? ts.bytes - tsJson.length : extraUtf8Bytes(tsJson);
-  json += `"ts":${tsJson}}`;
+  parts.push('"ts":', tsJson, '}');
+  const json = parts.join('');
   return { id: envelope.id, purpose, createdAt, json, bytes: json.length + extra };
 }
 
