@@ -146,6 +146,29 @@ describe('@tracklane/browser in Chromium', () => {
     await expectEachLandsOnceWhenReachable(page, ids);
     await context.close();
   });
+
+  it('(g) page context follows a single-page app: each event carries the filtered url of its track() call', async () => {
+    const context = await rig.launch();
+    const page = await openPage(context, rig.pageUrl());
+    const { origin, ids } = await page.evaluate(() => {
+      const trackOne = (tag: string) => window.e2e.features(1, tag)[0]!;
+      const ids = [trackOne('spa-load')];
+      history.pushState(null, '', '/pricing?plan=pro&email=ann%40example.com');
+      ids.push(trackOne('spa-pushed'));
+      location.hash = 'faq';
+      ids.push(trackOne('spa-hash'));
+      document.title = 'FAQ';
+      ids.push(trackOne('spa-title'));
+      return { origin: location.origin, ids };
+    });
+    await until(() => rig.landed(ids).missing === 0, 10_000, 'the four events');
+    const pages = ids.map((id) => rig.good().find((envelope) => envelope.id === id)!.page);
+    expect(pages[0]!.url).toMatch(new RegExp(`^${origin}/\\?`));
+    expect(pages[0]!.url).not.toMatch(/[?&]key=/); // the write key in the page's own query is a denied parameter
+    expect(pages.slice(1).map((p) => p?.url)).toEqual([`${origin}/pricing?plan=pro`, `${origin}/pricing?plan=pro#faq`, `${origin}/pricing?plan=pro#faq`]);
+    expect(pages[3]!.title).toBe('FAQ');
+    await context.close();
+  });
 });
 
 /** Expects every id queued in the page, then, the collector reachable again, landed exactly once. */

@@ -48,14 +48,14 @@ describe('wire format', () => {
   it('measures the UTF-8 bytes of the text it stores, shared parts and non-ASCII text included', () => {
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     fc.assert(
-      fc.property(text, text, text, text, fc.boolean(), fc.boolean(), (data, userId, title, entity, withTrueTs, userShared) => {
+      fc.property(text, text, text, text, fc.boolean(), fc.boolean(), (data, userId, title, entity, withTrueTs, shared) => {
         const input: Envelope = {
           ...envelope,
           event: { schema: envelope.event.schema, data: { data, [userId]: 1 } },
           ts: withTrueTs ? { created: envelope.ts.created, true: envelope.ts.created } : Object.freeze({ created: envelope.ts.created }),
-          user: userShared ? Object.freeze({ userId }) : { userId },
+          user: shared ? Object.freeze({ userId }) : { userId },
           consent: Object.freeze({ purposes: Object.freeze({ [title]: 'granted' as const }) }),
-          page: { url: 'https://example.com/', title },
+          page: shared ? Object.freeze({ url: 'https://example.com/', title }) : { url: 'https://example.com/', title },
           entities: [{ schema: 'iglu:com.acme/e/jsonschema/1-0-0', data: { entity } }],
         };
         const stored = storedEventOf(input, 'analytics', 7);

@@ -12,14 +12,16 @@ interface JsonPart {
 const sharedParts = new WeakMap<object, JsonPart>();
 /**
  * The object last seen under each shared key, with its part: consecutive envelopes share them, so
- * most lookups end here. Only the tracker's own snapshots are shared: app data may be frozen
- * shallowly and still change deeper down.
+ * most lookups end here. Only the snapshots the tracker and its context plugins freeze are shared
+ * (flat, or frozen all the way down): app data may be frozen shallowly and still change deeper down.
  */
 const recent: Record<string, { readonly value: unknown; readonly part: JsonPart } | null> = {
   app: null,
   tracker: null,
   user: null,
   consent: null,
+  page: null,
+  device: null,
   ts: null,
 };
 
