@@ -3,14 +3,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCollector, createFileSink } from '@tracklane/collector';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { createCollector, createFileSink, type SchemaRegistry } from '@tracklane/collector';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_WRITE_KEYS, SERVER_KEY, httpRequest, readStore, type HttpAnswer } from '../helpers/collector.js';
 import { CLICK, batch, envelope, invalidEnvelope, writeTrackingPlan } from '../helpers/tracking-plan.js';
 
 interface Running {
   post(body: string): Promise<HttpAnswer>;
   dataDir: string;
+  registry: SchemaRegistry;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ async function start(name: string, validationThreads: number): Promise<Running> 
   });
   const url = await collector.listen(0, '127.0.0.1');
   const post = (body: string) => httpRequest(new URL('/v1/batch', url), 'POST', { authorization: `Bearer ${SERVER_KEY}`, 'content-type': 'application/json' }, body);
-  return { post, dataDir, close: () => collector.close() };
+  return { post, dataDir, registry: collector.registry, close: () => collector.close() };
 }
 
 let threaded: Running;
@@ -73,5 +75,61 @@ describe('validation threads', () => {
     const [fromThreads, fromSingle] = await Promise.all([threaded.post(body), single.post(body)]);
     expect(fromThreads.status).toBe(status);
     expect(fromThreads.json).toEqual(fromSingle.json);
+  });
+});
+
+describe('a schema added to the running collector\'s registry', () => {
+  const REFUND = 'iglu:com.example/refund/jsonschema/1-0-0';
+  const refundSchema = {
+    self: { vendor: 'com.example', name: 'refund', format: 'jsonschema', version: '1-0-0' },
+    type: 'object',
+    properties: { orderId: { type: 'string' }, amount: { type: 'number', minimum: 0 } },
+    required: ['orderId', 'amount'],
+    additionalProperties: false,
+  };
+  const refund = (amount: number) => envelope({ event: { schema: REFUND, data: { orderId: 'o-1', amount } } });
+
+  /** Posts a good and a bad refund in each of four batches at once (so both threads serve some); checks answers and store. */
+  async function expectRefundsChecked(running: Running): Promise<void> {
+    const batches = [1, 2, 3, 4].map(() => [refund(5), refund(-5)]);
+    const answers = await Promise.all(batches.map((events) => running.post(JSON.stringify(batch(events)))));
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status).toBe(200);
+      expect(answer.json).toEqual({ accepted: 1, duplicates: 0, rejected: [{ id: batches[i]![1]!.id, errors: ['/event/data/amount: must be >= 0'] }] });
+    }
+    const good = new Set(batches.map((events) => events[0]!.id));
+    expect(stored(running, 'good').filter((record) => good.has(record.envelope!.id))).toHaveLength(4);
+    const bad = stored(running, 'bad').filter((record) => (record.payload as { event?: { schema?: string } }).event?.schema === REFUND);
+    expect(bad.map((record) => record.errors)).toEqual([1, 2, 3, 4].map(() => ['/event/data/amount: must be >= 0']));
+  }
+
+  it.each([
+    ['with validation threads', 2],
+    ['on one thread', 0],
+  ])('validates events sent after add() %s: good ones stored, bad ones quarantined naming the field', async (_, threads) => {
+    const running = await start(`added-${threads}`, threads);
+    try {
+      running.registry.add(refundSchema, 'added at run time');
+      await expectRefundsChecked(running);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('is known to validation threads started in place of ones that stopped', async () => {
+    const running = await start('added-replaced', 2);
+    try {
+      const posted = vi.spyOn(Worker.prototype, 'postMessage');
+      running.registry.add(refundSchema, 'added at run time');
+      // The schema was posted to each thread: stop them all, so replacements serve what follows.
+      const workers = new Set(posted.mock.contexts as Worker[]);
+      expect(workers.size).toBe(2);
+      await Promise.all([...workers].map((worker) => worker.terminate()));
+      await expectRefundsChecked(running);
+      // The stopped threads were sent nothing after the schema: the batches went to their replacements.
+      expect(posted.mock.contexts.filter((worker) => workers.has(worker as Worker))).toHaveLength(2);
+    } finally {
+      await running.close();
+    }
   });
 });

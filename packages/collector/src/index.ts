@@ -6,6 +6,7 @@ export type { DedupWindowOptions } from './internal/dedup-window.js';
 export type { RateLimit } from './internal/rate-limiter.js';
 export { CollectorError, CollectorErrorCode } from './internal/errors.js';
 export { SchemaRegistry } from './internal/schema-registry.js';
+export type { SchemaAddedListener } from './internal/schema-registry.js';
 export { createFileSink } from './internal/sinks/file-sink.js';
 export type { FileSinkOptions } from './internal/sinks/file-sink.js';
 // The Kafka client (@platformatic/kafka) is imported inside createKafkaSink, only when it is called.

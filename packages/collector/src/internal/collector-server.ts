@@ -56,6 +56,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
           log('error', 'validation worker stopped; starting another', { error: error.message }),
         )
       : undefined;
+  // Schemas added to the running collector's registry are checked in the workers too.
+  if (pool) registry.onAdded((schema, origin) => pool.addSchema(schema, origin));
   let closing = false;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {

@@ -170,4 +170,23 @@ describe('SchemaRegistry', () => {
       expect(registry.get(uri)!.validate('text', '')).toEqual(['/: must be object']);
     });
   });
+
+  describe('listeners of added schemas', () => {
+    it('hear each schema that compiled, with its origin, until removed; a broken one throws in add() and reaches none', () => {
+      const registry = new SchemaRegistry();
+      const heard: [Record<string, unknown>, string][] = [];
+      const remove = registry.onAdded((schema, origin) => heard.push([schema, origin]));
+      const click = selfDescribing('com.acme', 'click', '1-0-0');
+      registry.add(click, 'inline');
+      expect(() => registry.add(selfDescribing('com.acme', 'broken', '1-0-0', { type: 'no-such-type' }), 'broken')).toThrow(/cannot compile/);
+      const file = path.join(tree({ 'registry.json': [selfDescribing('com.acme', 'user', '1-0-0')] }), 'registry.json');
+      registry.load(file);
+      remove();
+      registry.add(selfDescribing('com.acme', 'late', '1-0-0'), 'after removal');
+      expect(heard).toEqual([
+        [click, 'inline'],
+        [selfDescribing('com.acme', 'user', '1-0-0'), `${file}#/schemas/0`],
+      ]);
+    });
+  });
 });

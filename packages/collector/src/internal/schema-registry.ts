@@ -16,6 +16,9 @@ export interface CompiledSchema {
   validate(data: unknown, pointerPrefix: string): string[];
 }
 
+/** Told of each schema `add()` compiled: the schema as given and where it came from. */
+export type SchemaAddedListener = (schema: Record<string, unknown>, origin: string) => void;
+
 /**
  * The schemas events are validated against, compiled once at start. Loaded from an Iglu-layout
  * directory (`<vendor>/<name>/jsonschema/<M-R-A>[.json]`) or from the `registry.json` that
@@ -24,6 +27,7 @@ export interface CompiledSchema {
 export class SchemaRegistry {
   private readonly compiled = new Map<string, CompiledSchema>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+  private readonly listeners = new Set<SchemaAddedListener>();
 
   constructor() {
     addFormats(this.ajv);
@@ -40,6 +44,16 @@ export class SchemaRegistry {
     return this.compiled.get(uri);
   }
 
+  /**
+   * Calls `listener` with every schema added from now on (by `add()` or `load()`), once it has
+   * compiled: a schema that fails to compile throws in `add()` and reaches no listener. Returns a
+   * function that removes the listener.
+   */
+  onAdded(listener: SchemaAddedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Adds a self-describing JSON Schema; its `self` block gives its URI. */
   add(schema: Record<string, unknown>, origin: string): string {
     const uri = uriOf(schema, origin);
@@ -54,6 +68,7 @@ export class SchemaRegistry {
       uri,
       validate: (data, prefix) => (validate(data) ? [] : formatErrors(validate.errors ?? [], prefix)),
     });
+    for (const listener of this.listeners) listener(schema, origin);
     return uri;
   }
 

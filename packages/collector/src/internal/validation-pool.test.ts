@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BatchChecker, bodyRejection, type CheckContext } from './batch-check.js';
 import { EventValidator } from './event-validator.js';
 import { CollectorError, CollectorErrorCode } from './errors.js';
@@ -10,6 +11,9 @@ import { SchemaRegistry } from './schema-registry.js';
 import { ValidationPool } from './validation-pool.js';
 
 const CLICK = 'iglu:com.acme/click/jsonschema/1-0-0';
+/** Not among the pool's sources: added at run time. */
+const REFUND = 'iglu:com.acme/refund/jsonschema/1-0-0';
+const refundSchema = { self: { vendor: 'com.acme', name: 'refund', format: 'jsonschema', version: '1-0-0' }, type: 'object', properties: { amount: { type: 'number', minimum: 0 } }, required: ['amount'] };
 const schemas = mkdtempSync(path.join(os.tmpdir(), 'tracklane-pool-'));
 mkdirSync(path.join(schemas, 'com.acme/click/jsonschema'), { recursive: true });
 writeFileSync(
@@ -26,10 +30,10 @@ afterAll(async () => {
   rmSync(schemas, { recursive: true, force: true });
 });
 
-function envelope(id: string, data: Record<string, unknown>, appId = 'shop'): Record<string, unknown> {
+function envelope(id: string, data: Record<string, unknown>, appId = 'shop', schema = CLICK): Record<string, unknown> {
   return {
     id: `0190a0b0-0000-7000-8000-00000000000${id}`,
-    event: { schema: CLICK, data },
+    event: { schema, data },
     ts: { created: '2026-03-04T05:06:07.089Z' },
     app: { id: appId, platform: 'web' },
     tracker: { name: 't', version: '1' },
@@ -79,5 +83,37 @@ describe('ValidationPool', () => {
     const error = await closed.check(Buffer.from('{"events":[]}'), context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CollectorError);
     expect(error).toMatchObject({ code: CollectorErrorCode.VALIDATION_UNAVAILABLE, message: 'the validation pool is closed' });
+  });
+
+  describe('with a schema added at run time', () => {
+    const refunds = Buffer.from(JSON.stringify({ events: [envelope('1', { amount: 5 }, 'shop', REFUND), envelope('2', { amount: -5 }, 'shop', REFUND)] }));
+    const verdicts = (checked: Awaited<ReturnType<ValidationPool['check']>>) => checked.map((event) => (event.ok ? 'ok' : event.errors));
+
+    it('checks bodies posted after addSchema against it, in every worker', async () => {
+      const added = new ValidationPool(2, { schemas: [schemas], ...limits });
+      try {
+        added.addSchema(refundSchema, 'inline');
+        // Posted together, the bodies go to both workers.
+        const answers = await Promise.all([1, 2, 3, 4].map(() => added.check(refunds, context)));
+        for (const checked of answers) expect(verdicts(checked)).toEqual(['ok', ['/event/data/amount: must be >= 0']]);
+      } finally {
+        await added.close();
+      }
+    });
+
+    it('compiles it in a worker started in place of one that stopped', async () => {
+      const added = new ValidationPool(1, { schemas: [schemas], ...limits });
+      try {
+        const posted = vi.spyOn(Worker.prototype, 'postMessage');
+        added.addSchema(refundSchema, 'inline');
+        const [first] = posted.mock.contexts as Worker[];
+        // The pool starts the replacement when the worker exits, before terminate() resolves.
+        await first!.terminate();
+        expect(verdicts(await added.check(refunds, context))).toEqual(['ok', ['/event/data/amount: must be >= 0']]);
+        expect(posted.mock.contexts.at(-1)).not.toBe(first);
+      } finally {
+        await added.close();
+      }
+    });
   });
 });

@@ -2,11 +2,26 @@ import { Worker } from 'node:worker_threads';
 import type { CheckContext, CheckedEvent } from './batch-check.js';
 import { CollectorError, CollectorErrorCode } from './errors.js';
 
-/** What a validation worker is started with: enough to compile the same schemas as the collector. */
+/** A schema added to the collector's registry after start, as the worker compiles it too. */
+export interface AddedSchema {
+  schema: Record<string, unknown>;
+  origin: string;
+}
+
+/**
+ * What a validation worker is started with: enough to compile the same schemas as the collector,
+ * the sources it loaded and then, in order, the schemas added to its registry since.
+ */
 export interface ValidationWorkerData {
   schemas: readonly string[];
+  added: readonly AddedSchema[];
   maxDepth: number;
   maxEventsPerBatch: number;
+}
+
+/** A schema added while the worker runs, posted to it (a CheckJob is the other message). */
+export interface AddSchemaMessage {
+  add: AddedSchema;
 }
 
 /** A body to check, as posted to a worker (the bytes are copied, never transferred). */
@@ -36,13 +51,14 @@ interface PoolWorker {
  */
 export class ValidationPool {
   private readonly workers: PoolWorker[] = [];
+  private readonly added: AddedSchema[] = [];
   private nextJob = 0;
   private closed = false;
 
   /** `onWorkerError`: what ended a worker (an uncaught exception or running out of memory). */
   constructor(
     threads: number,
-    private readonly data: ValidationWorkerData,
+    private readonly data: Omit<ValidationWorkerData, 'added'>,
     private readonly onWorkerError: (error: Error) => void = () => undefined,
   ) {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
@@ -59,6 +75,20 @@ export class ValidationPool {
     });
   }
 
+  /**
+   * Makes every worker, and every worker started later, compile `schema` too. Call it once the
+   * main thread's registry has compiled it (`SchemaRegistry.onAdded`), so a bad schema fails there,
+   * never in a worker. Safe for ordering: a body checked after this returns is posted to its worker
+   * after the schema, a worker handles its messages one at a time in the order they were posted,
+   * and a worker started later compiles the added schemas (its workerData) before any message.
+   */
+  addSchema(schema: Record<string, unknown>, origin: string): void {
+    // A copy: what the caller does to its object later changes neither the workers nor their replacements.
+    const added = structuredClone({ schema, origin });
+    this.added.push(added);
+    for (const { worker } of this.workers) worker.postMessage({ add: added } satisfies AddSchemaMessage);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
@@ -66,7 +96,7 @@ export class ValidationPool {
 
   private spawn(): PoolWorker {
     const [entry, options] = workerEntry();
-    const worker = new Worker(entry, { ...options, workerData: this.data });
+    const worker = new Worker(entry, { ...options, workerData: { ...this.data, added: this.added } satisfies ValidationWorkerData });
     const pooled: PoolWorker = { worker, jobs: new Map() };
     worker.on('message', (outcome: CheckOutcome) => {
       const waiter = pooled.jobs.get(outcome.job);

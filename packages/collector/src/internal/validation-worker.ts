@@ -4,14 +4,22 @@ import { BatchChecker, bodyRejection } from './batch-check.js';
 import { EventValidator } from './event-validator.js';
 import { decodeBody } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
-import type { CheckJob, CheckOutcome, ValidationWorkerData } from './validation-pool.js';
+import type { AddSchemaMessage, CheckJob, CheckOutcome, ValidationWorkerData } from './validation-pool.js';
 
-const { schemas, maxDepth, maxEventsPerBatch } = workerData as ValidationWorkerData;
+const { schemas, added, maxDepth, maxEventsPerBatch } = workerData as ValidationWorkerData;
 const registry = new SchemaRegistry();
 for (const source of schemas) registry.load(source);
+// Schemas added to the collector's registry before this worker started, in the order they were added.
+for (const { schema, origin } of added) registry.add(schema, origin);
 const checker = new BatchChecker(new EventValidator(registry, { maxDepth }), maxEventsPerBatch);
 
-parentPort?.on('message', ({ job, body, context }: CheckJob) => {
+parentPort?.on('message', (message: CheckJob | AddSchemaMessage) => {
+  if ('add' in message) {
+    // The main thread compiled this schema before posting it: it compiles here too.
+    registry.add(message.add.schema, message.add.origin);
+    return;
+  }
+  const { job, body, context } = message;
   let outcome: CheckOutcome;
   try {
     outcome = { job, ok: true, checked: checker.checkBody(decodeBody(body), context) };
