@@ -1,13 +1,13 @@
 import { ConsentModel, NECESSARY_PURPOSE } from './consent.js';
 import { DeliveryQueue, asError, type QueueListener } from './delivery-queue.js';
-import type { ConsentSnapshot, ConsentState, Envelope, EnvelopeApp, EnvelopeTimestamps, EnvelopeTracker, EnvelopeUser, SelfDescribing } from './envelope.js';
+import { TrackedEnvelope, applyTrackOptions, describeInvalidEvent } from './envelope-builder.js';
+import type { ConsentState, Envelope, EnvelopeApp, EnvelopeTimestamps, EnvelopeTracker, EnvelopeUser, SelfDescribing } from './envelope.js';
 import { TracklaneError, TracklaneErrorCode } from './errors.js';
 import { createEventIdMinter } from './event-ids.js';
 import { MemoryStore } from './memory-store.js';
 import { applyPii, type PiiRules } from './pii.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { delay } from './scheduler.js';
-import { isSchemaUri } from './schema-uri.js';
 import { StatsCollector } from './stats.js';
 import type { StoredEvent } from './store.js';
 import {
@@ -33,41 +33,6 @@ export interface TrackerRuntime {
 
 /** Events serialized and stored per macrotask when a burst is stored. */
 const STORE_CHUNK = 1000;
-
-/**
- * The envelope `track()` builds. A class rather than an object literal: V8 follows the objects of each
- * literal and, once nearly all of them outlive a garbage collection (queued envelopes do), allocates
- * that literal's objects in the old generation from then on. The switch deoptimizes `track()` in the
- * middle of a burst, and every later call pays more for its writes. Class instances are not followed.
- * Only the fields every envelope has are declared, in wire order; the others are added when set.
- */
-class TrackedEnvelope implements Envelope {
-  id: string;
-  event: SelfDescribing;
-  ts: EnvelopeTimestamps;
-  app: EnvelopeApp;
-  tracker: EnvelopeTracker;
-  user: EnvelopeUser;
-  consent: ConsentSnapshot;
-
-  constructor(
-    id: string,
-    event: SelfDescribing,
-    ts: EnvelopeTimestamps,
-    app: EnvelopeApp,
-    tracker: EnvelopeTracker,
-    user: EnvelopeUser,
-    consent: ConsentSnapshot,
-  ) {
-    this.id = id;
-    this.event = event;
-    this.ts = ts;
-    this.app = app;
-    this.tracker = tracker;
-    this.user = user;
-    this.consent = consent;
-  }
-}
 
 /** An event held in memory until its purpose's consent is given or refused. */
 interface HeldEvent {
@@ -253,6 +218,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     return parsedMs;
   };
 
+
   const track = (event: SelfDescribing, trackOptions?: TrackOptions): string | undefined => {
     stats.tracked++;
     try {
@@ -358,20 +324,4 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     shutdown,
     getStats: (): TrackerStats => stats.snapshot(queues, held.length),
   };
-}
-
-function applyTrackOptions(envelope: Envelope, options: TrackOptions): void {
-  if (options.entities && options.entities.length > 0) envelope.entities = [...options.entities];
-  // `ts` is shared by the events of one millisecond: this event gets its own.
-  if (options.trueTimestamp !== undefined) envelope.ts = { ...envelope.ts, true: new Date(options.trueTimestamp).toISOString() };
-  if (options.user) envelope.user = { ...envelope.user, ...options.user };
-}
-
-/** Returns what is wrong with an event, or `undefined` when it is well-formed. */
-function describeInvalidEvent(event: unknown): string | undefined {
-  if (typeof event !== 'object' || event === null) return 'the event is not an object';
-  const { schema, data } = event as Partial<SelfDescribing>;
-  if (!isSchemaUri(schema)) return 'schema is not an Iglu URI iglu:<vendor>/<name>/<format>/<M-R-A>';
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'data is not an object';
-  return undefined;
 }
