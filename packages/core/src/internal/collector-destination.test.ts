@@ -3,7 +3,7 @@ import { collectorDestination, interpretCollectorResponse } from './collector-de
 import type { Envelope } from './envelope.js';
 import type { StoredEvent } from './store.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './transport.js';
-import { serializeEnvelope } from './wire-format.js';
+import { storedEventOf } from './wire-format.js';
 
 const response = (status: number, headers: Record<string, string> = {}, text = ''): HttpResponse => ({
   status,
@@ -11,18 +11,20 @@ const response = (status: number, headers: Record<string, string> = {}, text = '
   text,
 });
 
-const envelope = (id: string, data: Record<string, unknown> = {}): StoredEvent => {
-  const json = serializeEnvelope({
-    id,
-    event: { schema: 'iglu:com.acme/x/jsonschema/1-0-0', data },
-    ts: { created: '2026-01-01T00:00:00.000Z' },
-    app: { id: 'a', platform: 'srv' },
-    tracker: { name: 't', version: '0' },
-    user: {},
-    consent: { purposes: {} },
-  });
-  return { id, purpose: 'analytics', createdAt: 0, json, bytes: json.length };
-};
+const envelope = (id: string, data: Record<string, unknown> = {}): StoredEvent =>
+  storedEventOf(
+    {
+      id,
+      event: { schema: 'iglu:com.acme/x/jsonschema/1-0-0', data },
+      ts: { created: '2026-01-01T00:00:00.000Z' },
+      app: { id: 'a', platform: 'srv' },
+      tracker: { name: 't', version: '0' },
+      user: {},
+      consent: { purposes: {} },
+    },
+    'analytics',
+    0,
+  );
 
 function recordingHttp(answer: (request: HttpRequest) => Promise<HttpResponse>, withGzip = true) {
   const requests: HttpRequest[] = [];

@@ -23,6 +23,7 @@ const HYPHEN = 45;
  * 16 bytes into a reused buffer; they are formatted here in one `String.fromCharCode` call, a flat
  * string, which costs half of uuid's own formatting. The caller passes the time (`Date.now()`) it
  * also stamps the envelope with, so the id and `ts.created` agree and the clock is read once.
+ * Without `fillRandom` (no shipped platform), uuid mints the id alone and reads its own clock.
  */
 export function createEventIdMinter(fillRandom: FillRandom | undefined): (now: number) => string {
   if (!fillRandom) return () => uuidv7();

@@ -6,7 +6,7 @@ export interface StoredEvent {
   purpose: string;
   /** `ts.created` as epoch ms, for the retry deadline. */
   createdAt: number;
-  /** The envelope as JSON (see `serializeEnvelope`: `ts` comes last). */
+  /** The envelope as JSON (see `storedEventOf`: `ts` comes last). */
   json: string;
   /** Size of `json` in bytes (UTF-8). */
   bytes: number;

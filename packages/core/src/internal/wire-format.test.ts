@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from './envelope.js';
-import { serializeEnvelope, storedEventOf, withSentAt } from './wire-format.js';
+import { storedEventOf, withSentAt } from './wire-format.js';
+
+const serialize = (input: Envelope): string => storedEventOf(input, 'analytics', 0).json;
 
 const envelope: Envelope = {
   id: '01890a5d-ac96-774b-bcce-b302099a8057',
@@ -16,30 +18,30 @@ const envelope: Envelope = {
 
 describe('wire format', () => {
   it('serializes an envelope with ts last and loses nothing', () => {
-    const json = serializeEnvelope(envelope);
+    const json = serialize(envelope);
     expect(json.endsWith('"ts":{"created":"2026-01-01T00:00:00.000Z","true":"2025-12-31T23:59:59.000Z"}}')).toBe(true);
     expect(JSON.parse(json)).toEqual(envelope);
   });
 
   it('serializes shared frozen parts the same as fresh ones', () => {
     const shared = { ...envelope, app: Object.freeze({ id: 'a', platform: 'web' as const }), user: Object.freeze({ userId: 'u' }) };
-    expect(serializeEnvelope(shared)).toBe(serializeEnvelope(envelope));
-    expect(serializeEnvelope(shared)).toBe(serializeEnvelope(shared));
+    expect(serialize(shared)).toBe(serialize(envelope));
+    expect(serialize(shared)).toBe(serialize(shared));
   });
 
   it("writes only the schema and data of the app's event object", () => {
     const appEvent = { schema: envelope.event.schema, data: envelope.event.data, note: 'not part of the event' };
-    const json = serializeEnvelope({ ...envelope, event: appEvent });
+    const json = serialize({ ...envelope, event: appEvent });
     expect(JSON.parse(json)).toEqual(envelope);
   });
 
   it('stamps ts.sent on the serialized text, keeping every other field', () => {
-    const sent = JSON.parse(withSentAt(serializeEnvelope(envelope), '2026-01-01T00:00:05.000Z')) as Envelope;
+    const sent = JSON.parse(withSentAt(serialize(envelope), '2026-01-01T00:00:05.000Z')) as Envelope;
     expect(sent).toEqual({ ...envelope, ts: { ...envelope.ts, sent: '2026-01-01T00:00:05.000Z' } });
   });
 
   it('stamps a new ts.sent on each attempt from the stored text', () => {
-    const json = serializeEnvelope(envelope);
+    const json = serialize(envelope);
     withSentAt(json, '2026-01-01T00:00:05.000Z');
     const second = JSON.parse(withSentAt(json, '2026-01-01T00:01:00.000Z')) as Envelope;
     expect(second.ts.sent).toBe('2026-01-01T00:01:00.000Z');

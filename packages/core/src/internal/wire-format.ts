@@ -85,11 +85,6 @@ export function storedEventOf(envelope: Envelope, purpose: string, createdAt: nu
   return { id: envelope.id, purpose, createdAt, json, bytes: json.length + extra };
 }
 
-/** The envelope as the JSON text that is stored and sent (see `storedEventOf`). */
-export function serializeEnvelope(envelope: Envelope): string {
-  return storedEventOf(envelope, '', 0).json;
-}
-
 /** The serialized envelope with `ts.sent` set to `sentAt` (an ISO timestamp). */
 export function withSentAt(json: string, sentAt: string): string {
   // json ends with `"ts":{...}}`: insert before the two closing braces.
