@@ -188,5 +188,26 @@ describe('SchemaRegistry', () => {
         [selfDescribing('com.acme', 'user', '1-0-0'), `${file}#/schemas/0`],
       ]);
     });
+
+    it('refuse a schema that is not plain data (it could not reach the validation workers) and register nothing', () => {
+      const registry = new SchemaRegistry();
+      const heard: string[] = [];
+      registry.onAdded((_schema, origin) => heard.push(origin));
+      const withFunction = selfDescribing('com.acme', 'odd', '1-0-0', { properties: { label: { type: 'string', format: () => true } } });
+      expect(() => registry.add(withFunction, 'made in code')).toThrow(/made in code: a schema must be plain JSON data/);
+      expect(registry.get('iglu:com.acme/odd/jsonschema/1-0-0')).toBeUndefined();
+      expect(heard).toEqual([]);
+    });
+
+    it('keep their own copy: changing the added object later changes no validator and no listener copy', () => {
+      const registry = new SchemaRegistry();
+      const heard: Record<string, unknown>[] = [];
+      registry.onAdded((schema) => heard.push(schema));
+      const click = selfDescribing('com.acme', 'click', '1-0-0');
+      registry.add(click, 'inline');
+      (click.properties as Record<string, Record<string, unknown>>).label!.maxLength = 100;
+      expect(registry.get('iglu:com.acme/click/jsonschema/1-0-0')!.validate({ label: 'too long' }, '')).toHaveLength(1);
+      expect(heard[0]).toEqual(selfDescribing('com.acme', 'click', '1-0-0'));
+    });
   });
 });

@@ -54,8 +54,13 @@ export class SchemaRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  /** Adds a self-describing JSON Schema; its `self` block gives its URI. */
-  add(schema: Record<string, unknown>, origin: string): string {
+  /**
+   * Adds a self-describing JSON Schema; its `self` block gives its URI. The registry keeps its own
+   * copy, so changing the object afterwards changes nothing; a schema that is not plain data (a
+   * function, a symbol) is refused here, before anything is registered or sent to a worker.
+   */
+  add(given: Record<string, unknown>, origin: string): string {
+    const schema = plainCopyOf(given, origin);
     const uri = uriOf(schema, origin);
     const { $schema: _meta, self: _self, ...body } = schema;
     let validate: ValidateFunction;
@@ -82,6 +87,14 @@ export class SchemaRegistry {
       for (const [origin, schema] of registryEntries(readJson(source), source)) this.add(schema, origin);
     }
     return this;
+  }
+}
+
+function plainCopyOf(schema: Record<string, unknown>, origin: string): Record<string, unknown> {
+  try {
+    return structuredClone(schema);
+  } catch (error) {
+    throw new TracklaneError('INVALID_SCHEMA', `${origin}: a schema must be plain JSON data: ${(error as Error).message}`, { cause: error });
   }
 }
 
