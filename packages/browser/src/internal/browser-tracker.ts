@@ -68,15 +68,16 @@ const SENDER_PROBE_MS = 2000;
  * closed tabs, and are sent once.
  */
 export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTracker {
-  const { storagePrefix: prefix = 'tracklane', queue: queueOptions = {}, identity: identityOptions = {}, warn, ...coreOptions } = options;
+  const { storagePrefix: prefix = 'tracklane', queue: queueOptions = {}, identity: identityOptions = {}, warn, consent, ...coreOptions } = options;
   const identity = new IdentityStore(prefix, identityOptions);
   const queues = new Map<string, IdbQueue>();
   const transports = new Map<string, Transport>();
-  const lock = acquireSenderLock(`${prefix}-sender`, newId(), () => queues.forEach((queue) => queue.senderChanged()));
+  const senderChanged = (): void => queues.forEach((queue) => queue.senderChanged());
+  const lock = acquireSenderLock(`${prefix}-sender`, newId(), senderChanged);
   // The sender also looks at the shared queue now and then: IndexedDB is the truth, and an event
   // another tab announced while this one was busy (or never announced: it died) is found there.
   const probe = setInterval(() => {
-    if (lock.held) queues.forEach((queue) => queue.senderChanged());
+    if (lock.held) senderChanged();
   }, SENDER_PROBE_MS);
   const consentKey = `${prefix}_consent`;
   const persistConsent = options.persistConsent !== false;
@@ -89,18 +90,20 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
   const identityPlugin: TrackerPlugin = {
     name: 'identity',
     enrich(envelope) {
-      const before = core.getUser();
       if (!identity.touch(Date.now())) return;
+      // A session started: put it in the tracker's user, and in this envelope's (a copy when `track()`
+      // was given a user of its own).
+      const own = envelope.user !== core.getUser();
       syncUser();
-      const after = core.getUser();
-      envelope.user = envelope.user === before ? after : { ...envelope.user, sessionId: after.sessionId!, sessionIndex: after.sessionIndex! };
+      const { sessionId, sessionIndex } = identity.identity;
+      envelope.user = own ? { ...envelope.user, sessionId, sessionIndex } : core.getUser();
     },
   };
 
   const core = createTracker(
     {
       ...coreOptions,
-      consent: persistConsent ? restoreConsent(readStorage(consentKey), options.consent) : options.consent,
+      consent: persistConsent ? restoreConsent(readStorage(consentKey), consent) : consent,
       user: { ...identity.identity, ...options.user },
       destinations: options.destinations.map(
         (destination): Destination => ({
@@ -173,7 +176,7 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
     // Another tab changed consent: apply it here too (a denial purges this tab's held events).
     const onStorage = (event: Event): void => {
       const { key, newValue } = event as StorageEvent;
-      const stored = key === consentKey && newValue ? restoreConsent(newValue, options.consent) : undefined;
+      const stored = key === consentKey && newValue ? restoreConsent(newValue, consent) : undefined;
       if (stored?.purposes) core.setConsent(stored.purposes, { ...stored, source: stored.source ?? 'stored' });
     };
     listen(window, 'storage', onStorage);
@@ -216,15 +219,16 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
 function restoreConsent(text: string | undefined, configured: ConsentOptions | undefined): ConsentOptions | undefined {
   let stored: ConsentSnapshot | undefined;
   try {
-    stored = text ? (JSON.parse(text) as ConsentSnapshot) : undefined;
+    stored = JSON.parse(text ?? '') as ConsentSnapshot;
   } catch {
-    stored = undefined;
+    // nothing stored, or not JSON
   }
   if (!stored?.purposes || (configured?.policyVersion !== undefined && stored.policyVersion !== configured.policyVersion)) return configured;
   return {
     ...configured,
     purposes: { ...configured?.purposes, ...stored.purposes },
-    ...(stored.policyVersion !== undefined ? { policyVersion: stored.policyVersion } : {}),
+    // the configured one when it is set (they are equal then); core takes undefined as none
+    policyVersion: stored.policyVersion,
     source: stored.source ?? 'stored',
   };
 }

@@ -37,9 +37,10 @@ export function filterUrl(url: string, query: PageContextOptions['query'] = { de
   } catch {
     return '';
   }
-  const names = new Set(('allow' in query ? query.allow : query.deny).map((n) => n.toLowerCase()));
-  const keep = (name: string): boolean => names.has(name.toLowerCase()) === 'allow' in query;
-  for (const name of [...parsed.searchParams.keys()]) if (!keep(name)) parsed.searchParams.delete(name);
+  const allow = 'allow' in query;
+  const names = new Set((allow ? query.allow : query.deny).map((n) => n.toLowerCase()));
+  // A name is kept when it is listed in `allow`, or not listed in `deny`.
+  for (const name of [...parsed.searchParams.keys()]) if (names.has(name.toLowerCase()) !== allow) parsed.searchParams.delete(name);
   if (parsed.hash.includes('=')) parsed.hash = '';
   return parsed.href;
 }
@@ -52,6 +53,7 @@ export function pageContext(options: PageContextOptions = {}): TrackerPlugin {
   let href: string | undefined;
   let title: string | undefined;
   let page: EnvelopePage = {};
+  const clip = (url: string): string => filterUrl(url, options.query).slice(0, 8192);
   return {
     name: 'page',
     enrich(envelope: Envelope) {
@@ -61,8 +63,8 @@ export function pageContext(options: PageContextOptions = {}): TrackerPlugin {
         href = document.URL;
         title = document.title;
         page = Object.freeze({
-          ...(options.url !== false ? { url: filterUrl(href, options.query).slice(0, 8192) } : {}),
-          ...(options.referrer !== false && document.referrer ? { referrer: filterUrl(document.referrer, options.query).slice(0, 8192) } : {}),
+          ...(options.url !== false ? { url: clip(href) } : {}),
+          ...(options.referrer !== false && document.referrer ? { referrer: clip(document.referrer) } : {}),
           ...(options.title !== false && title ? { title: title.slice(0, 2000) } : {}),
         });
       }

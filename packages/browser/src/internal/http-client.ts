@@ -17,46 +17,34 @@ const BEACON_QUEUED: HttpResponse = { status: 202, header: () => undefined, text
 export function createBrowserHttpClient(): HttpClient {
   let keepaliveBytes = 0;
   return {
-    async post(request: HttpRequest): Promise<HttpResponse> {
-      if (!request.unloading) return send(request.url, request.body, request.headers, request.timeoutMs);
-      const { url, headers } = simpleRequest(request);
-      const bytes = typeof request.body === 'string' ? new Blob([request.body]).size : request.body.byteLength;
+    async post({ url, headers, body, timeoutMs, unloading }: HttpRequest): Promise<HttpResponse> {
+      if (!unloading) return send(url, body, headers, timeoutMs);
+      // Neither an `Authorization` header nor a JSON content type: both need a preflight.
+      const { authorization, 'content-type': _type, ...simpleHeaders } = headers;
+      const key = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+      if (key) url += `${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
+      simpleHeaders['content-type'] = 'text/plain';
+      const blob = new Blob([body as BlobPart], { type: 'text/plain' });
+      const bytes = blob.size;
       if (keepaliveBytes + bytes <= KEEPALIVE_BUDGET_BYTES) {
         keepaliveBytes += bytes;
         try {
-          return await send(url, request.body, headers, 0, true);
+          return await send(url, body, simpleHeaders, 0, true);
         } finally {
           keepaliveBytes -= bytes;
         }
       }
-      const beacon = typeof navigator !== 'undefined' && navigator.sendBeacon?.bind(navigator);
-      const body = request.body as BlobPart;
-      if (beacon && bytes <= KEEPALIVE_BUDGET_BYTES && beacon(url, new Blob([body], { type: 'text/plain' }))) return BEACON_QUEUED;
-      return send(url, request.body, headers, request.timeoutMs);
+      if (bytes <= KEEPALIVE_BUDGET_BYTES && typeof navigator !== 'undefined' && navigator.sendBeacon?.(url, blob)) return BEACON_QUEUED;
+      return send(url, body, simpleHeaders, timeoutMs);
     },
   };
 }
 
-/** The same request without an `Authorization` header or a JSON content type, which both need a preflight. */
-function simpleRequest(request: HttpRequest): { url: string; headers: Record<string, string> } {
-  const { authorization, 'content-type': _type, ...headers } = request.headers;
-  const key = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
-  const url = key ? `${request.url}${request.url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}` : request.url;
-  return { url, headers: { ...headers, 'content-type': 'text/plain' } };
-}
-
-async function send(url: string, body: string | Uint8Array, headers: Record<string, string>, timeoutMs: number, keepalive = false): Promise<HttpResponse> {
+async function send(url: string, body: string | Uint8Array, headers: Record<string, string>, timeoutMs: number, keepalive?: boolean): Promise<HttpResponse> {
   const controller = timeoutMs > 0 ? new AbortController() : undefined;
   const timer = controller && setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      body: body as BodyInit,
-      headers,
-      keepalive,
-      credentials: 'omit',
-      ...(controller ? { signal: controller.signal } : {}),
-    });
+    const response = await fetch(url, { method: 'POST', body: body as BodyInit, headers, keepalive, credentials: 'omit', signal: controller?.signal });
     const text = await response.text();
     return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, text };
   } finally {

@@ -1,4 +1,4 @@
-import { MemoryStore } from '@tracklane/core';
+import { MemoryStore, selectBatch } from '@tracklane/core';
 import type { AddResult, EventStore, PeekOptions, StoredEvent } from '@tracklane/core';
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import { UnloadSpill, readSpills } from './unload-spill.js';
@@ -23,7 +23,7 @@ const OWN_MAX = 1000;
  */
 const MAX_TX_EVENTS = 200;
 
-type Message = { a: [string, number][] } | { r: string[] };
+type Message = { a: [string, number][] } | { r: readonly string[] };
 
 /** Removed ids remembered, so a stale read cannot bring them back. */
 const MAX_REMOVED_IDS = 20_000;
@@ -91,8 +91,7 @@ export class IdbQueue implements EventStore {
           if (delta !== 0) this.#changed(delta);
         };
       }
-      const events = await idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
-      for (const event of events) this.#found += this.#learn(event.id, event.bytes);
+      for (const event of await readAll(idb)) this.#found += this.#learn(event.id, event.bytes);
       await this.#importSpills(idb, name);
       this.#idb = idb;
     } catch (error) {
@@ -136,43 +135,43 @@ export class IdbQueue implements EventStore {
   }
 
   async add(events: readonly StoredEvent[]): Promise<AddResult> {
+    const own = this.#own;
+    const uncommitted = this.#uncommitted;
     // Uncommitted from this moment, even while IndexedDB is still opening.
-    for (const event of events) this.#uncommitted.set(event.id, event);
+    for (const event of events) uncommitted.set(event.id, event);
     await this.ready;
     for (const event of events) {
-      this.#own.set(event.id, event);
-      if (this.#own.size > OWN_MAX) this.#own.delete(this.#own.keys().next().value!);
+      own.set(event.id, event);
+      if (own.size > OWN_MAX) own.delete(own.keys().next().value!);
     }
-    if (!this.#idb) {
-      for (const event of events) this.#uncommitted.delete(event.id);
-      return this.#memory.add(events);
-    }
-    const accepted: StoredEvent[] = [];
     const refused: StoredEvent[] = [];
-    for (const event of events) {
-      if (this.#known.has(event.id)) continue;
-      if (this.#known.size >= this.#maxEvents || this.#knownBytes + event.bytes > this.#maxBytes) refused.push(event);
-      else {
-        this.#learn(event.id, event.bytes);
-        accepted.push(event);
+    // What the memory store takes: every event without IndexedDB, or those whose write failed.
+    let toMemory = events;
+    if (this.#idb) {
+      const known = this.#known;
+      const accepted: StoredEvent[] = [];
+      for (const event of events) {
+        if (known.has(event.id)) continue;
+        if (known.size >= this.#maxEvents || this.#knownBytes + event.bytes > this.#maxBytes) {
+          refused.push(event);
+          own.delete(event.id);
+          uncommitted.delete(event.id);
+        } else {
+          this.#learn(event.id, event.bytes);
+          accepted.push(event);
+        }
+      }
+      try {
+        if (accepted.length > 0) await this.#write(accepted);
+        return { refused };
+      } catch (error) {
+        for (const event of accepted) this.#forget(event.id);
+        toMemory = accepted;
+        this.#fallBack(error);
       }
     }
-    for (const event of refused) {
-      this.#own.delete(event.id);
-      this.#uncommitted.delete(event.id);
-    }
-    if (accepted.length === 0) return { refused };
-    try {
-      await this.#write(accepted);
-    } catch (error) {
-      for (const event of accepted) {
-        this.#uncommitted.delete(event.id);
-        this.#forget(event.id);
-      }
-      this.#fallBack(error);
-      return { refused: [...refused, ...this.#memory.add(accepted).refused] };
-    }
-    return { refused };
+    for (const event of toMemory) uncommitted.delete(event.id);
+    return { refused: [...refused, ...this.#memory.add(toMemory).refused] };
   }
 
   /** Adds events to the next transaction: a burst of adds costs one transaction. */
@@ -180,12 +179,12 @@ export class IdbQueue implements EventStore {
     this.#pending.push(...events);
     if (!this.#nextCommit) {
       this.#nextCommit = this.#writing.then(async () => {
-        const batch = this.#pending;
-        this.#pending = [];
+        const batch = this.#pending.splice(0);
         this.#nextCommit = undefined;
-        for (let from = 0; from < batch.length; from += MAX_TX_EVENTS) {
-          const slice = batch.slice(from, from + MAX_TX_EVENTS);
-          await this.#transact(slice, true);
+        while (batch.length > 0) {
+          const slice = batch.splice(0, MAX_TX_EVENTS);
+          await putAll(this.#idb!, slice);
+          this.#channel?.postMessage({ a: slice.map((e) => [e.id, e.bytes]) } satisfies Message);
           for (const event of slice) this.#uncommitted.delete(event.id);
           if (this.#spill.active) this.spillUncommitted(); // the page lived on: the spill shrinks as writes commit
         }
@@ -195,41 +194,32 @@ export class IdbQueue implements EventStore {
     return this.#nextCommit;
   }
 
-  async #transact(events: readonly StoredEvent[] | readonly string[], put: boolean): Promise<void> {
-    await this.#idb!('readwrite', (store) => {
-      if (put) for (const event of events as StoredEvent[]) store.put(event, event.id);
-      else deleteKeys(store, events as string[]);
-      return promisifyRequest(store.transaction);
-    });
-    this.#channel?.postMessage(put ? { a: (events as StoredEvent[]).map((e) => [e.id, e.bytes]) } : { r: events });
+  /** Deletes events from IndexedDB, then tells the other tabs. */
+  async #delete(ids: readonly string[]): Promise<void> {
+    await deleteKeys(this.#idb!, ids);
+    this.#channel?.postMessage({ r: ids } satisfies Message);
   }
 
   async peek(options: PeekOptions): Promise<readonly StoredEvent[]> {
     await this.ready;
-    this.#inFlight = options.exclude;
-    const skip = (id: string): boolean => options.exclude.has(id) || this.#claimed.has(id) || this.#removedIds.has(id);
-    if (!this.#idb) return this.#memory.peek({ ...options, exclude: new Set([...options.exclude, ...this.#claimed]) });
+    const { exclude } = options;
+    const claimed = this.#claimed;
+    this.#inFlight = exclude;
+    if (!this.#idb) return this.#memory.peek({ ...options, exclude: new Set([...exclude, ...claimed]) });
     if (!this.#sender.held) return [];
     await this.#writing;
-    const want = options.limit + options.exclude.size + this.#claimed.size;
+    const want = options.limit + exclude.size + claimed.size;
     let records: StoredEvent[];
     try {
-      records = await this.#idb('readonly', (store) => promisifyRequest(store.getAll(null, want) as IDBRequest<StoredEvent[]>));
+      records = await readAll(this.#idb, want);
     } catch (error) {
       this.#fallBack(error);
       return [];
     }
     this.#reconcile(records, records.length < want);
-    const batch: StoredEvent[] = [];
-    let bytes = 0;
-    for (const event of records) {
-      if (batch.length >= options.limit) break;
-      if (skip(event.id)) continue;
-      if (batch.length > 0 && bytes + event.bytes > options.maxBytes) break;
-      batch.push(event);
-      bytes += event.bytes;
-    }
-    return batch;
+    // selectBatch skips `exclude` (in flight) itself.
+    const candidates = records.filter(({ id }) => !claimed.has(id) && !this.#removedIds.has(id));
+    return selectBatch(candidates, options);
   }
 
   /**
@@ -249,14 +239,11 @@ export class IdbQueue implements EventStore {
 
   async remove(ids: readonly string[]): Promise<number> {
     await this.ready;
-    if (!this.#idb) {
-      for (const id of ids) this.#forget(id);
-      return this.#memory.remove(ids);
-    }
     let removed = 0;
     for (const id of ids) removed += this.#forget(id, true);
+    if (!this.#idb) return this.#memory.remove(ids);
     await this.#writing;
-    await this.#transact(ids, false).catch((error: unknown) => this.#fallBack(error));
+    await this.#delete(ids).catch((error: unknown) => this.#fallBack(error));
     return removed;
   }
 
@@ -266,14 +253,14 @@ export class IdbQueue implements EventStore {
     for (const [id, event] of this.#own) if (event.purpose === purpose && !keep.has(id)) this.#own.delete(id);
     if (!this.#idb) return removed;
     await this.#writing;
-    const all = await this.#idb('readonly', (store) => promisifyRequest(store.getAll() as IDBRequest<StoredEvent[]>));
     // Every event deleted here is reported, including one this tab had not learned of yet.
-    const gone = all.filter((event) => event.purpose === purpose && !keep.has(event.id) && !this.#removedIds.has(event.id));
-    for (const event of gone) {
-      this.#forget(event.id, true);
-      removed.push(event);
-    }
-    if (gone.length > 0) await this.#transact(gone.map((e) => e.id), false);
+    const gone = (await readAll(this.#idb)).filter(
+      (event) => event.purpose === purpose && !keep.has(event.id) && !this.#removedIds.has(event.id),
+    );
+    const ids = gone.map((e) => e.id);
+    for (const id of ids) this.#forget(id, true);
+    removed.push(...gone);
+    if (ids.length > 0) await this.#delete(ids);
     return removed;
   }
 
@@ -292,10 +279,7 @@ export class IdbQueue implements EventStore {
     const spills = readSpills(name);
     const recovered = spills.events.filter((event) => !this.#known.has(event.id));
     if (recovered.length > 0) {
-      await idb('readwrite', (store) => {
-        for (const event of recovered) store.put(event, event.id);
-        return promisifyRequest(store.transaction);
-      });
+      await putAll(idb, recovered);
       for (const event of recovered) this.#found += this.#learn(event.id, event.bytes);
     }
     spills.remove();
@@ -355,21 +339,43 @@ export class IdbQueue implements EventStore {
   }
 }
 
+/** Every record in key order (tracking order), or the first `count`. */
+function readAll(idb: UseStore, count?: number): Promise<StoredEvent[]> {
+  return idb('readonly', (store) => promisifyRequest(store.getAll(null, count) as IDBRequest<StoredEvent[]>));
+}
+
+/** Runs `change` in one readwrite transaction; resolves once the transaction has committed. */
+function readWrite(idb: UseStore, change: (store: IDBObjectStore) => void): Promise<void> {
+  return idb('readwrite', (store) => {
+    change(store);
+    return promisifyRequest(store.transaction);
+  });
+}
+
+/** Writes one record per event, keyed by its id. */
+function putAll(idb: UseStore, events: readonly StoredEvent[]): Promise<void> {
+  return readWrite(idb, (store) => {
+    for (const event of events) store.put(event, event.id);
+  });
+}
+
 /**
  * Deletes keys. A sent batch is usually a run of consecutive keys (ids sort by time): then one range
  * delete does it, after checking in the same transaction that the range holds nothing else.
  */
-function deleteKeys(store: IDBObjectStore, ids: readonly string[]): void {
-  if (ids.length < 8) {
-    for (const id of ids) store.delete(id);
-    return;
-  }
-  const sorted = [...ids].sort();
-  const range = IDBKeyRange.bound(sorted[0], sorted[sorted.length - 1]);
-  const wanted = new Set(ids);
-  const request = store.getAllKeys(range);
-  request.onsuccess = () => {
-    if (request.result.every((key) => wanted.has(key as string))) store.delete(range);
-    else for (const id of ids) store.delete(id);
-  };
+function deleteKeys(idb: UseStore, ids: readonly string[]): Promise<void> {
+  return readWrite(idb, (store) => {
+    const deleteEach = (): void => {
+      for (const id of ids) store.delete(id);
+    };
+    if (ids.length < 8) return deleteEach();
+    const sorted = [...ids].sort();
+    const range = IDBKeyRange.bound(sorted[0], sorted[sorted.length - 1]);
+    const wanted = new Set(ids);
+    const request = store.getAllKeys(range);
+    request.onsuccess = () => {
+      if (request.result.every((key) => wanted.has(key as string))) store.delete(range);
+      else deleteEach();
+    };
+  });
 }

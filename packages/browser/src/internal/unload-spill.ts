@@ -21,11 +21,7 @@ export class UnloadSpill {
 
   /** Replaces this page's spill with `events`; none removes it. A full quota keeps the oldest events that fit. */
   write(events: readonly StoredEvent[]): void {
-    if (events.length === 0) {
-      if (this.active) writeStorage(this.#key, undefined);
-      this.active = false;
-      return;
-    }
+    if (events.length === 0 && this.active) writeStorage(this.#key, undefined);
     let kept = events;
     while (kept.length > 0 && !writeStorage(this.#key, JSON.stringify(kept))) kept = kept.slice(0, kept.length >> 1);
     this.active = kept.length > 0;

@@ -38,7 +38,7 @@ export class MemoryStore implements EventStore {
   }
 
   peek(options: PeekOptions): StoredEvent[] {
-    return selectBatch(this.#events, options);
+    return selectBatch(this.#events.values(), options);
   }
 
   remove(ids: readonly string[]): number {

@@ -63,16 +63,16 @@ export interface EventStore {
 export type EventStoreFactory = (destination: string) => EventStore;
 
 /**
- * The oldest events of an id-ordered map that fit the peek limits, skipping excluded ids; always at
- * least one event when any is available, even if it alone is over `maxBytes`. Shared by the stores
- * that keep their queue in a `Map` (memory, Node disk spool).
+ * The first events (oldest first: pass them in id order) that fit the peek limits, skipping excluded
+ * ids; always at least one event when any is available, even if it alone is over `maxBytes`. Shared
+ * by the stores: memory, Node disk spool, browser IndexedDB queue.
  */
-export function selectBatch(events: ReadonlyMap<string, StoredEvent>, { limit, maxBytes, exclude }: PeekOptions): StoredEvent[] {
+export function selectBatch(events: Iterable<StoredEvent>, { limit, maxBytes, exclude }: PeekOptions): StoredEvent[] {
   const batch: StoredEvent[] = [];
   let bytes = 0;
-  for (const [id, event] of events) {
+  for (const event of events) {
     if (batch.length >= limit) break;
-    if (exclude.has(id)) continue;
+    if (exclude.has(event.id)) continue;
     if (batch.length > 0 && bytes + event.bytes > maxBytes) break;
     batch.push(event);
     bytes += event.bytes;

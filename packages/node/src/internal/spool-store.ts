@@ -93,7 +93,7 @@ export class DiskSpoolStore implements EventStore {
 
   peek(options: PeekOptions): StoredEvent[] {
     this.descriptor();
-    return selectBatch(this.entries, options);
+    return selectBatch(this.entries.values(), options);
   }
 
   remove(ids: readonly string[]): number {
