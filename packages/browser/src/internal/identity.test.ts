@@ -9,7 +9,11 @@ beforeEach(() => {
   localStorage.clear();
   clearCookies();
 });
-afterEach(() => vi.useRealTimers());
+// Cookies written under fake timers expire by the fake clock: clear them before the real one returns.
+afterEach(() => {
+  clearCookies();
+  vi.useRealTimers();
+});
 
 describe('IdentityStore', () => {
   it('persists the anonymous id in a first-party cookie and localStorage, and restores it from either', () => {
@@ -49,6 +53,19 @@ describe('IdentityStore', () => {
     expect(store.identity.sessionId).not.toBe(first.sessionId);
     expect(localStorage.getItem('tl_ses')).toBe(`${store.identity.sessionId} 2 1150000`);
     expect(store.identity.anonymousId).toBe(first.anonymousId);
+  });
+
+  it('continues the stored session on a page loaded within the idle timeout, and starts the next one after it', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const first = new IdentityStore('tl', { sessionTimeoutMs: 60_000 }).identity;
+    vi.setSystemTime(1_059_000); // a reload 59 s later: the same session
+    expect(new IdentityStore('tl', { sessionTimeoutMs: 60_000 }).identity).toMatchObject({ sessionId: first.sessionId, sessionIndex: 1 });
+    vi.setSystemTime(1_120_000); // 61 s after that page's last activity: a new session, the next index
+    const later = new IdentityStore('tl', { sessionTimeoutMs: 60_000 }).identity;
+    expect(later.sessionId).not.toBe(first.sessionId);
+    expect(later.sessionIndex).toBe(2);
+    expect(later.anonymousId).toBe(first.anonymousId);
+    expect(localStorage.getItem('tl_ses')).toBe(`${later.sessionId} 2 1120000`);
   });
 
   it('shares the session with other tabs through storage', () => {

@@ -30,21 +30,24 @@ const TOUCH_EVERY_MS = 5000;
  * the other way round). Tabs share the session through the same storage.
  */
 export class IdentityStore {
-  #current: Identity;
+  #current!: Identity; // set by #start(), from the constructor
   #lastActivity = 0;
   #written = 0;
   readonly #timeoutMs: number;
+  /** `<prefix>_`, the start of every cookie and localStorage key. */
   readonly #prefix: string;
   readonly #options: IdentityOptions;
+  readonly #inCookie: boolean;
+  readonly #inStorage: boolean;
 
   constructor(prefix: string, options: IdentityOptions) {
-    this.#prefix = prefix;
+    this.#prefix = `${prefix}_`;
     this.#options = options;
     this.#timeoutMs = options.sessionTimeoutMs ?? 1_800_000;
-    const userId = this.#read('uid');
-    this.#current = { anonymousId: this.#read('aid') ?? newId(), sessionId: '', sessionIndex: 0, ...(userId ? { userId } : {}) };
-    this.#write('aid', this.#current.anonymousId);
-    this.touch(Date.now());
+    const where = options.storage ?? 'cookie+localStorage';
+    this.#inCookie = where !== 'none' && where !== 'localStorage';
+    this.#inStorage = where !== 'none' && where !== 'cookie';
+    this.#start(this.#read('aid') ?? newId(), this.#read('uid'));
   }
 
   get identity(): Identity {
@@ -57,32 +60,26 @@ export class IdentityStore {
    * and written at most every few seconds.
    */
   touch(now: number): boolean {
+    let changed = false;
     if (now - this.#lastActivity > this.#timeoutMs || now - this.#written > TOUCH_EVERY_MS) {
       const [id, index, last] = (this.#read('ses') ?? '').split(' ');
       const stored = Number(last);
-      if (id && stored > this.#lastActivity) {
+      // A session still live in storage (another tab's, or this tab's before a reload): join it.
+      if (id && stored > this.#lastActivity && now - stored <= this.#timeoutMs) {
         this.#lastActivity = stored;
-        if (id !== this.#current.sessionId) return this.#adopt(id, Number(index), now);
+        if (id !== this.#current.sessionId) changed = this.#setSession(id, Number(index));
       }
-      if (now - this.#lastActivity > this.#timeoutMs) return this.#adopt(newId(), Math.max(this.#current.sessionIndex, Number(index) || 0) + 1, now);
-      this.#lastActivity = now;
-      this.#persistSession();
-      return false;
+      if (now - this.#lastActivity > this.#timeoutMs) changed = this.#setSession(newId(), Math.max(this.#current.sessionIndex, Number(index) || 0) + 1);
+      this.#written = now;
+      this.#write('ses', `${this.#current.sessionId} ${this.#current.sessionIndex} ${now}`);
     }
     this.#lastActivity = now;
-    return false;
+    return changed;
   }
 
-  #adopt(sessionId: string, sessionIndex: number, now: number): true {
+  #setSession(sessionId: string, sessionIndex: number): true {
     this.#current = { ...this.#current, sessionId, sessionIndex };
-    this.#lastActivity = now;
-    this.#persistSession();
     return true;
-  }
-
-  #persistSession(): void {
-    this.#written = this.#lastActivity;
-    this.#write('ses', `${this.#current.sessionId} ${this.#current.sessionIndex} ${this.#lastActivity}`);
   }
 
   setUserId(userId: string | undefined): void {
@@ -93,27 +90,28 @@ export class IdentityStore {
 
   /** A new anonymous id and session, no user id: for a logout. */
   reset(): void {
-    this.#current = { anonymousId: newId(), sessionId: '', sessionIndex: 0 };
-    this.#write('aid', this.#current.anonymousId);
     this.#write('uid', undefined);
     this.#write('ses', undefined);
+    this.#start(newId());
+  }
+
+  /** Starts over with these ids; the session (a new one, or another tab's) is written at once. */
+  #start(anonymousId: string, userId?: string): void {
+    this.#current = { anonymousId, sessionId: '', sessionIndex: 0, ...(userId ? { userId } : {}) };
+    this.#write('aid', anonymousId);
     this.#lastActivity = 0;
     this.touch(Date.now());
   }
 
   #read(name: string): string | undefined {
-    const key = `${this.#prefix}_${name}`;
-    const where = this.#options.storage ?? 'cookie+localStorage';
-    if (where === 'none') return undefined;
-    return (where !== 'localStorage' ? readCookie(key) : undefined) || (where !== 'cookie' ? readStorage(key) : undefined);
+    const key = this.#prefix + name;
+    return (this.#inCookie && readCookie(key)) || (this.#inStorage ? readStorage(key) : undefined);
   }
 
   #write(name: string, value: string | undefined): void {
-    const key = `${this.#prefix}_${name}`;
-    const where = this.#options.storage ?? 'cookie+localStorage';
-    if (where === 'none') return;
-    if (where !== 'localStorage') writeCookie(key, value, this.#options);
-    if (where !== 'cookie') writeStorage(key, value);
+    const key = this.#prefix + name;
+    if (this.#inCookie) writeCookie(key, value, this.#options);
+    if (this.#inStorage) writeStorage(key, value);
   }
 }
 
@@ -124,5 +122,6 @@ export function newId(): string {
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
   const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // 8-4-4-4-12 hex digits
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }
