@@ -150,8 +150,9 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
     if (navigator.onLine === false) return;
     for (const [name, queue] of queues) {
       const transport = transports.get(name);
+      if (!transport) continue;
       const batch = queue.claimForUnload(KEEPALIVE_BUDGET_BYTES - 2000);
-      if (!transport || batch.length === 0) continue;
+      if (batch.length === 0) continue;
       transport
         .send(batch, { timeoutMs: 10_000, unloading: true })
         .then((result) => queue.settle(batch, result.type === 'ok'))
