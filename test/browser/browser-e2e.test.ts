@@ -95,6 +95,23 @@ describe('@tracklane/browser in Chromium', () => {
     await context.close();
   });
 
+  it('(c2) an event the app tracks in its own pagehide listener, as the tab closes, arrives through keepalive or beacon', async () => {
+    const context = await rig.launch();
+    const page = await openPage(context, rig.pageUrl({ flushMs: 600_000 }));
+    await until(() => page.evaluate(() => window.e2e.stats().sender), 5000, 'the tab to be the sender');
+    // Registered after the tracker's own pagehide listener, as an app's would be.
+    const before = await page.evaluate(() => {
+      window.addEventListener('pagehide', () => window.e2e.features(1, 'page-leave'));
+      return window.e2e.features(3, 'before-leave');
+    });
+    await page.close({ runBeforeUnload: true });
+    const leaving = () => rig.good().filter((e) => e.event.data.workspace_id?.toString().startsWith('page-leave'));
+    await until(() => rig.landed(before).missing === 0 && leaving().length > 0, 10_000, 'the events of the closed tab, the pagehide one included');
+    expect(leaving()).toHaveLength(1);
+    expect(rig.landed(before)).toEqual({ missing: 0, twice: 0 });
+    await context.close();
+  });
+
   it('(d) consent denied: nothing of that purpose reaches the collector, including events queued before', async () => {
     const context = await rig.launch();
     const page = await openPage(context, rig.pageUrl());

@@ -147,6 +147,42 @@ describe('createBrowserTracker', () => {
     expect(received).toHaveLength(1); // nothing sent twice
   });
 
+  it('on pagehide, also sends events tracked in the same task, before their store has awaited anything', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const t = tracker({ flushIntervalMs: 60_000 });
+    await t.flush(); // the queue is open
+    const ids = [1, 2].map((n) => t.track({ schema: CLICK, data: { button_id: `late${n}` } })!);
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
+    await until(() => received.length === 1);
+    expect(receivedIds()).toEqual(ids);
+  });
+
+  it('sends events the app tracks in its own pagehide listener (after the tracker’s) with keepalive too', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const t = tracker({ flushIntervalMs: 60_000 });
+    await t.flush();
+    const leave: string[] = [];
+    const onPageHide = () => leave.push(t.track({ schema: CLICK, data: { button_id: 'page-leave' } })!);
+    window.addEventListener('pagehide', onPageHide);
+    try {
+      window.dispatchEvent(new Event('pagehide'));
+      await Promise.resolve(); // the microtask checkpoint after the app's listener
+      expect(fetchSpy).toHaveBeenCalledTimes(1);
+      expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
+      await until(() => received.length === 1);
+      expect(receivedIds()).toEqual(leave);
+      // shown again from the back-forward cache: events go the usual way again
+      window.dispatchEvent(new Event('pageshow'));
+      t.track({ schema: CLICK, data: { button_id: 'back' } });
+      await Promise.resolve();
+      expect(fetchSpy).toHaveBeenCalledTimes(1);
+    } finally {
+      window.removeEventListener('pagehide', onPageHide);
+    }
+  });
+
   it('flushes with keepalive when the page is hidden', async () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const t = tracker({ flushIntervalMs: 60_000 });

@@ -9,7 +9,7 @@ import { readStorage, writeStorage } from './storage.js';
 import { TRACKER_NAME, TRACKER_VERSION } from './version.js';
 
 export interface BrowserTrackerOptions extends Omit<TrackerOptions, 'platform' | 'store' | 'memoryStore'> {
-  /** @default 'web' */
+  /** Platform of the app (`app.platform`). @default 'web' */
   platform?: TrackerOptions['platform'];
   /**
    * Prefix of everything the tracker keeps in the browser: IndexedDB databases
@@ -17,12 +17,12 @@ export interface BrowserTrackerOptions extends Omit<TrackerOptions, 'platform' |
    * @default 'tracklane'
    */
   storagePrefix?: string;
-  /** The durable queue shared by the origin's tabs. */
+  /** The durable queue shared by the origin's tabs. @default {} */
   queue?: QueueLimits & {
     /** `false` keeps events in memory only (lost when the page goes away). @default true */
     indexedDB?: boolean;
   };
-  /** Anonymous id, user id and session. */
+  /** Anonymous id, user id and session. @default {} */
   identity?: IdentityOptions;
   /** The `page` field (url, referrer, title); `false` leaves it out. @default {} */
   page?: PageContextOptions | false;
@@ -159,6 +159,18 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
         .catch(() => queue.settle(batch, false));
     }
   };
+  /** From `pagehide` until the page is shown again (back-forward cache): the page is going away. */
+  let leaving = false;
+  let leavingSendQueued = false;
+  /** An event tracked while the page goes away goes out like the rest, once the running listener returns. */
+  const sendTrackedWhileLeaving = (): void => {
+    if (leavingSendQueued) return;
+    leavingSendQueued = true;
+    queueMicrotask(() => {
+      leavingSendQueued = false;
+      sendBeforeUnload();
+    });
+  };
   const listeners: [EventTarget, string, (event: Event) => void][] = [];
   const listen = (target: EventTarget, type: string, listener: (event: Event) => void): void => {
     target.addEventListener(type, listener);
@@ -170,7 +182,13 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
       // Hidden is the last event some closes give (mobile, tab discard): store, spill and send at once.
       sendBeforeUnload();
     });
-    listen(window, 'pagehide', sendBeforeUnload);
+    listen(window, 'pagehide', () => {
+      leaving = true;
+      sendBeforeUnload();
+    });
+    listen(window, 'pageshow', () => {
+      leaving = false;
+    });
     listen(window, 'online', () => void core.flush({ resume: true, timeoutMs: 30_000 }));
   }
   if (persistConsent && typeof window !== 'undefined') {
@@ -185,6 +203,13 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
 
   return {
     ...core,
+    track(event, trackOptions) {
+      const id = core.track(event, trackOptions);
+      // Tracked after this tracker's `pagehide` listener ran (say, in the app's own, registered
+      // later): its IndexedDB write would be aborted with the page, so it is sent now too.
+      if (leaving) sendTrackedWhileLeaving();
+      return id;
+    },
     setConsent(purposes, meta) {
       core.setConsent(purposes, meta);
       if (persistConsent) writeStorage(consentKey, JSON.stringify(core.getConsent()));

@@ -158,6 +158,15 @@ describe('IdbQueue', () => {
     expect(await q.count()).toBe(0); // what the queue found at open: events added since are not in it
   });
 
+  it('lets the unload send claim events added in the same task, before their add has awaited anything', async () => {
+    const q = queue(freshName());
+    await q.ready;
+    const events = [event(), event()];
+    const added = q.add(events); // not awaited: the page is going away in this task
+    expect(q.claimForUnload(1e6).map((e) => e.id)).toEqual(events.map((e) => e.id));
+    await added;
+  });
+
   it('keeps counting events whose write is still committing while the sender reads the whole queue', async () => {
     const q = queue(freshName());
     await q.add([event()]);

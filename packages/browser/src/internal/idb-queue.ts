@@ -138,13 +138,14 @@ export class IdbQueue implements EventStore {
   async add(events: readonly StoredEvent[]): Promise<AddResult> {
     const own = this.#own;
     const uncommitted = this.#uncommitted;
-    // Uncommitted from this moment, even while IndexedDB is still opening.
-    for (const event of events) uncommitted.set(event.id, event);
-    await this.ready;
+    // Uncommitted, and this tab's for the send on unload, from this moment: the page may be going
+    // away in this very task (`flush({ unloading: true })`, then `claimForUnload`), before any await.
     for (const event of events) {
+      uncommitted.set(event.id, event);
       own.set(event.id, event);
       if (own.size > OWN_MAX) own.delete(own.keys().next().value!);
     }
+    await this.ready;
     const refused: StoredEvent[] = [];
     // What the memory store takes: every event without IndexedDB, or those whose write failed.
     let toMemory = events;
