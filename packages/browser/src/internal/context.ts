@@ -1,11 +1,11 @@
 import type { Envelope, EnvelopeDevice, EnvelopePage, TrackerPlugin } from '@tracklane/core';
 
 export interface PageContextOptions {
-  /** @default true */
+  /** Include the page URL (`page.url`), with filtered query parameters. @default true */
   url?: boolean;
-  /** @default true */
+  /** Include the referrer (`page.referrer`), with filtered query parameters. @default true */
   referrer?: boolean;
-  /** @default true */
+  /** Include the document title (`page.title`). @default true */
   title?: boolean;
   /**
    * Query parameters kept in `url` and `referrer`, since URLs carry personal data. With `allow`,
@@ -16,13 +16,13 @@ export interface PageContextOptions {
 }
 
 export interface DeviceContextOptions {
-  /** @default true */
+  /** Include the user agent (`device.userAgent`). @default true */
   userAgent?: boolean;
-  /** @default true */
+  /** Include the browser language (`device.language`). @default true */
   language?: boolean;
-  /** @default true */
+  /** Include the IANA time zone (`device.timezone`). @default true */
   timezone?: boolean;
-  /** @default true */
+  /** Include the screen size, `<width>x<height>` (`device.screen`). @default true */
   screen?: boolean;
 }
 

@@ -47,9 +47,9 @@ export function readCookie(name: string): string | undefined {
 }
 
 export interface CookieOptions {
-  /** @default the current host only */
+  /** `Domain` attribute of the identity cookies, e.g. `example.com` to share them with subdomains. @default the current host only */
   domain?: string;
-  /** @default 365 */
+  /** Lifetime of the identity cookies, in days. @default 365 */
   maxAgeDays?: number;
 }
 

@@ -6,12 +6,23 @@ import type { CollectorLimits, WriteKeyConfig } from './config.js';
 
 /** Everything `tracklane-collector` (serve) needs, merged from file, environment and flags. */
 export interface ServeConfig {
+  /** Port to listen on (`--port`, `TRACKLANE_COLLECTOR_PORT`). @default 8787 */
   port: number;
+  /** Interface to listen on (`--host`, `TRACKLANE_COLLECTOR_HOST`). @default '127.0.0.1' */
   host: string;
+  /** Schema sources: Iglu-layout directories or `registry.json` files (`--schemas`, `TRACKLANE_SCHEMAS`). */
   schemas: string[];
+  /** Write keys accepted (`--write-key`, `TRACKLANE_WRITE_KEYS`). */
   writeKeys: WriteKeyConfig[];
+  /**
+   * Where events land: the file raw store (`dir`; `durability` defaults to `'fsync'`) or Kafka
+   * (`goodTopic` defaults to `'tracklane-good'`, `badTopic` to `'tracklane-bad'`).
+   * @default the file sink
+   */
   sink: { type: 'file'; dir: string; durability: 'fsync' | 'write' } | { type: 'kafka'; brokers: string[]; goodTopic: string; badTopic: string };
+  /** Request limits (CollectorOptions.limits); config file only. @default {} */
   limits: CollectorLimits;
+  /** Take the client IP from `X-Forwarded-For` (`--trust-proxy`). @default false */
   trustProxy: boolean;
   /** Worker threads that check bodies (CollectorOptions.validationThreads). @default defaultValidationThreads() */
   validationThreads: number;

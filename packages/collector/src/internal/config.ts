@@ -3,6 +3,7 @@ import type { RateLimit } from './rate-limiter.js';
 
 /** A write key: who may send, from where. */
 export interface WriteKeyConfig {
+  /** The secret clients present, as `Authorization: Bearer <key>` or the `key` query parameter. */
   key: string;
   /** When set, events whose `app.id` differs are rejected. */
   appId?: string;
@@ -24,14 +25,18 @@ export interface CollectorLimits {
   maxEventsPerBatch?: number;
   /** Deepest nesting of one event. @default 32 */
   maxDepth?: number;
+  /** Request rate allowed per write key. @default {} (the defaults of {@link RateLimit}) */
   rateLimit?: RateLimit;
 }
 
 export interface CollectorOptions {
   /** Schema sources: Iglu-layout directories or `registry.json` files. */
   schemas: readonly string[];
+  /** Write keys accepted; requests with any other key are refused. */
   writeKeys: readonly WriteKeyConfig[];
+  /** Request size, batch size, nesting and rate limits; unset fields keep their defaults. @default {} */
   limits?: CollectorLimits;
+  /** Bounds of the window of event ids remembered to drop duplicates. @default {} */
   dedup?: DedupWindowOptions;
   /**
    * Take the client IP from `X-Forwarded-For` (behind a load balancer you trust).

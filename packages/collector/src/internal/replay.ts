@@ -6,16 +6,16 @@ import type { Envelope } from '@tracklane/core';
 export interface ReplayOptions {
   /** Root of a raw store written by the file sink. */
   from: string;
-  /** Only events created at or after this time. */
+  /** Only events created at or after this time. @default no lower bound */
   since?: Date;
-  /** Only events created before this time. */
+  /** Only events created before this time. @default no upper bound */
   until?: Date;
   /**
    * Where the events go: a batch of envelopes at a time; `records` holds the same events as the
    * store has them (the line as written, with `receivedAt` and `clientIp`), in the same order.
    */
   send(batch: readonly Envelope[], records: readonly StoredGoodRecord[]): Promise<void>;
-  /** @default 500 */
+  /** Most events per call of `send`. @default 500 */
   batchSize?: number;
 }
 

@@ -10,13 +10,14 @@ export interface CollectorDestinationOptions {
   url: string;
   /** Write key sent as `Authorization: Bearer <key>`. */
   writeKey: string;
-  /** @default 'collector' */
+  /** Destination name, unique among a tracker's destinations. @default 'collector' */
   name?: string;
   /**
    * Bodies larger than this are gzipped, where the platform can.
    * @default 4096
    */
   gzipThresholdBytes?: number;
+  /** Limits of one batch; unset fields keep their defaults. @default { maxEvents: 500, maxBytes: 512_000 } */
   batch?: BatchLimits;
 }
 

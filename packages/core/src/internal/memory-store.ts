@@ -2,9 +2,9 @@ import { selectBatch, type AddResult, type EventStore, type PeekOptions, type St
 
 /** Bounds of a {@link MemoryStore}. */
 export interface MemoryStoreOptions {
-  /** @default 100_000 */
+  /** Most events held; beyond it new events are refused. @default 100_000 */
   maxEvents?: number;
-  /** @default 67_108_864 (64 MiB) */
+  /** Most bytes (serialized, UTF-8) held; beyond it new events are refused. @default 67_108_864 (64 MiB) */
   maxBytes?: number;
 }
 

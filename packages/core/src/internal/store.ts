@@ -13,7 +13,9 @@ export interface StoredEvent {
 }
 
 export interface PeekOptions {
+  /** Most events to return. */
   limit: number;
+  /** Most bytes (sum of `bytes`) to return, unless a single event alone is larger. */
   maxBytes: number;
   /** Ids to skip (already in flight). */
   exclude: ReadonlySet<string>;

@@ -90,23 +90,28 @@ export interface ConsentOptions {
    * @default 'granted'
    */
   default?: ConsentState;
+  /** Version of the consent policy the initial state was given under (`consent.policyVersion`). */
   policyVersion?: string;
-  /** @default 'default' */
+  /**
+   * Where the initial consent state came from (`consent.source`).
+   * @default 'default'
+   */
   source?: string;
 }
 
 export interface MemoryStoreLimits {
-  /** @default 100_000 */
+  /** Most events the memory store holds; beyond it new events are refused. @default 100_000 */
   maxEvents?: number;
-  /** @default 64 MiB */
+  /** Most bytes (serialized, UTF-8) the memory store holds. @default 67_108_864 (64 MiB) */
   maxBytes?: number;
 }
 
 export interface TrackerOptions {
   /** Application id (`app.id`). */
   appId: string;
-  /** @default 'srv' in Node, 'web' in the browser */
+  /** Platform of the app (`app.platform`). @default 'srv' in Node, 'web' in the browser */
   platform?: Platform;
+  /** Application version (`app.version`). */
   appVersion?: string;
   /** Where events go; each gets its own queue and retry state. At least one. */
   destinations: readonly Destination[];
@@ -117,6 +122,7 @@ export interface TrackerOptions {
    * @default 'analytics'
    */
   defaultPurpose?: string;
+  /** Initial consent state. @default {} (every purpose granted) */
   consent?: ConsentOptions;
   /**
    * Most events held in memory while their purpose is pending; beyond it the oldest are dropped.
@@ -129,10 +135,11 @@ export interface TrackerOptions {
    * @default {}
    */
   allowPiiInClear?: Readonly<Record<string, readonly string[]>>;
+  /** Plugins that enrich envelopes at track time, in order. @default [] */
   plugins?: readonly TrackerPlugin[];
   /** Durable store per destination. @default bounded memory store */
   store?: EventStoreFactory;
-  /** Bounds of the default memory store. */
+  /** Bounds of the default memory store. @default {} */
   memoryStore?: MemoryStoreLimits;
   /**
    * How often queued events are sent when a batch is not yet full.
@@ -144,9 +151,11 @@ export interface TrackerOptions {
    * @default 4
    */
   concurrency?: number;
-  /** @default 10_000 */
+  /** Abandon a send attempt after this long (ms); it then counts as a retryable failure. @default 10_000 */
   requestTimeoutMs?: number;
+  /** Overrides of the retry policy; unset fields keep `DEFAULT_RETRY_POLICY`. @default DEFAULT_RETRY_POLICY */
   retry?: Partial<RetryPolicy>;
+  /** Callbacks on delivery, drops and errors. @default {} */
   hooks?: TrackerHooks;
   /** Initial identity (`user`). */
   user?: EnvelopeUser;
@@ -194,7 +203,7 @@ export interface FlushOptions {
 }
 
 export interface ShutdownOptions {
-  /** @default 5000 */
+  /** Give up waiting for the final flush after this long (ms). @default 5000 */
   timeoutMs?: number;
 }
 

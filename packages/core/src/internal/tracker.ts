@@ -26,8 +26,11 @@ import { validateTrackerOptions } from './validate-options.js';
 
 /** What a platform package adds when it builds a tracker on core. */
 export interface TrackerRuntime {
+  /** The platform's HTTP client, warning sink and random source, given to destinations. */
   services: PlatformServices;
+  /** Name and version of the platform tracker (`tracker` in every envelope). */
   tracker: EnvelopeTracker;
+  /** `app.platform` when `TrackerOptions.platform` is not set. */
   defaultPlatform: EnvelopeApp['platform'];
 }
 

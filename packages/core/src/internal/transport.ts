@@ -60,7 +60,7 @@ export interface HttpClient {
 
 /** Limits of one batch sent by a destination. */
 export interface BatchLimits {
-  /** @default 500 */
+  /** Most events in one batch. @default 500 */
   maxEvents?: number;
   /** Serialized size in bytes (UTF-8) of the events of one batch. @default 512_000 */
   maxBytes?: number;

@@ -5,7 +5,7 @@ import { createDiskSpool, type DiskSpoolOptions } from './disk-spool.js';
 import { TRACKER_NAME, TRACKER_VERSION } from './version.js';
 
 export interface NodeTrackerOptions extends Omit<TrackerOptions, 'platform'> {
-  /** @default 'srv' */
+  /** Platform of the app (`app.platform`). @default 'srv' */
   platform?: TrackerOptions['platform'];
   /**
    * Keep events in an append-only file per destination under `spool.dir`, so events survive a crash

@@ -13,7 +13,7 @@ export interface SnowplowDestinationOptions {
   url: string;
   /** Send the event and the entities base64url-encoded (`ue_px`, `cx`) instead of as JSON (`ue_pr`, `co`). @default false */
   encodeBase64?: boolean;
-  /** @default 'snowplow' */
+  /** Destination name, unique among a tracker's destinations. @default 'snowplow' */
   name?: string;
   /** Extra request headers (e.g. `authorization` for a Tracklane collector's tp2 endpoint). */
   headers?: Record<string, string>;
@@ -24,10 +24,10 @@ export interface SnowplowDestinationOptions {
    */
   maxPostBytes?: number;
   /**
-   * Batch limits over the stored envelopes: `maxEvents` @default 50, `maxBytes` @default 45% of
-   * `maxPostBytes`. The tracker-protocol form of an event is up to about twice its envelope (JSON
-   * escaped inside JSON, or base64, plus the per-event wrappers and consent entity); the body size
-   * is checked again before sending.
+   * Batch limits over the stored envelopes. The tracker-protocol form of an event is up to about
+   * twice its envelope (JSON escaped inside JSON, or base64, plus the per-event wrappers and consent
+   * entity); the body size is checked again before sending.
+   * @default { maxEvents: 50, maxBytes: 45% of maxPostBytes (rounded down) }
    */
   batch?: BatchLimits;
 }

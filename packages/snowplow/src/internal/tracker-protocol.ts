@@ -18,7 +18,7 @@ export type TrackerPayload = Record<string, string>;
 export interface SerializeOptions {
   /** `ue_px` / `cx` (base64url) instead of `ue_pr` / `co` (JSON). @default false */
   encodeBase64?: boolean;
-  /** `stm`: when the event is sent, epoch ms. Defaults to `ts.sent`, else omitted. */
+  /** `stm`: when the event is sent, epoch ms. @default the envelope's `ts.sent`, else omitted */
   sentAtMs?: number;
 }
 

@@ -11,7 +11,7 @@ export interface KafkaSinkOptions {
   goodTopic: string;
   /** Topic of bad events (original payload and reasons). */
   badTopic: string;
-  /** @default 'tracklane-collector' */
+  /** Kafka client id of the producer and admin client. @default 'tracklane-collector' */
   clientId?: string;
   /**
    * How long one write may take before it is rejected (the collector then answers 503). A write
