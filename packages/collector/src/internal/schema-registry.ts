@@ -16,7 +16,7 @@ export interface CompiledSchema {
   validate(data: unknown, pointerPrefix: string): string[];
 }
 
-/** Told of each schema `add()` compiled: the schema as given and where it came from. */
+/** Told of each schema `add()` compiled: the registry's own plain copy of it, and where it came from. */
 export type SchemaAddedListener = (schema: Record<string, unknown>, origin: string) => void;
 
 /**

@@ -78,13 +78,13 @@ export class ValidationPool {
   /**
    * Makes every worker, and every worker started later, compile `schema` too. Call it once the
    * main thread's registry has compiled it (`SchemaRegistry.onAdded`), so a bad schema fails there,
-   * never in a worker. Safe for ordering: a body checked after this returns is posted to its worker
-   * after the schema, a worker handles its messages one at a time in the order they were posted,
-   * and a worker started later compiles the added schemas (its workerData) before any message.
+   * never in a worker; the registry hands its listeners its own plain copy, which the pool keeps as
+   * it is. Safe for ordering: a body checked after this returns is posted to its worker after the
+   * schema, a worker handles its messages one at a time in the order they were posted, and a worker
+   * started later compiles the added schemas (its workerData) before any message.
    */
   addSchema(schema: Record<string, unknown>, origin: string): void {
-    // A copy: what the caller does to its object later changes neither the workers nor their replacements.
-    const added = structuredClone({ schema, origin });
+    const added = { schema, origin };
     this.added.push(added);
     for (const { worker } of this.workers) worker.postMessage({ add: added } satisfies AddSchemaMessage);
   }

@@ -221,7 +221,6 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     return parsedMs;
   };
 
-
   const track = (event: SelfDescribing, trackOptions?: TrackOptions): string | undefined => {
     stats.tracked++;
     try {
