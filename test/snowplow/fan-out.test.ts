@@ -33,7 +33,7 @@ async function startReceiver(failing: boolean): Promise<Receiver> {
       if (path === '/com.snowplowanalytics.snowplow/tp2') receiver.received.push(...body.data.map((p: { eid: string }) => p.eid));
       else if (path === '/v1/batch') receiver.received.push(...body.events.map((e: { id: string }) => e.id));
       else return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 300);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,7 +71,10 @@ describe('fan-out: Snowplow and the native collector from one tracker', () => {
       const healthy = receivers[healthyName];
       const failing = receivers[failingName];
 
+      // The receiver records ids as it reads the body, before the tracker has read the 200:
+      // wait for the tracker's own view of the delivery, not the server's.
       await until(() => healthy.received.length >= ids.length, `${healthyName} to receive every event`);
+      await until(() => tracker.getStats().destinations[healthyName]!.delivered >= ids.length, `the tracker to see ${healthyName}'s 200s`);
       await until(() => failing.failedRequests >= 3, `${failingName} to be retried`);
       expect(healthy.received).toEqual(ids);
       expect(failing.received).toEqual([]);
