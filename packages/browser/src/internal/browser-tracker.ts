@@ -89,8 +89,8 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
   };
   const identityPlugin: TrackerPlugin = {
     name: 'identity',
-    enrich(envelope) {
-      if (!identity.touch(Date.now())) return;
+    enrich(envelope, now) {
+      if (!identity.touch(now)) return;
       // A session started: put it in the tracker's user, and in this envelope's (a copy when `track()`
       // was given a user of its own).
       const own = envelope.user !== core.getUser();

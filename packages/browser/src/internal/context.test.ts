@@ -22,27 +22,27 @@ describe('page and device context', () => {
     document.title = 'Pricing';
     const plugin = pageContext();
     const envelope = blank();
-    plugin.enrich(envelope);
+    plugin.enrich(envelope, Date.now());
     expect(envelope.page).toEqual({ url: `${location.origin}/pricing?plan=pro`, title: 'Pricing' });
     const again = blank();
-    plugin.enrich(again);
+    plugin.enrich(again, Date.now());
     expect(again.page).toBe(envelope.page); // reused (frozen) while nothing changes
     history.replaceState(null, '', '/checkout');
-    plugin.enrich(again);
+    plugin.enrich(again, Date.now());
     expect(again.page?.url).toBe(`${location.origin}/checkout`);
   });
 
   it('each field can be switched off', () => {
     const envelope = blank();
-    pageContext({ url: false, title: false }).enrich(envelope);
+    pageContext({ url: false, title: false }).enrich(envelope, Date.now());
     expect(envelope.page).toEqual({});
-    deviceContext({ userAgent: false, screen: false }).enrich(envelope);
+    deviceContext({ userAgent: false, screen: false }).enrich(envelope, Date.now());
     expect(Object.keys(envelope.device!).sort()).toEqual(['language', 'timezone']);
   });
 
   it('adds user agent, language, timezone and screen', () => {
     const envelope = blank();
-    deviceContext().enrich(envelope);
+    deviceContext().enrich(envelope, Date.now());
     expect(envelope.device).toMatchObject({ userAgent: navigator.userAgent, language: navigator.language });
     expect(envelope.device!.screen).toMatch(/^\d+x\d+$/);
     expect(envelope.device!.timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);

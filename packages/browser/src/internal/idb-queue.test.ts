@@ -51,6 +51,15 @@ describe('IdbQueue', () => {
     expect((await q.add([event('analytics', 10), event('analytics', 10)])).refused).toHaveLength(1);
   });
 
+  it.each([true, false])('never sends a refused event on unload (IndexedDB: %s): it was counted as dropped', async (useIndexedDb) => {
+    const q = new IdbQueue(freshName(), { maxEvents: 2 }, { held: true }, useIndexedDb);
+    open.push(q);
+    const [a, b, c] = [event(), event(), event()];
+    expect((await q.add([a, b, c])).refused.map((e) => e.id)).toEqual([c.id]);
+    expect(q.storage).toBe(useIndexedDb ? 'indexeddb' : 'memory');
+    expect(q.claimForUnload(1e6).map((e) => e.id)).toEqual([a.id, b.id]);
+  });
+
   it('peeks in order within the limits, skipping events in flight', async () => {
     const q = queue(freshName());
     const events = Array.from({ length: 6 }, () => event());

@@ -173,7 +173,10 @@ export class IdbQueue implements EventStore {
       }
     }
     for (const event of toMemory) uncommitted.delete(event.id);
-    return { refused: [...refused, ...this.#memory.add(toMemory).refused] };
+    const inMemory = this.#memory.add(toMemory);
+    // A refused event is dropped (`store_full`): it must not leave with the send on unload either.
+    for (const event of inMemory.refused) own.delete(event.id);
+    return { refused: [...refused, ...inMemory.refused] };
   }
 
   /** Adds events to the next transaction: a burst of adds costs one transaction. */

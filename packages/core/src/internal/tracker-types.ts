@@ -68,9 +68,9 @@ export interface TrackerPlugin {
   /**
    * Adds fields to a freshly built envelope. Assign top-level fields (`envelope.page = {...}`);
    * never mutate objects shared between envelopes (`app`, `tracker`, `consent`, `ts`) or the app's own
-   * `event`.
+   * `event`. `now` is the tracking time in epoch ms, the instant `envelope.ts.created` names.
    */
-  enrich(envelope: Envelope): void;
+  enrich(envelope: Envelope, now: number): void;
 }
 
 export interface TrackerHooks {

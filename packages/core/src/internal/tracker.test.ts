@@ -102,6 +102,21 @@ describe('bad input never throws into the app', () => {
     expect(tracker.getStats().dropped).toEqual({ invalid: 1 });
   });
 
+  it('runs plugins on each envelope with the tracking time it was stamped with', async () => {
+    const seen: [string, number][] = [];
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({
+      destinations: [destination],
+      plugins: [{ name: 'clock', enrich: (envelope, now) => { seen.push([envelope.ts.created, now]); envelope.page = { url: `at:${now}` }; } }],
+    });
+    tracker.track(click(1));
+    await tracker.flush();
+    expect(seen).toHaveLength(1);
+    const [created, now] = seen[0]!;
+    expect(now).toBe(Date.parse(created));
+    expect(destination.batches[0]![0]!.page).toEqual({ url: `at:${now}` });
+  });
+
   it('survives a plugin and hooks that throw', async () => {
     const errors: Error[] = [];
     const tracker = testTracker({

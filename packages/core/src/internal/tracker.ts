@@ -240,7 +240,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
         drop([envelope], DropReason.consentDenied);
         return undefined;
       }
-      for (const plugin of plugins) plugin.enrich(envelope);
+      for (const plugin of plugins) plugin.enrich(envelope, now);
       if (state === 'pending') hold({ envelope, options: trackOptions });
       else {
         intake.push(envelope);
