@@ -160,7 +160,10 @@ describe('no stack traces, no secrets', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After once a key has used its burst; other keys are unaffected; it refills', async () => {
-    await using limited = await startCollector({ limits: { rateLimit: { requestsPerSecond: 2, burst: 3 } } });
+    // One token per 4 s: the five requests below must all arrive before a token refills. They take
+    // 0.1-0.4 s on a loaded 2-core machine (each accepted one fsyncs): too close to the 0.5 s that
+    // 2 per second left them.
+    await using limited = await startCollector({ limits: { rateLimit: { requestsPerSecond: 0.25, burst: 3 } } });
     const send = (key: string) => limited.post(batch([envelope()]), key === BROWSER_KEY ? { key, headers: { origin: BROWSER_ORIGIN } } : { key });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await send(SERVER_KEY)).status);

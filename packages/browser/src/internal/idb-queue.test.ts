@@ -18,8 +18,12 @@ const queue = (name: string, sender = { held: true }, limits = {}) => {
   open.push(q);
   return q;
 };
-/** Lets BroadcastChannel messages arrive. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Waits until a BroadcastChannel message has arrived: they come in a later task, which a busy
+ * machine can run after any fixed wait.
+ */
+const heard = (changes: number[], what: string) =>
+  vi.waitFor(() => expect(changes, `${what} to arrive`).not.toHaveLength(0), { timeout: 4000, interval: 5 });
 afterEach(() => open.splice(0).forEach((q) => q.close()));
 
 describe('IdbQueue', () => {
@@ -95,13 +99,13 @@ describe('IdbQueue', () => {
     await Promise.all([sender.ready, other.ready]);
     const events = [event(), event()];
     await other.add(events);
-    await settle();
+    await heard(senderChanges, 'the other tab’s add');
     expect(senderChanges).toEqual([2]);
     expect(await other.peek(all)).toEqual([]);
     const batch = await sender.peek(all);
     expect(batch.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(await sender.remove(batch.map((e) => e.id))).toBe(2);
-    await settle();
+    await heard(otherChanges, 'the sender’s removal');
     expect(otherChanges).toEqual([-2]);
   });
 

@@ -138,8 +138,12 @@ describe('NodeTracker', () => {
     collector.status = 503;
     const dir = tempDir();
     const destinations = [collectorDestination({ url: collector.url, writeKey: 'k' })];
-    const first = createNodeTracker({ appId: 'a', destinations, spool: { dir }, warn: () => undefined });
+    // A long backoff: no retry of the first tracker can be in flight when the collector recovers.
+    const first = createNodeTracker({ appId: 'a', destinations, spool: { dir }, warn: () => undefined, retry: { initialBackoffMs: 60_000 } });
     const ids = Array.from({ length: 20 }, (_, n) => first.track({ schema: CLICK, data: { n } }));
+    // Its first attempt must have been answered (503) before the collector answers 200 below, or the
+    // collector could accept that attempt too and receive every event twice.
+    await vi.waitFor(() => expect(first.getStats().retried, 'the first tracker to see the 503').toBeGreaterThanOrEqual(ids.length), { timeout: 4000, interval: 10 });
     await first.shutdown({ timeoutMs: 200 });
     expect(first.getStats().delivered).toBe(0);
 
