@@ -20,7 +20,7 @@ export interface KafkaSinkOptions {
    * @default 5000
    */
   writeTimeoutMs?: number;
-  /** How long the sink waits at start for the cluster and its topics before it gives up. @default 30000 */
+  /** How long `createKafkaSink` waits for the cluster and its topics before it gives up, counted from the call (loading the Kafka client included). @default 30000 */
   startTimeoutMs?: number;
   /**
    * Create the topics at start when they are missing (with the admin client). When false, missing
@@ -91,6 +91,8 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
   const writeTimeoutMs = positive(options.writeTimeoutMs, 5000, 'writeTimeoutMs');
   const startTimeoutMs = positive(options.startTimeoutMs, 30_000, 'startTimeoutMs');
   const maxSendBytes = positive(options.maxSendBytes, 1_048_576, 'maxSendBytes');
+  // From here: loading the Kafka client the first time takes a good part of a second.
+  const startDeadline = Date.now() + startTimeoutMs;
 
   // Loaded here, not at the top: importing the collector does not load the Kafka client.
   const kafka = await import('@platformatic/kafka');
@@ -106,7 +108,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
     metadataMaxAge: 30_000,
   };
 
-  await prepareTopics(kafka.Admin, clientOptions, options, startTimeoutMs);
+  await prepareTopics(kafka.Admin, clientOptions, options, startDeadline, startTimeoutMs);
 
   let roundRobin = 0;
   const partitioner = (_message: unknown, key: Buffer | undefined): number =>
@@ -253,10 +255,10 @@ async function prepareTopics(
   AdminClass: typeof Admin,
   clientOptions: BaseOptions & { bootstrapBrokers: string[] },
   options: KafkaSinkOptions,
+  deadline: number,
   startTimeoutMs: number,
 ): Promise<void> {
   const topics = [options.goodTopic, options.badTopic];
-  const deadline = Date.now() + startTimeoutMs;
   const admin = new AdminClass({ ...clientOptions, clientId: `${clientOptions.clientId}-admin` });
   let lastError: unknown;
   try {
@@ -291,7 +293,7 @@ async function prepareTopics(
         if (error instanceof CollectorError) throw error;
         lastError = error;
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(250, deadline - Date.now()))));
     }
     throw new Error(`kafka: the cluster at ${clientOptions.bootstrapBrokers.join(',')} is not ready after ${startTimeoutMs} ms: ${describe(lastError)}`);
   } finally {
