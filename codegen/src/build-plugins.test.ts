@@ -37,8 +37,14 @@ describe('Rollup plugin', () => {
       const file = join(dir, 'com.acme/click/jsonschema/1-0-0');
       const schema = JSON.parse(readFileSync(file, 'utf8'));
       schema.properties.label = { type: 'string' };
-      writeFileSync(file, JSON.stringify(schema));
-      await until(() => readFileSync(join(out, 'index.ts'), 'utf8').includes('label?: string'));
+      const regenerated = () => readFileSync(join(out, 'index.ts'), 'utf8').includes('label?: string');
+      // Rollup arms its file watches as the first build ends: a change saved in that instant can go
+      // unseen. Like a user, save it again (every 2 s) until the build picks it up.
+      for (let saves = 0; !regenerated(); saves++) {
+        if (saves === 10) throw new Error('the schema change was saved 10 times and never regenerated the code');
+        writeFileSync(file, JSON.stringify(schema));
+        await until(regenerated, 2000).catch(() => undefined);
+      }
     } finally {
       await watcher.close();
     }
