@@ -147,6 +147,19 @@ describe('createBrowserTracker', () => {
     expect(received).toHaveLength(1); // nothing sent twice
   });
 
+  it('on pagehide right after a denial, sends none of the denied purpose’s events, their purge still on its way', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const t = tracker({ flushIntervalMs: 60_000 });
+    t.track({ schema: SIGNUP, data: { plan: 'free' } }, { purpose: 'marketing' });
+    const kept = t.track({ schema: CLICK, data: { button_id: 'x' } })!;
+    await until(() => t.getStats().queued === 2);
+    t.setConsent({ marketing: 'denied' });
+    window.dispatchEvent(new Event('pagehide')); // in the same task: the purge has not run
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    await until(() => received.length === 1);
+    expect(receivedIds()).toEqual([kept]);
+  });
+
   it('on pagehide, also sends events tracked in the same task, before their store has awaited anything', async () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const t = tracker({ flushIntervalMs: 60_000 });

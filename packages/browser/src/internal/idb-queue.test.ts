@@ -171,6 +171,13 @@ describe('IdbQueue', () => {
     expect(await q.count()).toBe(0); // what the queue found at open: events added since are not in it
   });
 
+  it('leaves out of the unload send the events of a purpose it is told is not allowed', async () => {
+    const q = queue(freshName());
+    const [marketing, analytics] = [event('marketing'), event('analytics')];
+    await q.add([marketing, analytics]);
+    expect(q.claimForUnload(1e6, (purpose) => purpose !== 'marketing').map((e) => e.id)).toEqual([analytics.id]);
+  });
+
   it('lets the unload send claim events added in the same task, before their add has awaited anything', async () => {
     const q = queue(freshName());
     await q.ready;

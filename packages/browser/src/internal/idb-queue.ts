@@ -311,13 +311,14 @@ export class IdbQueue implements EventStore {
 
   /**
    * For the send when the page goes away: this tab's events that are neither delivered, in flight
-   * nor already claimed, oldest first, up to `maxBytes`. They are claimed until `settle`.
+   * nor already claimed, and whose purpose is `allowed`, oldest first, up to `maxBytes`. They are
+   * claimed until `settle`.
    */
-  claimForUnload(maxBytes: number): StoredEvent[] {
+  claimForUnload(maxBytes: number, allowed: (purpose: string) => boolean = () => true): StoredEvent[] {
     const batch: StoredEvent[] = [];
     let bytes = 0;
     for (const [id, event] of this.#own) {
-      if (this.#inFlight.has(id) || this.#claimed.has(id)) continue;
+      if (this.#inFlight.has(id) || this.#claimed.has(id) || !allowed(event.purpose)) continue;
       // + the batch's per-event overhead on the wire (`ts.sent`, a comma)
       if (bytes + event.bytes + 48 > maxBytes) break;
       batch.push(event);

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Envelope } from './envelope.js';
 import { MemoryStore } from './memory-store.js';
-import type { StoredEvent } from './store.js';
+import type { EventStore, StoredEvent } from './store.js';
 import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
 
 const ok = { type: 'ok' } as const;
@@ -67,6 +67,39 @@ describe('consent', () => {
     const afterDenial = destination.batches.slice(1);
     expect(numbers(afterDenial)).toEqual([2]);
     expect(tracker.getStats()).toMatchObject({ queued: 0, delivered: 1, dropped: { consent_denied: 2 } });
+  });
+
+  it('never sends an event whose purpose was denied while its purge is still on its way (a slow durable store)', async () => {
+    let failing = true;
+    const destination = scriptedDestination(() => (failing ? { type: 'retryable', reason: 'HTTP 503', retryAfterMs: 30 } : ok));
+    const memory = new MemoryStore();
+    let releasePurge = (): void => undefined;
+    const purgeReleased = new Promise<void>((resolve) => (releasePurge = resolve));
+    const slowPurge: EventStore = {
+      add: (events) => memory.add(events),
+      peek: (options) => memory.peek(options),
+      remove: (ids) => memory.remove(ids),
+      purgePurpose: async (purpose, keep) => {
+        await purgeReleased;
+        return memory.purgePurpose(purpose, keep);
+      },
+      count: () => memory.count(),
+      size: () => memory.size(),
+    };
+    const tracker = testTracker({ destinations: [destination], store: () => slowPurge });
+    tracker.track(click(1), { purpose: 'marketing' });
+    tracker.track(click(2), { purpose: 'analytics' });
+    await tracker.flush({ timeoutMs: 10 });
+    expect(tracker.getStats().queued).toBe(2);
+
+    tracker.setConsent({ marketing: 'denied' });
+    failing = false;
+    await vi.waitFor(() => expect(tracker.getStats().delivered, 'the retry to deliver').toBe(1), { timeout: 2000, interval: 5 });
+    expect(numbers(destination.batches.slice(1))).toEqual([2]);
+    releasePurge();
+    await tracker.flush();
+    // Dropped once, by the send that found it, not a second time by the purge.
+    expect(tracker.getStats()).toMatchObject({ queued: 0, delivered: 1, dropped: { consent_denied: 1 } });
   });
 
   it('does not retry an in-flight event whose purpose was denied meanwhile', async () => {

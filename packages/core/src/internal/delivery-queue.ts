@@ -207,10 +207,29 @@ export class DeliveryQueue {
       }
       if (batch.length === 0) break;
       for (const event of batch) this.#inFlight.add(event.id);
+      // Consent may have been denied since these were stored, the purge still on its way: never send them.
+      const options = this.#options;
+      if (!batch.every((event) => options.consentAllows(event.purpose))) {
+        void this.#dropDenied(batch.filter((event) => !options.consentAllows(event.purpose)));
+        batch = batch.filter((event) => options.consentAllows(event.purpose));
+        if (batch.length === 0) continue;
+      }
       this.#activeSends++;
       void this.#sendBatch(batch);
     }
     this.#notifyIfIdle();
+  }
+
+  /** Drops events read for sending whose purpose is denied; in flight meanwhile, so a purge skips them. */
+  async #dropDenied(events: readonly StoredEvent[]): Promise<void> {
+    try {
+      await this.#dropFromStore(events, DropReason.consentDenied);
+    } catch (error) {
+      this.#listener.error(asError(error));
+    } finally {
+      for (const event of events) this.#inFlight.delete(event.id);
+      this.#notifyIfIdle();
+    }
   }
 
   async #sendBatch(batch: readonly StoredEvent[]): Promise<void> {
