@@ -295,6 +295,11 @@ export class IdbQueue implements EventStore {
     return this.#found;
   }
 
+  /** In memory (no IndexedDB): what is left at shutdown is lost. */
+  get volatile(): boolean {
+    return !this.#idb;
+  }
+
   /** Events queued as this tab knows now, every tab's included. */
   size(): number {
     return this.#idb ? this.#known.size : this.#memory.count();

@@ -145,11 +145,20 @@ export class DeliveryQueue {
     };
   }
 
+  /**
+   * Stops sending. What a volatile store (memory) still holds is lost with the process: it is dropped
+   * and counted (`shutdown`); a durable store keeps it for the next run. Batches still in flight that
+   * fail are dropped the same way instead of retried.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     this.#intervalTimer?.();
     this.#retryTimer?.();
     this.#wakeIdleWaiters();
+    if (this.#store.volatile) {
+      const left = await this.#store.peek({ limit: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY, exclude: this.#inFlight });
+      await this.#dropFromStore(left, DropReason.shutdown);
+    }
     await this.#store.close?.();
   }
 
@@ -281,6 +290,7 @@ export class DeliveryQueue {
 
   async #retryLater(batch: readonly StoredEvent[], reason: string, retryAfterMs?: number): Promise<void> {
     this.lastError = reason;
+    if (this.#closed && this.#store.volatile) return this.#dropFromStore(batch, DropReason.shutdown);
     const now = Date.now();
     const { maxAttempts, maxEventAgeMs } = this.#options.retry;
     const exhausted: StoredEvent[] = [];

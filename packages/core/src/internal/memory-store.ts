@@ -13,6 +13,7 @@ export interface MemoryStoreOptions {
  * batch processor does): events already queued, possibly in flight, are never evicted.
  */
 export class MemoryStore implements EventStore {
+  readonly volatile = true;
   readonly #events = new Map<string, StoredEvent>();
   #bytes = 0;
   readonly #maxEvents: number;

@@ -54,6 +54,11 @@ export interface EventStore {
   /** Releases resources (file handles, connections). */
   close?(): void | Promise<void>;
   /**
+   * True when the events do not outlive the process (memory): what is left at shutdown is dropped
+   * and counted (`shutdown`). Absent or false: the store keeps them for the next run.
+   */
+  readonly volatile?: boolean;
+  /**
    * For a store that others write too (browser tabs sharing one IndexedDB queue): the queue calls it
    * once, and the store calls `changed` when events were added (`delta` > 0) or removed (< 0) by
    * someone else, or with 0 when it may have events to send now (e.g. this tab became the sender).

@@ -28,6 +28,11 @@ export const DropReason = {
   tooLarge: 'too_large',
   /** The store failed to accept the event. */
   storeError: 'store_error',
+  /**
+   * Still in a store that does not outlive the process (memory), or held for consent, when
+   * `shutdown()` gave up waiting; a durable store (disk spool, IndexedDB) keeps its events instead.
+   */
+  shutdown: 'shutdown',
 } as const;
 
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Envelope } from './envelope.js';
 import type { EventStore, StoredEvent } from './store.js';
+import type { TransportResult } from './transport.js';
 import { sha256Hex } from './sha256.js';
 import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
 import { MemoryStore } from './memory-store.js';
@@ -348,13 +349,38 @@ describe('shutdown', () => {
     expect(added).toEqual(ids);
   });
 
-  it('gives up waiting after its timeout, leaving events queued', async () => {
-    const destination = scriptedDestination(() => new Promise(() => {}));
-    const tracker = testTracker({ destinations: [destination] });
-    tracker.track(click(1));
+  it('gives up waiting after its timeout; what memory still holds is dropped and counted (`shutdown`), never lost silently', async () => {
+    let fail: (result: TransportResult) => void = () => undefined;
+    // The first batch hangs; the rest stay queued behind it (one batch at a time, one event each).
+    const destination = scriptedDestination(() => new Promise<TransportResult>((resolve) => (fail = resolve)), 'hanging', { maxEvents: 1 });
+    const dropped: [number, string][] = [];
+    const tracker = testTracker({
+      destinations: [destination],
+      concurrency: 1,
+      consent: { purposes: { marketing: 'pending' } },
+      hooks: { onDropped: (events, reason) => dropped.push([events.length, reason]) },
+    });
+    for (let n = 0; n < 3; n++) tracker.track(click(n));
+    tracker.track(click(3), { purpose: 'marketing' }); // held for consent
     const started = Date.now();
     await tracker.shutdown({ timeoutMs: 50 });
     expect(Date.now() - started).toBeLessThan(1000);
+    expect(tracker.getStats()).toMatchObject({ queued: 1, inFlight: 1, heldForConsent: 0, dropped: { shutdown: 3 } });
+    expect(dropped).toEqual([[1, 'shutdown'], [2, 'shutdown']]);
+    // The batch in flight fails after shutdown: dropped too, not retried by a tracker that is gone.
+    fail({ type: 'retryable', reason: 'HTTP 503' });
+    await vi.waitFor(() => expect(tracker.getStats().dropped).toEqual({ shutdown: 4 }));
+    expect(tracker.getStats()).toMatchObject({ queued: 0, inFlight: 0, tracked: 4, delivered: 0 });
+  });
+
+  it('keeps what a durable store holds at shutdown for the next run', async () => {
+    const store = new MemoryStore();
+    const durable: EventStore = { ...spyOnAdds(store, () => undefined) }; // no `volatile`: like the disk spool
+    const tracker = testTracker({ destinations: [scriptedDestination(() => new Promise(() => {}), 'hanging', { maxEvents: 1 })], concurrency: 1, store: () => durable });
+    for (let n = 0; n < 3; n++) tracker.track(click(n));
+    await tracker.shutdown({ timeoutMs: 50 });
+    expect(tracker.getStats().dropped).toEqual({});
+    expect(store.size()).toBe(3);
   });
 });
 

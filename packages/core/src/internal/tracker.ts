@@ -305,6 +305,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       } catch (error) {
         reportError(asError(error));
       }
+      // Consent never came for these: they go nowhere now, counted.
+      if (held.length > 0) drop(held.splice(0).map((pending) => pending.envelope), DropReason.shutdown);
       await Promise.all(queues.map((queue) => queue.close().catch((error: unknown) => reportError(asError(error)))));
     })();
     return shutdownPromise;
