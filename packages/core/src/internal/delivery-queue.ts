@@ -247,7 +247,8 @@ export class DeliveryQueue {
       const unloading = this.#unloading > 0;
       result = await this.#transport.send(batch, { timeoutMs: this.#options.requestTimeoutMs, ...(unloading ? { unloading } : {}) });
     } catch (error) {
-      // Transports should not throw; treat it as a network error, which is retryable.
+      // Transports should not throw: reported, and treated as a network error, which is retryable.
+      this.#listener.error(asError(error));
       result = { type: 'retryable', reason: asError(error).message };
     }
     try {

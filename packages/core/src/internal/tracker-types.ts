@@ -81,9 +81,15 @@ export interface TrackerPlugin {
 export interface TrackerHooks {
   /** Events a destination has acknowledged. */
   onDelivered?(events: readonly Envelope[], destination: string): void;
-  /** Events dropped, with the reason; `destination` is absent for drops before queueing. */
+  /**
+   * Events dropped, with the reason; `destination` is absent for drops before queueing. Calls that
+   * never became an envelope (`invalid`, `after_shutdown`) are only counted, in `getStats().dropped`.
+   */
   onDropped?(events: readonly Envelope[], reason: DropReason, destination?: string): void;
-  /** Failures worth knowing (a transport error, a store error, a plugin that threw). */
+  /**
+   * Failures that are not a delivery outcome: a store that failed, a transport or plugin that threw.
+   * A failed send that will be retried shows in `getStats().lastError` and the destination's stats.
+   */
   onError?(error: Error): void;
 }
 

@@ -118,6 +118,20 @@ describe('bad input never throws into the app', () => {
     expect(destination.batches[0]![0]!.page).toEqual({ url: `at:${now}` });
   });
 
+  it('reports a transport that throws through onError, and retries its batch as after a network error', async () => {
+    const errors: string[] = [];
+    let calls = 0;
+    const destination = scriptedDestination(() => {
+      if (++calls === 1) throw new Error('transport bug');
+      return ok;
+    });
+    const tracker = testTracker({ destinations: [destination], hooks: { onError: (error) => errors.push(error.message) } });
+    tracker.track(click(1));
+    await tracker.flush();
+    expect(errors).toEqual(['transport bug']);
+    expect(tracker.getStats()).toMatchObject({ delivered: 1, retried: 1, dropped: {} });
+  });
+
   it('survives a plugin and hooks that throw', async () => {
     const errors: Error[] = [];
     const tracker = testTracker({
