@@ -76,4 +76,16 @@ describe('browser HTTP client', () => {
     server.use(http.post(URL_, () => new Promise(() => undefined)));
     await expect(createBrowserHttpClient().post({ ...request('{}'), timeoutMs: 20 })).rejects.toThrow();
   });
+
+  it('times out a stalled keepalive request too (a hidden tab lives on), and gives its budget back', async () => {
+    server.use(http.post(URL_, () => new Promise(() => undefined)));
+    const client = createBrowserHttpClient();
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const big = 'x'.repeat(KEEPALIVE_BUDGET_BYTES - 5);
+    await expect(client.post({ ...request(big, true), timeoutMs: 20 })).rejects.toThrow();
+    expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
+    server.resetHandlers();
+    await client.post(request(big, true));
+    expect(fetchSpy.mock.calls[1]![1]).toMatchObject({ keepalive: true }); // the budget is free again
+  });
 });

@@ -29,7 +29,9 @@ export function createBrowserHttpClient(): HttpClient {
       if (keepaliveBytes + bytes <= KEEPALIVE_BUDGET_BYTES) {
         keepaliveBytes += bytes;
         try {
-          return await send(url, body, simpleHeaders, 0, true);
+          // Timed out like any request: a tab that lives on (only hidden) retries a stalled one and
+          // frees its share of the budget; a page that is gone runs no timer, so nothing aborts it.
+          return await send(url, body, simpleHeaders, timeoutMs, true);
         } finally {
           keepaliveBytes -= bytes;
         }
