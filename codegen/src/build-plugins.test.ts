@@ -21,6 +21,12 @@ describe('Rollup plugin', () => {
     await expect(rollup({ input: 'entry', plugins: [rollupTracklane({ schemas: [broken], out: scratchDir('rollup') }), virtualEntry] })).rejects.toThrow(/com\.acme\/click\/jsonschema\/1-0-0: invalid JSON/);
   });
 
+  it('fails the build on an x-pii that is not hash, redact or drop', async () => {
+    const dir = schemaDir({ 'com.acme/click/1-0-0': event({ email: { type: 'string', 'x-pii': 'hsah' } }) });
+    await expect(rollup({ input: 'entry', plugins: [rollupTracklane({ schemas: [dir], out: scratchDir('rollup') }), virtualEntry] }))
+      .rejects.toThrow('com.acme/click/jsonschema/1-0-0#/properties/email/x-pii: x-pii must be "hash", "redact" or "drop", not "hsah" [x-pii]');
+  });
+
   it('regenerates in watch mode when a schema changes', { timeout: 30_000 }, async () => {
     const out = scratchDir('rollup-watch');
     const dir = schemaDir({ 'com.acme/click/1-0-0': event() });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from './check.js';
+import { LINT_RULES } from './internal/check/lint-rules.js';
 import { schemaDir, type TestSchema } from './internal/testing/schema-dir.js';
 import { scratchDir } from './internal/testing/typecheck.js';
 
@@ -45,6 +46,16 @@ describe('tracklane check: lint rules', () => {
     const schema = { 'com.acme/signup/1-0-0': good({ email: { type: 'string' } }) };
     expect(problems(schema, { rules: { description: 'off', 'pii-mark': 'warn' } })).toEqual(['warning pii-mark /properties/email/x-pii']);
     expect(check({ schemas: [schemaDir(schema)], lint: { rules: { description: 'off', 'pii-mark': 'warn' } } }).ok).toBe(true);
+  });
+
+  it('fails on an x-pii that is not hash, redact or drop even with every lint rule off: it is a load error, not a lint rule', () => {
+    const off = Object.fromEntries(Object.values(LINT_RULES).map((rule) => [rule, 'off']));
+    const dir = schemaDir({ 'com.acme/signup/1-0-0': good({ email: { type: 'string', description: 'Mail.', 'x-pii': 'hsah' } }) });
+    const result = check({ schemas: [dir], lint: { rules: off } });
+    expect(result.ok).toBe(false);
+    expect(result.findings.map((f) => `${f.severity} ${f.error.format(dir)}`)).toEqual([
+      'error com.acme/signup/jsonschema/1-0-0#/properties/email/x-pii: x-pii must be "hash", "redact" or "drop", not "hsah" [x-pii]',
+    ]);
   });
 
   it('accepts a custom pattern for personal-data names', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCodegenError, type CodegenError } from './errors.js';
@@ -94,13 +94,44 @@ describe('generate', () => {
     ['no self', '{"type": "object"}', 'SCHEMA_SELF', '/self'],
     ['self disagrees with the path', JSON.stringify({ self: { vendor: 'com.acme', name: 'other', format: 'jsonschema', version: '1-0-0' } }), 'SCHEMA_SELF', '/self/name'],
     ['not an object', '[1, 2]', 'SCHEMA_PARSE', ''],
-    ['unknown kind', JSON.stringify({ self: { vendor: 'com.acme', name: 'bad', format: 'jsonschema', version: '1-0-0' }, 'x-tracklane': { kind: 'evnt' } }), 'SCHEMA_SELF', '/x-tracklane/kind'],
+    ['unknown kind', JSON.stringify({ self: { vendor: 'com.acme', name: 'bad', format: 'jsonschema', version: '1-0-0' }, 'x-tracklane': { kind: 'evnt' } }), 'SCHEMA_EXTENSION', '/x-tracklane/kind'],
   ])('names the file and the pointer of a broken schema: %s', (_name, text, code, pointer) => {
     const dir = schemaDir({ 'com.acme/bad/1-0-0': text });
     expect(errorsOf(() => generate({ schemas: [dir] }))[0]).toMatchObject({ code, pointer, file: join(dir, 'com.acme/bad/jsonschema/1-0-0') });
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a misspelled key (the event would get the default purpose)', { kind: 'event', consnet: 'marketing' }, '/x-tracklane/consnet: x-tracklane has no key "consnet" (kind, owner, consent or deprecated)'],
+    ['a consent purpose that is not a string', { kind: 'event', consent: true }, '/x-tracklane/consent: x-tracklane.consent must be a non-empty string, not true'],
+    ['an empty consent purpose', { kind: 'event', consent: '' }, '/x-tracklane/consent: x-tracklane.consent must be a non-empty string, not ""'],
+  ])('refuses x-tracklane with %s', (_name, meta, want) => {
+    const dir = schemaDir({ 'com.acme/signup/1-0-0': { ...closed({}), 'x-tracklane': meta } });
+    expect(errorsOf(() => generate({ schemas: [dir] })).map((e) => e.format(dir))).toEqual([`com.acme/signup/jsonschema/1-0-0#${want} [x-tracklane]`]);
+  });
+
   it('reports a missing schema directory', () => {
     expect(errorsOf(() => generate({ schemas: ['/nonexistent/schemas'] }))[0]).toMatchObject({ code: 'SCHEMA_DIR', file: '/nonexistent/schemas' });
+  });
+});
+
+describe('generate: x-pii marks', () => {
+  it.each(['hash', 'redact', 'drop'])('turns x-pii "%s" into a PII rule of the track function', (action) => {
+    const dir = schemaDir({ 'com.acme/signup/1-0-0': closed({ email: { type: 'string', 'x-pii': action } }) });
+    expect(generate({ schemas: [dir] }).code).toContain(`const SIGNUP_PII: PiiRules = { '/email': '${action}' };`);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a top-level property of an event', { ...closed({ email: { type: 'string', 'x-pii': 'hsah' } }), 'x-tracklane': { kind: 'event' } }, '/properties/email/x-pii'],
+    ['a property nested in array items of an entity', { ...closed({ contacts: { type: 'array', items: closed({ email: { type: 'string', 'x-pii': true } }) } }), 'x-tracklane': { kind: 'entity' } }, '/properties/contacts/items/properties/email/x-pii'],
+    ['a definition reached through $ref', { ...closed({ contact: { $ref: '#/definitions/contact' } }), definitions: { contact: closed({ email: { type: 'string', 'x-pii': 'yes' } }) } }, '/definitions/contact/properties/email/x-pii'],
+  ])('fails on an x-pii that is not hash, redact or drop in %s, and writes nothing', (_name, body, pointer) => {
+    const out = scratchDir('out');
+    const dir = schemaDir({ 'com.acme/signup/1-0-0': body });
+    const errors = errorsOf(() => generate({ schemas: [dir], out }));
+    expect(errors.map((e) => ({ code: e.code, rule: e.rule, file: e.file, pointer: e.pointer }))).toEqual([
+      { code: 'SCHEMA_EXTENSION', rule: 'x-pii', file: join(dir, 'com.acme/signup/jsonschema/1-0-0'), pointer },
+    ]);
+    expect(errors[0]?.message).toMatch(/^x-pii must be "hash", "redact" or "drop", not ("hsah"|true|"yes")$/);
+    expect(existsSync(join(out, 'index.ts'))).toBe(false);
   });
 });

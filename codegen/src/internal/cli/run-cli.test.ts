@@ -42,6 +42,19 @@ describe('tracklane CLI', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('generate and check exit 1 on an x-pii that is not hash, redact or drop, naming the file, the property and the value', async () => {
+    const out = join(scratchDir('out'), 'gen');
+    const dir = schemaDir({ 'com.acme/click/1-0-0': { ...event, properties: { email: { type: 'string', description: 'Mail.', 'x-pii': 'hsah' } } } });
+    const line = 'error com.acme/click/jsonschema/1-0-0#/properties/email/x-pii: x-pii must be "hash", "redact" or "drop", not "hsah" [x-pii]';
+    const generated = await run(['generate', '--schemas', dir, '--out', out], dir);
+    expect(generated.code).toBe(1);
+    expect(generated.stderr).toContain(line);
+    expect(existsSync(out)).toBe(false);
+    const checked = await run(['check', '--schemas', dir], dir);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain(line);
+  });
+
   it('check prints JSON with --format json and exits 1 on errors', async () => {
     const dir = schemaDir({ 'com.acme/click/1-0-0': { ...event, additionalProperties: true } });
     const { code, stdout } = await run(['check', '--schemas', dir, '--format', 'json']);

@@ -1,11 +1,11 @@
+import { isPiiAction } from '../load/pii-marks.js';
 import type { JsonSchema } from '../load/types.js';
 import { pointerToken, resolveRef, type SchemaContext } from './schema-context.js';
 
-const ACTIONS = new Set(['hash', 'redact', 'drop']);
-
 /**
  * The `x-pii` marks of a schema as PII rules: JSON pointer into the data -> action, arrays as `*`
- * (`/contacts/*​/email`). Sorted by pointer so output is stable.
+ * (`/contacts/*​/email`). Sorted by pointer so output is stable. A mark of any other value never gets
+ * here: the loader rejects it (`checkPiiMarks`).
  */
 export function collectPii(schema: JsonSchema, ctx: SchemaContext): [string, string][] {
   const rules = new Map<string, string>();
@@ -16,7 +16,7 @@ export function collectPii(schema: JsonSchema, ctx: SchemaContext): [string, str
       const target = resolveRef(node.$ref, ctx);
       if (target && 'local' in target) visit(target.local, pointer, seen);
     }
-    if (pointer !== '' && typeof node['x-pii'] === 'string' && ACTIONS.has(node['x-pii'])) rules.set(pointer, node['x-pii']);
+    if (pointer !== '' && isPiiAction(node['x-pii'])) rules.set(pointer, node['x-pii']);
     for (const [key, prop] of Object.entries(node.properties ?? {})) visit(prop, `${pointer}/${pointerToken(key)}`, seen);
     if (node.items && !Array.isArray(node.items)) visit(node.items, `${pointer}/*`, seen);
     for (const branch of [...(node.oneOf ?? []), ...(node.anyOf ?? []), ...(node.allOf ?? [])]) visit(branch, pointer, seen);

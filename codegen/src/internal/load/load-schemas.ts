@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { CodegenError, CodegenErrorCode } from '../../errors.js';
 import { parseSchemaVer } from '../schemaver.js';
+import { checkPiiMarks } from './pii-marks.js';
 import type { JsonSchema, LoadedSchema, TracklaneMeta } from './types.js';
 import { walkIglu, type IgluFile } from './walk.js';
 
@@ -73,22 +74,39 @@ function loadOne(found: IgluFile, errors: CodegenError[]): LoadedSchema | undefi
     return undefined;
   }
   const meta = readMeta(schema, file, errors);
+  errors.push(...checkPiiMarks(schema, file));
   const uri = `iglu:${found.vendor}/${found.name}/${found.format}/${found.version}`;
   return { file, vendor: found.vendor, name: found.name, format: found.format, version, uri, schema, source, meta };
 }
 
 const KINDS = new Set(['event', 'entity']);
+/** The keys of `x-tracklane` (DESIGN.md); every one but `kind` is free text. */
+const META_KEYS = new Set(['kind', 'owner', 'consent', 'deprecated']);
 
+/**
+ * Reads `x-tracklane`, keeping only valid entries. An unknown key is an error, not ignored:
+ * `"consnet": "marketing"` would otherwise put the event under the tracker's default purpose.
+ */
 function readMeta(schema: JsonSchema, file: string, errors: CodegenError[]): TracklaneMeta {
-  const raw = schema['x-tracklane'];
+  const raw = schema['x-tracklane'] as unknown;
   if (raw === undefined) return {};
+  const fail = (pointer: string, message: string): void => void errors.push(new CodegenError(CodegenErrorCode.SCHEMA_EXTENSION, message, { file, pointer, rule: 'x-tracklane' }));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    errors.push(new CodegenError(CodegenErrorCode.SCHEMA_SELF, '"x-tracklane" must be an object', { file, pointer: '/x-tracklane', rule: 'x-tracklane' }));
+    fail('/x-tracklane', '"x-tracklane" must be an object');
     return {};
   }
-  const meta: TracklaneMeta = { ...raw };
-  if (meta.kind !== undefined && !KINDS.has(meta.kind)) {
-    errors.push(new CodegenError(CodegenErrorCode.SCHEMA_SELF, `x-tracklane.kind must be "event" or "entity", not ${JSON.stringify(meta.kind)}`, { file, pointer: '/x-tracklane/kind', rule: 'x-tracklane' }));
+  const meta: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const problem = metaProblem(key, value);
+    if (problem === undefined) meta[key] = value;
+    else fail(`/x-tracklane/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, problem);
   }
-  return meta;
+  return meta; // only entries metaProblem accepted
+}
+
+/** Why one `x-tracklane` entry is invalid, or nothing when it is valid. */
+function metaProblem(key: string, value: unknown): string | undefined {
+  if (!META_KEYS.has(key)) return `x-tracklane has no key ${JSON.stringify(key)} (kind, owner, consent or deprecated)`;
+  if (key === 'kind') return KINDS.has(value as string) ? undefined : `x-tracklane.kind must be "event" or "entity", not ${JSON.stringify(value)}`;
+  return typeof value === 'string' && value.trim() !== '' ? undefined : `x-tracklane.${key} must be a non-empty string, not ${JSON.stringify(value)}`;
 }

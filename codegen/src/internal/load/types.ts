@@ -1,3 +1,4 @@
+import type { PiiAction } from '@tracklane/core';
 import type { SchemaVer } from '../schemaver.js';
 
 /** A JSON Schema node as read from disk. Only the keywords the codegen reads are typed. */
@@ -32,7 +33,8 @@ export interface JsonSchema {
   $ref?: string;
   definitions?: Record<string, JsonSchema>;
   default?: unknown;
-  'x-pii'?: string;
+  /** Any other value is a load error (`x-pii` rule), so a loaded schema only holds these. */
+  'x-pii'?: PiiAction;
   'x-tracklane'?: TracklaneMeta;
   [keyword: string]: unknown;
 }
