@@ -229,7 +229,7 @@ export interface Tracker extends TrackerLike {
   /** Updates consent per purpose: grant releases held events in order, deny drops and purges them. */
   setConsent(purposes: Record<string, ConsentState>, meta?: { policyVersion?: string; source?: string }): void;
   getConsent(): Readonly<ConsentSnapshot>;
-  /** Resolves when every queued and in-flight event was delivered or dropped (or on timeout). */
+  /** Resolves when every queued and in-flight event was delivered or dropped (or on timeout); never rejects. */
   flush(options?: FlushOptions): Promise<void>;
   /** Flushes, then stops timers and closes stores. Idempotent; later `track()` calls are dropped. */
   shutdown(options?: ShutdownOptions): Promise<void>;

@@ -291,7 +291,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     if (flushOptions.unloading) storeChunk(Number.POSITIVE_INFINITY)?.catch((error: unknown) => reportError(asError(error)));
     const work = (async () => {
       await restored;
-      if (intakeScheduled) storing = storing.then(storeIntake);
+      if (intakeScheduled) storing = storing.then(storeIntake).catch((error: unknown) => reportError(asError(error)));
       await storing;
       await Promise.all(queues.map((queue) => queue.flush(flushOptions)));
     })();
