@@ -171,4 +171,21 @@ describe('NodeTracker', () => {
     expect(stdout.trim()).toBe('delivered 1');
     expect(collector.events).toHaveLength(1);
   });
+
+  it('does not keep the process alive on its own: a script that never flushes or shuts down exits', { timeout: 60_000 }, async () => {
+    // Events queued, a flush interval armed and a retry backoff running: none of it holds the process.
+    const collector = await startCollector();
+    collector.status = 503;
+    const script = [
+      "import { collectorDestination, createNodeTracker } from '@tracklane/node';",
+      `const t = createNodeTracker({ appId: 'a', destinations: [collectorDestination({ url: '${collector.url}', writeKey: 'k' })], flushIntervalMs: 50, retry: { initialBackoffMs: 60_000 } });`,
+      "for (let n = 0; n < 3; n++) t.track({ schema: 'iglu:com.acme/click/jsonschema/1-0-0', data: { n } });",
+      "setTimeout(() => console.log(`queued ${t.getStats().queued}, retried ${t.getStats().retried}`), 3000);",
+    ].join('\n');
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 30_000 });
+    expect(stdout.trim()).toBe('queued 3, retried 3'); // it was in its backoff when the script ended
+    expect(Date.now() - started, 'ms until the process exited').toBeLessThan(20_000);
+  });
 });
