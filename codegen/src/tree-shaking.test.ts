@@ -22,9 +22,9 @@ function testBundlePlugins(entry: string): Plugin[] {
 }
 
 /** Bundles an app that calls the given track functions, generating the module with the Rollup plugin; returns minified code and its gzip size. */
-async function bundle(out: string, used: readonly string[]): Promise<{ code: string; gzip: number }> {
+async function bundle(out: string, used: readonly string[], validators: 'off' | 'always' = 'off'): Promise<{ code: string; gzip: number }> {
   const entry = `import { ${used.join(', ')} } from ${JSON.stringify(join(out, 'index.ts'))};\nconst tracker = globalThis.tracker;\n${used.map((f) => `${f}(tracker, globalThis.data);`).join('\n')}\n`;
-  const build = await rollup({ input: 'entry', plugins: [tracklane({ cwd: out, schemas: [PLAN], out, validators: 'off' }), ...testBundlePlugins(entry)], treeshake: true });
+  const build = await rollup({ input: 'entry', plugins: [tracklane({ cwd: out, schemas: [PLAN], out, validators }), ...testBundlePlugins(entry)], treeshake: true });
   const { output } = await build.generate({ format: 'es' });
   await build.close();
   const minified = (await minify(output[0].code, { module: true, compress: { passes: 2 }, mangle: true })).code ?? '';
@@ -54,5 +54,16 @@ describe('tree-shaking (Rollup, validators off)', () => {
     const { code } = await bundle(scratchDir('treeshake'), ['trackPageView']);
     expect(code).toContain('iglu:com.acme/page_view/jsonschema/1-0-0');
     expect(code).not.toMatch(/signup|product|\/email|hash/);
+  });
+});
+
+describe('tree-shaking (Rollup, validators always)', () => {
+  it('a bundle with one function carries its own validator and no other schema’s', { timeout: 60_000 }, async () => {
+    const { code } = await bundle(scratchDir('treeshake-validators'), ['trackPageView'], 'always');
+    // page_view's own checks (its path pattern, its closed property list)...
+    expect(code).toContain('iglu:com.acme/page_view/jsonschema/1-0-0');
+    expect(code).toContain('referrer');
+    // ...and none of signup's, checkout's or order's: no other property name, enum or format.
+    expect(code).not.toMatch(/signup|referral_code|enterprise|utm_campaign|checkout|order_completed|feature_used/);
   });
 });
