@@ -2,7 +2,7 @@
 // and /readyz says so; once the disk is writable again the retried events land, once each.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SERVER_KEY, startCollector } from '../helpers/collector.js';
 import { batch, envelope } from '../helpers/tracking-plan.js';
 
@@ -48,6 +48,22 @@ describe('a failing sink', () => {
 
     // And a further retry is a duplicate, not a second copy.
     expect((await collector.post(batch(events))).json).toEqual({ accepted: 0, duplicates: 5, rejected: [] });
+  });
+
+  it('/readyz comes back on its own once the disk is writable again, before any event is retried', async () => {
+    // A load balancer that stops routing on 503 sends no event to prove the disk healthy again.
+    await using collector = await startCollector();
+    mkdirSync(path.join(collector.dataDir, 'good'), { recursive: true });
+    const blocker = path.join(collector.dataDir, 'good', `date=${CREATED.slice(0, 10)}`);
+    writeFileSync(blocker, 'not a directory');
+    const events = Array.from({ length: 3 }, () => envelope({ ts: { created: CREATED } }));
+    expect((await collector.post(batch(events))).status).toBe(503);
+    expect((await collector.request('GET', '/readyz')).status).toBe(503);
+
+    rmSync(blocker);
+    await vi.waitFor(async () => expect((await collector.request('GET', '/readyz')).status).toBe(200), { timeout: 5000, interval: 100 });
+    expect(collector.records('good')).toEqual([]);
+    expect((await collector.post(batch(events))).json).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
   });
 
   it('close() lets a request in flight finish and land, then refuses new ones', async () => {

@@ -64,6 +64,7 @@ describe('loadServeConfig', () => {
       writeKeys: [{ key: 'k1' }],
       sink: { type: 'file', dir: 'data', durability: 'fsync' },
       limits: {},
+      dedup: {},
       trustProxy: false,
       validationThreads: defaultValidationThreads(),
     });
@@ -71,7 +72,7 @@ describe('loadServeConfig', () => {
 
   it('takes every flag', () => {
     const config = loadServeConfig(
-      ['--port', '9000', '--host', '0.0.0.0', '--schemas', 'a', '--schemas', 'b/registry.json', '--data', '/var/lib/tl', '--write-key', 'k1', '--write-key', 'k2,kind=browser,origin=https://x.test', '--durability', 'write', '--trust-proxy', '--validation-threads', '3'],
+      ['--port', '9000', '--host', '0.0.0.0', '--schemas', 'a', '--schemas', 'b/registry.json', '--data', '/var/lib/tl', '--write-key', 'k1', '--write-key', 'k2,kind=browser,origin=https://x.test', '--durability', 'write', '--trust-proxy', '--validation-threads', '3', '--dedup-max-ids', '5000', '--dedup-ttl-ms', '60000'],
       {},
     );
     expect(config).toMatchObject({
@@ -82,6 +83,7 @@ describe('loadServeConfig', () => {
       sink: { type: 'file', dir: '/var/lib/tl', durability: 'write' },
       trustProxy: true,
       validationThreads: 3,
+      dedup: { maxIds: 5000, ttlMs: 60000 },
     });
   });
 
@@ -93,9 +95,12 @@ describe('loadServeConfig', () => {
       TRACKLANE_DATA_DIR: '/data',
       TRACKLANE_WRITE_KEYS: 'k1  k2,app=web\n',
       TRACKLANE_VALIDATION_THREADS: '0',
+      TRACKLANE_DEDUP_MAX_IDS: '2000000',
+      TRACKLANE_DEDUP_TTL_MS: '172800000',
     });
     expect(config).toMatchObject({
       validationThreads: 0,
+      dedup: { maxIds: 2_000_000, ttlMs: 172_800_000 },
       port: 7000,
       host: '::1',
       schemas: ['one', 'two'],
@@ -111,13 +116,14 @@ describe('loadServeConfig', () => {
     expect(config).toMatchObject({ port: 3333, host: 'file-host', schemas: ['env-schemas'], writeKeys: [{ key: 'file-key' }], sink: { dir: 'file-data' } });
   });
 
-  it('reads a complete config file: keys, limits, file sink with its durability, trustProxy', () => {
+  it('reads a complete config file: keys, limits, dedup window, file sink with its durability, trustProxy', () => {
     const file = configFile({
       port: 0,
       schemas: ['schemas'],
       writeKeys: [{ key: 'pk', kind: 'browser', origins: ['https://a.test'], appId: 'web' }],
       sink: { type: 'file', dir: 'store', durability: 'write' },
       limits: { maxBodyBytes: 10, maxEventsPerBatch: 2, rateLimit: { requestsPerSecond: 5 } },
+      dedup: { maxIds: 10_000, ttlMs: 3_600_000 },
       trustProxy: true,
       validationThreads: 2,
     });
@@ -128,9 +134,19 @@ describe('loadServeConfig', () => {
       writeKeys: [{ key: 'pk', kind: 'browser', origins: ['https://a.test'], appId: 'web' }],
       sink: { type: 'file', dir: 'store', durability: 'write' },
       limits: { maxBodyBytes: 10, maxEventsPerBatch: 2, rateLimit: { requestsPerSecond: 5 } },
+      dedup: { maxIds: 10_000, ttlMs: 3_600_000 },
       trustProxy: true,
       validationThreads: 2,
     });
+  });
+
+  it('takes each dedup field from the flag, else the environment, else the config file', () => {
+    const file = configFile({ dedup: { maxIds: 1, ttlMs: 1 } });
+    const at = (argv: string[], env: NodeJS.ProcessEnv) => loadServeConfig(['--config', file, ...MINIMAL, ...argv], env).dedup;
+    expect(at([], {})).toEqual({ maxIds: 1, ttlMs: 1 });
+    expect(at([], { TRACKLANE_DEDUP_MAX_IDS: '2' })).toEqual({ maxIds: 2, ttlMs: 1 });
+    expect(at(['--dedup-max-ids', '3'], { TRACKLANE_DEDUP_MAX_IDS: '2', TRACKLANE_DEDUP_TTL_MS: '2' })).toEqual({ maxIds: 3, ttlMs: 2 });
+    expect(loadServeConfig([...MINIMAL, '--dedup-ttl-ms=60000'], {}).dedup).toEqual({ ttlMs: 60000 }); // maxIds keeps its default
   });
 
   it.each(['-1', '1.5', 'many', '65'])('refuses --validation-threads %s', (threads) => {
@@ -167,6 +183,14 @@ describe('loadServeConfig', () => {
       ['an unknown durability', [...MINIMAL, '--durability', 'maybe'], {}, '--durability must be fsync or write'],
       ['an unknown sink', [...MINIMAL, '--sink', 's3'], {}, '--sink must be file or kafka, got s3'],
       ['kafka without brokers', ['--schemas', 's', '--write-key', 'k', '--sink', 'kafka'], {}, '--kafka-brokers host:port'],
+      ['no dedup ids at all', [...MINIMAL, '--dedup-max-ids', '0'], {}, '--dedup-max-ids must be 1-16000000, got 0'],
+      ['more dedup ids than a Map holds', [...MINIMAL, '--dedup-max-ids', '16777216'], {}, '--dedup-max-ids must be 1-16000000, got 16777216'],
+      ['a fraction of a dedup id', [...MINIMAL, '--dedup-max-ids', '1.5'], {}, '--dedup-max-ids must be 1-16000000, got 1.5'],
+      ['dedup ids that are no number', [...MINIMAL, '--dedup-max-ids', 'lots'], {}, '--dedup-max-ids must be 1-16000000, got lots'],
+      ['an empty dedup ids variable', MINIMAL, { TRACKLANE_DEDUP_MAX_IDS: '' }, '--dedup-max-ids must be 1-16000000, got '],
+      ['a dedup ttl of zero', [...MINIMAL, '--dedup-ttl-ms', '0'], {}, '--dedup-ttl-ms must be a positive whole number of milliseconds, got 0'],
+      ['a dedup ttl with a unit', [...MINIMAL, '--dedup-ttl-ms', '24h'], {}, '--dedup-ttl-ms must be a positive whole number of milliseconds, got 24h'],
+      ['a bad dedup ttl in the environment', MINIMAL, { TRACKLANE_DEDUP_TTL_MS: '-5' }, '--dedup-ttl-ms must be a positive whole number of milliseconds, got -5'],
     ])('%s', (_name, argv, env, message) => {
       const text = configError(() => loadServeConfig(argv, env));
       expect(text).toContain(message);
@@ -192,6 +216,16 @@ describe('loadServeConfig', () => {
     it('a config file that does not exist names the file', () => {
       const file = path.join(dir, 'missing.json');
       expect(configError(() => loadServeConfig(['--config', file, ...MINIMAL], {}))).toContain(file);
+    });
+
+    it.each<[string, unknown, string]>([
+      ['a bad value, naming the flag', { maxIds: 'many' }, '--dedup-max-ids must be 1-16000000, got many'],
+      ['a value of the wrong type', { ttlMs: true }, '--dedup-ttl-ms must be a positive whole number of milliseconds, got true'],
+      ['a misspelt field', { maxIds: 10, ttl: 60000 }, 'unknown field dedup.ttl in the config file (use maxIds, ttlMs)'],
+      ['no object', [10, 60000], 'dedup in the config file must be an object'],
+    ])('dedup in the config file: %s', (_name, dedup, message) => {
+      const file = configFile({ dedup });
+      expect(configError(() => loadServeConfig(['--config', file, ...MINIMAL], {}))).toContain(message);
     });
 
     it('a write key without a key in the config file', () => {

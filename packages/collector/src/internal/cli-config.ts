@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { TracklaneError } from '@tracklane/core';
 import type { CollectorLimits, WriteKeyConfig } from './config.js';
+import type { DedupWindowOptions } from './dedup-window.js';
 
 /** Everything `tracklane-collector` (serve) needs, merged from file, environment and flags. */
 export interface ServeConfig {
@@ -22,6 +23,13 @@ export interface ServeConfig {
   sink: { type: 'file'; dir: string; durability: 'fsync' | 'write' } | { type: 'kafka'; brokers: string[]; goodTopic: string; badTopic: string };
   /** Request limits (CollectorOptions.limits); config file only. @default {} */
   limits: CollectorLimits;
+  /**
+   * Window of event ids remembered to drop retried events (CollectorOptions.dedup): `maxIds`
+   * (`--dedup-max-ids`, `TRACKLANE_DEDUP_MAX_IDS`, 1 to 16,000,000) and `ttlMs` (`--dedup-ttl-ms`,
+   * `TRACKLANE_DEDUP_TTL_MS`), or `dedup` in the config file; unset fields keep their defaults.
+   * @default {} (1,000,000 ids, 24 h)
+   */
+  dedup: DedupWindowOptions;
   /** Take the client IP from `X-Forwarded-For` (`--trust-proxy`). @default false */
   trustProxy: boolean;
   /** Worker threads that check bodies (CollectorOptions.validationThreads). @default defaultValidationThreads() */
@@ -36,6 +44,31 @@ export function defaultValidationThreads(cores = availableParallelism()): number
 const invalid = (message: string): never => {
   throw new TracklaneError('INVALID_CONFIG', `tracklane-collector: ${message}`);
 };
+
+/** A JavaScript Map holds at most 2^24 (16,777,216) ids, and the window briefly holds a batch more than `maxIds`. */
+const MAX_DEDUP_IDS = 16_000_000;
+
+/** `raw` (a flag, variable or config field) as an integer `valid` accepts; else an error: `<rule>, got <raw>`. */
+function integer(raw: unknown, valid: (n: number) => boolean, rule: string): number {
+  const n = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || !valid(n)) invalid(`${rule}, got ${String(raw)}`);
+  return n;
+}
+
+/** The dedup window from flags, environment and the config file's `dedup: {maxIds, ttlMs}`. */
+function dedupOptions(values: { 'dedup-max-ids'?: string; 'dedup-ttl-ms'?: string }, env: NodeJS.ProcessEnv, file: unknown = {}): DedupWindowOptions {
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) return invalid('dedup in the config file must be an object: {"maxIds": n, "ttlMs": n}');
+  const fields = file as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if (name !== 'maxIds' && name !== 'ttlMs') invalid(`unknown field dedup.${name} in the config file (use maxIds, ttlMs)`);
+  }
+  const dedup: DedupWindowOptions = {};
+  const maxIds = values['dedup-max-ids'] ?? env.TRACKLANE_DEDUP_MAX_IDS ?? fields.maxIds;
+  if (maxIds !== undefined) dedup.maxIds = integer(maxIds, (n) => n >= 1 && n <= MAX_DEDUP_IDS, `--dedup-max-ids must be 1-${MAX_DEDUP_IDS}`);
+  const ttlMs = values['dedup-ttl-ms'] ?? env.TRACKLANE_DEDUP_TTL_MS ?? fields.ttlMs;
+  if (ttlMs !== undefined) dedup.ttlMs = integer(ttlMs, (n) => n >= 1, '--dedup-ttl-ms must be a positive whole number of milliseconds');
+  return dedup;
+}
 
 /**
  * A write key flag: `<key>` (server key) or `<key>,app=<appId>,kind=browser,origin=<o1>,origin=<o2>`.
@@ -72,6 +105,8 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       durability: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
       'validation-threads': { type: 'string' },
+      'dedup-max-ids': { type: 'string' },
+      'dedup-ttl-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -115,6 +150,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     writeKeys,
     sink,
     limits: file.limits ?? {},
+    dedup: dedupOptions(values, env, file.dedup),
     trustProxy: values['trust-proxy'] ?? file.trustProxy ?? false,
     validationThreads,
   };

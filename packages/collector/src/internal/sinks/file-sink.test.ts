@@ -1,9 +1,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createFileSink } from './file-sink.js';
+import { fsyncDir, fsyncDirSync } from './fsync-dir.js';
 import type { SinkRecord } from './sink.js';
+
+// The real helpers, watched: which directories are synced, and when.
+vi.mock('./fsync-dir.js', { spy: true });
+afterEach(() => {
+  vi.mocked(fsyncDir).mockReset();
+  vi.mocked(fsyncDirSync).mockReset();
+});
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tracklane-file-sink-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,6 +28,10 @@ const record = (kind: 'good' | 'bad', id: string, time: string): SinkRecord => (
 });
 
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').slice(0, -1);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Longer than the probe interval (1 s) and the probe's own I/O. */
+const AFTER_A_PROBE_MS = 1500;
+const syncedDirs = (): string[] => vi.mocked(fsyncDir).mock.calls.map(([dir]) => dir).sort();
 
 describe('createFileSink', () => {
   it('partitions good and bad records by date and hour (UTC) into part-<instance>.jsonl', async () => {
@@ -100,6 +113,39 @@ describe('createFileSink', () => {
     expect(lines(file)).toEqual(['{"id":"whole"}', '{"id":"to', '{"id":"after"}']);
   });
 
+  it('ends a line a failed append left half-written before the retry appends (ENOSPC mid-write)', async () => {
+    const dir = freshDir();
+    const file = path.join(dir, 'good/date=2026-01-01/hour=00/part-i.jsonl');
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    await sink.write([record('good', 'a', '2026-01-01T00:00:00Z')]);
+    const any = await openFile(path.join(root, 'any'), 'w');
+    await any.close();
+    // The disk fills up after the first 5 bytes of the next append.
+    const append = vi.spyOn(Object.getPrototypeOf(any) as FileHandle, 'appendFile').mockImplementationOnce(async function (this: FileHandle, data) {
+      await this.write(String(data).slice(0, 5));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    await expect(sink.write([record('good', 'b', '2026-01-01T00:00:00Z')])).rejects.toThrow(/ENOSPC/);
+    append.mockRestore();
+    await sink.write([record('good', 'b', '2026-01-01T00:00:00Z')]);
+    await sink.close();
+    expect(lines(file)).toEqual(['{"id":"a"}', '{"id"', '{"id":"b"}']);
+  });
+
+  it('keeps a bounded number of part files open: a collector running for weeks does not run out of descriptors', async () => {
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i1', durability: 'write' });
+    await sink.write([record('good', 'first', '2026-01-01T00:00:00Z')]);
+    const before = openFds();
+    const start = Date.parse('2026-01-01T01:00:00Z');
+    for (let hour = 0; hour < 200; hour++) await sink.write([record('good', `h${hour}`, new Date(start + hour * 3_600_000).toISOString())]);
+    await sink.write([record('good', 'late', '2026-01-01T00:30:00Z')]); // the first hour again: reopened
+    expect(openFds() - before, 'descriptors opened by 200 hours of writes').toBeLessThan(40);
+    await sink.close();
+    expect(lines(path.join(dir, 'good/date=2026-01-01/hour=00/part-i1.jsonl'))).toEqual(['{"id":"first"}', '{"id":"late"}']);
+  });
+
   it('close() waits for writes still queued', async () => {
     const dir = freshDir();
     const sink = createFileSink({ dir, instanceId: 'i' });
@@ -107,5 +153,86 @@ describe('createFileSink', () => {
     await sink.close();
     await pending;
     expect(lines(path.join(dir, 'good/date=2026-01-01/hour=00/part-i.jsonl'))).toEqual(['{"id":"late"}']);
+  });
+
+  it('probes while failing: ready again with no write once the partition can be created, and not before', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    mkdirSync(path.join(dir, 'good'), { recursive: true });
+    const blocker = path.join(dir, 'good/date=2026-05-06');
+    writeFileSync(blocker, 'a file where a directory should be');
+    await expect(sink.write([record('good', 'a', '2026-05-06T01:00:00Z')])).rejects.toThrow(/ENOTDIR|EEXIST/);
+
+    await sleep(AFTER_A_PROBE_MS);
+    expect(sink.isReady()).toBe(false); // the root is writable, but the partition that failed is not
+    rmSync(blocker);
+    await vi.waitFor(() => expect(sink.isReady()).toBe(true), { timeout: 3000, interval: 20 });
+
+    expect(readdirSync(dir)).toEqual(['good']); // no probe file left behind
+    await sink.write([record('good', 'a', '2026-05-06T01:00:00Z')]);
+    await sink.close();
+    expect(lines(path.join(dir, 'good/date=2026-05-06/hour=01/part-i.jsonl'))).toEqual(['{"id":"a"}']);
+  });
+
+  it('close() stops probing: nothing is created in the store after it', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    mkdirSync(path.join(dir, 'good'), { recursive: true });
+    const blocker = path.join(dir, 'good/date=2026-05-07');
+    writeFileSync(blocker, 'a file where a directory should be');
+    await expect(sink.write([record('good', 'a', '2026-05-07T01:00:00Z')])).rejects.toThrow();
+    await sink.close();
+    rmSync(blocker);
+    await sleep(AFTER_A_PROBE_MS);
+    expect(readdirSync(path.join(dir, 'good'))).toEqual([]);
+    expect(sink.isReady()).toBe(false);
+  });
+});
+
+describe('createFileSink durability of new names', () => {
+  it('a write into a new partition resolves only once the directories holding its new names are synced', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    vi.mocked(fsyncDir).mockImplementation(() => held);
+
+    let resolved = false;
+    const write = sink.write([record('good', 'a', '2026-07-08T09:30:00Z')]).then(() => (resolved = true));
+    await vi.waitFor(() => expect(fsyncDir).toHaveBeenCalled());
+    await sleep(50);
+    expect(resolved).toBe(false);
+    release();
+    await write;
+
+    // The part file's name is in hour=09, hour=09's in date=…, date=…'s in good/, good/'s in the root.
+    expect(syncedDirs()).toEqual([dir, `${dir}/good`, `${dir}/good/date=2026-07-08`, `${dir}/good/date=2026-07-08/hour=09`]);
+    await sink.close();
+  });
+
+  it('writes into a part file already open sync no directory (one datasync per file and tick)', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    await sink.write([record('good', 'a', '2026-07-08T09:00:00Z')]);
+    vi.mocked(fsyncDir).mockClear();
+    for (let i = 0; i < 5; i++) await sink.write([record('good', `b${i}`, '2026-07-08T09:59:00Z')]);
+    expect(fsyncDir).not.toHaveBeenCalled();
+    await sink.close();
+  });
+
+  it('durability write syncs no directory', async () => {
+    const dir = path.join(freshDir(), 'nested');
+    const sink = createFileSink({ dir, durability: 'write', instanceId: 'i' });
+    await sink.write([record('good', 'a', '2026-07-08T09:00:00Z'), record('bad', 'b', '2026-07-08T10:00:00Z')]);
+    await sink.close();
+    expect(fsyncDir).not.toHaveBeenCalled();
+    expect(fsyncDirSync).not.toHaveBeenCalled();
+  });
+
+  it('a store root it creates is synced into its parents at start', () => {
+    const top = freshDir();
+    const dir = path.join(top, 'a', 'raw');
+    void createFileSink({ dir }).close();
+    expect(vi.mocked(fsyncDirSync).mock.calls.map(([d]) => d)).toEqual([path.join(top, 'a'), top, root]);
   });
 });

@@ -1,12 +1,14 @@
 import { mkdirSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fsyncDir, fsyncDirSync } from './fsync-dir.js';
 import type { Sink, SinkRecord } from './sink.js';
 
 export interface FileSinkOptions {
   /** Root of the raw store; good and bad events land under `good/` and `bad/`. */
   dir: string;
   /**
-   * `fsync`: a write resolves after the data reached the disk (survives power loss).
+   * `fsync`: a write resolves after the data reached the disk (survives power loss), and with it the
+   * names of the partition directories and part files it created.
    * `write`: after it reached the OS (survives a crash of the collector, not of the machine).
    * @default 'fsync'
    */
@@ -20,6 +22,16 @@ const HOUR_MS = 3_600_000;
 /** Partitions whose path is remembered per kind; events from far apart in time only cost a path each. */
 const MAX_REMEMBERED_PARTITIONS = 1024;
 
+/**
+ * Part files kept open between commits. Past it, those the last commit did not write are closed: a
+ * collector running for weeks would otherwise keep one descriptor per hour and kind. A late event
+ * for a closed hour opens its file again.
+ */
+const MAX_OPEN_FILES = 32;
+
+/** How often a failing sink checks whether the store takes writes again. */
+const PROBE_INTERVAL_MS = 1000;
+
 interface Waiter {
   records: readonly SinkRecord[];
   resolve: () => void;
@@ -29,18 +41,34 @@ interface Waiter {
 /**
  * The embedded raw store: append-only JSONL files partitioned by event date and hour,
  * `<dir>/<good|bad>/date=YYYY-MM-DD/hour=HH/part-<instance>.jsonl`. Writes from concurrent requests
- * are grouped: one append per file and one fsync per file for everything queued in a tick.
+ * are grouped: one append per file and one fsync per file for everything queued in a tick. A new
+ * partition also costs one fsync of each directory above its part file, once.
+ *
+ * After a failed write the sink reports not ready, and every second, with no traffic needed, it
+ * opens the failed part files again and writes and syncs a small probe file in `dir`: once that
+ * works it is ready again (a load balancer that stopped routing to it would never send a write).
  */
 export function createFileSink(options: FileSinkOptions): Sink {
   const durability = options.durability ?? 'fsync';
   const instance = options.instanceId ?? String(process.pid);
-  mkdirSync(options.dir, { recursive: true });
+  const root = path.resolve(options.dir);
+  const created = mkdirSync(root, { recursive: true });
+  if (created !== undefined && durability === 'fsync') {
+    for (const dir of upTo(path.dirname(root), path.dirname(path.resolve(created)))) fsyncDirSync(dir);
+  }
   const handles = new Map<string, Promise<fs.FileHandle>>();
   let queue: Waiter[] = [];
   let scheduled = false;
   let healthy = true;
+  let closed = false;
   /** Commits run one after another, so appends to a file never interleave. */
   let committing: Promise<void> = Promise.resolve();
+  /** Part files of the last failed commit that could not be written: what a probe opens again. */
+  let failedFiles: string[] = [];
+  /** Failed commits so far: a probe that started before the latest failure proves nothing about it. */
+  let failures = 0;
+  let probeTimer: NodeJS.Timeout | undefined;
+  let probing: Promise<void> = Promise.resolve();
 
   /** Part files by kind and hour since the epoch, so a record costs no date formatting or path join. */
   const partitions = { good: new Map<number, string>(), bad: new Map<number, string>() };
@@ -51,20 +79,45 @@ export function createFileSink(options: FileSinkOptions): Sink {
     if (file === undefined) {
       if (files.size >= MAX_REMEMBERED_PARTITIONS) files.clear();
       const iso = new Date(hour * HOUR_MS).toISOString();
-      file = path.join(options.dir, record.kind, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`, `part-${instance}.jsonl`);
+      file = path.join(root, record.kind, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`, `part-${instance}.jsonl`);
       files.set(hour, file);
     }
     return file;
   };
 
+  // An empty part file is new, or was never written into: the names of it and of the partition
+  // directories above it may not be on disk yet. Synced once, before the first write into it resolves.
+  const syncNames = durability === 'fsync' ? (file: string) => Promise.all(upTo(path.dirname(file), root).map(fsyncDir)).then(() => undefined) : undefined;
+
   const open = (file: string): Promise<fs.FileHandle> => {
     let handle = handles.get(file);
     if (!handle) {
-      handle = fs.mkdir(path.dirname(file), { recursive: true }).then(() => openAppend(file));
+      handle = fs.mkdir(path.dirname(file), { recursive: true }).then(() => openAppend(file, syncNames));
       handle.catch(() => handles.delete(file));
       handles.set(file, handle);
     }
     return handle;
+  };
+
+  /**
+   * Closes and forgets a part file: one not written lately, or one whose write failed (part of the
+   * lines may be in it: the next open ends that line).
+   */
+  const discard = (file: string): void => {
+    const handle = handles.get(file);
+    handles.delete(file);
+    void handle?.then((h) => h.close()).catch(() => undefined);
+  };
+
+  const writeFile = async (file: string, lines: string[]): Promise<void> => {
+    const handle = await open(file);
+    try {
+      await handle.appendFile(`${lines.join('\n')}\n`);
+      if (durability === 'fsync') await handle.datasync();
+    } catch (error) {
+      discard(file);
+      throw error;
+    }
   };
 
   const commit = async (): Promise<void> => {
@@ -80,20 +133,55 @@ export function createFileSink(options: FileSinkOptions): Sink {
         lines.push(record.value);
       }
     }
-    try {
-      await Promise.all(
-        [...byFile].map(async ([file, lines]) => {
-          const handle = await open(file);
-          await handle.appendFile(`${lines.join('\n')}\n`);
-          if (durability === 'fsync') await handle.datasync();
-        }),
-      );
+    // Settled, not raced: the next commit must not append to a file this one is still writing.
+    const files = [...byFile.keys()];
+    const results = await Promise.allSettled([...byFile].map(([file, lines]) => writeFile(file, lines)));
+    if (handles.size > MAX_OPEN_FILES) {
+      for (const file of [...handles.keys()]) if (!byFile.has(file)) discard(file);
+    }
+    const failed = results.findIndex((result) => result.status === 'rejected');
+    if (failed === -1) {
       healthy = true;
       for (const waiter of waiters) waiter.resolve();
-    } catch (error) {
-      healthy = false;
-      for (const waiter of waiters) waiter.reject(error as Error);
+      return;
     }
+    healthy = false;
+    failures++;
+    failedFiles = files.filter((_, i) => results[i]!.status === 'rejected');
+    const error = (results[failed] as PromiseRejectedResult).reason as Error;
+    for (const waiter of waiters) waiter.reject(error);
+    probe();
+  };
+
+  /** What the writes that failed need, and a small file written and synced in the root. */
+  const writable = async (): Promise<void> => {
+    await Promise.all(failedFiles.map(open));
+    const file = path.join(root, `.probe-${instance}`);
+    const handle = await fs.open(file, 'w');
+    try {
+      await handle.writeFile('probe\n');
+      if (durability === 'fsync') await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rm(file);
+  };
+
+  const probe = (): void => {
+    if (probeTimer || closed || healthy) return;
+    probeTimer = setTimeout(() => {
+      const since = failures;
+      probing = writable()
+        .then(() => {
+          if (failures === since) healthy = true;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          probeTimer = undefined;
+          probe();
+        });
+    }, PROBE_INTERVAL_MS);
+    probeTimer.unref();
   };
 
   return {
@@ -111,6 +199,9 @@ export function createFileSink(options: FileSinkOptions): Sink {
       }),
     isReady: () => healthy,
     close: async () => {
+      closed = true;
+      clearTimeout(probeTimer);
+      await probing;
       await committing;
       if (queue.length > 0) await commit();
       const open = [...handles.values()];
@@ -120,12 +211,20 @@ export function createFileSink(options: FileSinkOptions): Sink {
   };
 }
 
+/** `dir` and the directories above it, up to `top` (inclusive). */
+function upTo(dir: string, top: string): string[] {
+  const dirs = [dir];
+  while (dir !== top && path.dirname(dir) !== dir) dirs.push((dir = path.dirname(dir)));
+  return dirs;
+}
+
 /**
  * Opens a part file for appending. A file that does not end in a newline holds a line torn by a
- * crash (never acknowledged): start on a fresh line, or the next record would be glued to it and
- * lost to every reader. Matters when a restart reuses the instance id (PID 1 in a container).
+ * crash or a failed write (never acknowledged): start on a fresh line, or the next record would be
+ * glued to it and lost to every reader. Matters when a restart reuses the instance id (PID 1 in a
+ * container). An empty file is handed to `onEmpty` before it is used.
  */
-async function openAppend(file: string): Promise<fs.FileHandle> {
+async function openAppend(file: string, onEmpty: ((file: string) => Promise<void>) | undefined): Promise<fs.FileHandle> {
   const handle = await fs.open(file, 'a+');
   try {
     const { size } = await handle.stat();
@@ -133,6 +232,8 @@ async function openAppend(file: string): Promise<fs.FileHandle> {
       const last = Buffer.alloc(1);
       await handle.read(last, 0, 1, size - 1);
       if (last[0] !== 0x0a) await handle.appendFile('\n');
+    } else {
+      await onEmpty?.(file);
     }
     return handle;
   } catch (error) {
