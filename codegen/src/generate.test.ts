@@ -68,6 +68,24 @@ describe('generate', () => {
     expect(code).toContain('export function trackSignupV1(');
   });
 
+  it('exports TRACKING_PLAN: every version’s consent purpose and PII marks, for raw track() calls', () => {
+    const dir = schemaDir({
+      'com.acme/signup/1-0-0': { ...closed({ email: { type: 'string', 'x-pii': 'redact' } }), 'x-tracklane': { kind: 'event', consent: 'marketing' } },
+      'com.acme/signup/1-0-1': { ...closed({ email: { type: 'string', 'x-pii': 'hash' }, name: { type: 'string' } }), 'x-tracklane': { kind: 'event', consent: 'marketing' } },
+      'com.acme/user/1-0-0': { ...closed({ name: { type: 'string', 'x-pii': 'drop' } }), 'x-tracklane': { kind: 'entity', consent: 'ignored-for-entities' } },
+      'com.acme/click/1-0-0': { ...closed({ id: { type: 'string' } }), 'x-tracklane': { kind: 'event' } },
+    });
+    const { code } = generate({ schemas: [dir] });
+    expect(code).toContain([
+      'export const TRACKING_PLAN: TrackingPlan = {',
+      "  'iglu:com.acme/signup/jsonschema/1-0-0': { purpose: 'marketing', pii: { '/email': 'redact' } },",
+      "  'iglu:com.acme/signup/jsonschema/1-0-1': { purpose: 'marketing', pii: SIGNUP_PII },",
+      "  'iglu:com.acme/user/jsonschema/1-0-0': { pii: USER_PII }",
+      '};',
+    ].join('\n'));
+    expect(code).toMatch(/^import type \{[^}]*\bTrackingPlan\b[^}]*\} from '@tracklane\/core';$/m);
+  });
+
   it('is byte-identical from run to run and independent of directory order', () => {
     const a = schemaDir({ 'com.acme/click/1-0-0': closed({ x: { type: 'string' } }) });
     const b = schemaDir({ 'io.other/click/1-0-0': closed({ y: { type: 'number' } }), 'io.other/view/1-0-0': closed({}) });

@@ -1,5 +1,6 @@
 // The example service: emits typed events for a few customers, then shuts down cleanly.
 // Run by `pnpm demo` with TRACKLANE_COLLECTOR_URL and TRACKLANE_WRITE_KEY set.
+import { TRACKING_PLAN } from '@tracklane/example-tracking-plan';
 import { collectorDestination, createNodeTracker } from '@tracklane/node';
 import { simulateTraffic } from './service.js';
 
@@ -10,6 +11,8 @@ const tracker = createNodeTracker({
   appId: 'acme-billing',
   appVersion: '1.4.0',
   destinations: [collectorDestination({ url, writeKey })],
+  // A raw track() call for a schema of the plan gets its consent purpose and PII marks too.
+  trackingPlan: TRACKING_PLAN,
   hooks: { onError: (error) => console.error(`tracker: ${error.message}`) },
 });
 

@@ -16,6 +16,8 @@ export type {
   TrackerOptions,
   TrackerPlugin,
   TrackerStats,
+  SchemaRules,
+  TrackingPlan,
 } from './internal/tracker-types.js';
 export type {
   CollectorBatch,

@@ -16,6 +16,8 @@ export type ValidatorMode = 'off' | 'dev' | 'always';
 /** What one model contributes to the module, and which core types it uses. */
 export interface ModelOutput {
   statements: ts.Statement[];
+  /** Entries of `TRACKING_PLAN`: each version's URI -> the consent purpose and PII marks it fixes. */
+  plan: ts.PropertyAssignment[];
   uses: Set<'TrackerLike' | 'SelfDescribing' | 'EntityInput' | 'PiiRules' | 'TrackOptions'>;
 }
 
@@ -26,7 +28,7 @@ export type ValidatorEmitter = (model: SchemaModel, names: ModelNames, ctx: Sche
 export function emitModel(model: SchemaModel, names: ModelNames, ctx: SchemaContext, mode: ValidatorMode, validator?: ValidatorEmitter): ModelOutput {
   const { latest } = model;
   const meta = latest.meta;
-  const out: ModelOutput = { statements: [], uses: new Set() };
+  const out: ModelOutput = { statements: [], plan: [], uses: new Set() };
   const summary = [
     ...docLines({ description: latest.schema.description }),
     `Schema \`${latest.uri}\`${model.versions.length > 1 ? ` (versions ${model.versions.map((v) => formatSchemaVer(v.version)).join(', ')})` : ''}.`,
@@ -75,6 +77,17 @@ export function emitModel(model: SchemaModel, names: ModelNames, ctx: SchemaCont
       param('options', typeRef('UserTrackOptions'), true),
     ], f.createUnionTypeNode([keywordType(K.StringKeyword), keywordType(K.UndefinedKeyword)]), f.createBlock(body, true));
     out.statements.push(withJsDoc(fn, [`Tracks ${latest.name} (\`${latest.uri}\`)${meta.consent ? ` under consent purpose \`${meta.consent}\`` : ''}.`, ...(meta.deprecated ? [`@deprecated ${meta.deprecated}`] : [])]));
+  }
+  // Every version, so raw calls naming an older one get its own rules; the latest reuses the constants above.
+  for (const version of model.versions) {
+    const isLatest = version === latest;
+    const marks = isLatest ? pii : collectPii(version.schema, { ...ctx, root: version.schema });
+    const purpose = meta.kind === 'entity' ? undefined : version.meta.consent;
+    const rules: ts.ObjectLiteralElementLike[] = [
+      ...(purpose ? [f.createPropertyAssignment('purpose', str(purpose))] : []),
+      ...(marks.length > 0 ? [f.createPropertyAssignment('pii', isLatest ? id(names.pii) : jsonExpression(Object.fromEntries(marks)))] : []),
+    ];
+    if (rules.length > 0) out.plan.push(f.createPropertyAssignment(str(version.uri), f.createObjectLiteralExpression(rules)));
   }
   if (meta.kind !== 'event') {
     const returnType = pii.length > 0 ? 'EntityInput' : 'SelfDescribing';

@@ -40,11 +40,22 @@ export function emitModule(schemas: readonly LoadedSchema[], options: EmitOption
   for (const m of models) for (const v of m.versions) igluTypes.set(v.uri, names.get(m)!.type);
   const uses = new Set<string>();
   const body: ts.Statement[] = [];
+  const plan: ts.PropertyAssignment[] = [];
   for (const model of models) {
     const ctx: SchemaContext = { root: model.latest.schema, igluTypes };
     const out = emitModel(model, names.get(model)!, ctx, mode, options.validation?.model);
     out.uses.forEach((u) => uses.add(u));
     body.push(...out.statements);
+    plan.push(...out.plan);
+  }
+  if (models.length > 0) {
+    uses.add('TrackingPlan');
+    const declaration = f.createVariableStatement(exportModifier(),
+      f.createVariableDeclarationList([f.createVariableDeclaration('TRACKING_PLAN', undefined, typeRef('TrackingPlan'), f.createObjectLiteralExpression(plan, true))], ts.NodeFlags.Const));
+    body.push(withJsDoc(declaration, [
+      'Consent purpose and PII marks of every schema version: pass it as `trackingPlan` to the tracker, and',
+      'raw `track()` calls and other integrations get the same rules as the generated functions.',
+    ]));
   }
   const statements: ts.Statement[] = [];
   if (uses.has('TrackerLike')) uses.add('TrackOptions');

@@ -17,6 +17,8 @@ export const CORE_STUB = `declare module '@tracklane/core' {
     user?: { anonymousId?: string; userId?: string; sessionId?: string; sessionIndex?: number };
   }
   export interface TrackerLike { track(event: SelfDescribing, options?: TrackOptions): string | undefined }
+  export interface SchemaRules { purpose?: string; pii?: PiiRules }
+  export type TrackingPlan = Readonly<Record<string, SchemaRules>>;
 }
 `;
 

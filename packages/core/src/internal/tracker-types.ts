@@ -62,6 +62,15 @@ export interface TrackOptions {
   user?: EnvelopeUser;
 }
 
+/** What a schema fixes for its events and entities: its consent purpose and its PII marks. */
+export interface SchemaRules {
+  purpose?: string;
+  pii?: PiiRules;
+}
+
+/** Consent purpose and PII marks by schema URI (`iglu:vendor/name/jsonschema/1-0-0`), as codegen emits it. */
+export type TrackingPlan = Readonly<Record<string, SchemaRules>>;
+
 /** The part of a tracker that generated track functions need. */
 export interface TrackerLike {
   track(event: SelfDescribing, options?: TrackOptions): string | undefined;
@@ -146,6 +155,13 @@ export interface TrackerOptions {
    * @default {}
    */
   allowPiiInClear?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Consent purpose and PII marks by schema URI: the generated `TRACKING_PLAN`. A `track()` call that
+   * names no purpose or PII marks of its own (a raw `track({ schema, data })`, another integration)
+   * gets its schema's, and so does an entity without marks: only generated functions knew them before.
+   * @default {}
+   */
+  trackingPlan?: TrackingPlan;
   /** Plugins that enrich envelopes at track time, in order. @default [] */
   plugins?: readonly TrackerPlugin[];
   /** Durable store per destination. @default bounded memory store */

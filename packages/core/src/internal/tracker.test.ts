@@ -412,3 +412,34 @@ describe('PII in entities', () => {
     expect(entity.data.email).toBe('jane@example.com');
   });
 });
+
+describe('tracking plan (the generated TRACKING_PLAN)', () => {
+  const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
+  const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
+  const trackingPlan = { [SIGNUP]: { purpose: 'marketing', pii: { '/email': 'redact' as const } }, [USER]: { pii: { '/name': 'drop' as const } } };
+
+  it('gives a raw track() call its schema’s consent purpose and PII marks, and an unmarked entity its marks', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], trackingPlan, consent: { purposes: { marketing: 'pending' } } });
+    tracker.track({ schema: SIGNUP, data: { email: 'jane@example.com', plan: 'team' } }, { entities: [{ schema: USER, data: { name: 'Jane', id: 7 } }] });
+    await tracker.flush();
+    expect(destination.batches).toEqual([]); // held: its purpose, marketing, is pending
+    tracker.setConsent({ marketing: 'granted' });
+    await tracker.flush();
+    const [envelope] = destination.batches.flat();
+    expect(envelope!.event.data).toEqual({ email: '[redacted]', plan: 'team' });
+    expect(envelope!.entities).toEqual([{ schema: USER, data: { id: 7 } }]);
+  });
+
+  it('leaves a call’s own purpose and marks as they are, and schemas outside the plan alone', async () => {
+    const destination = scriptedDestination(() => ok);
+    const tracker = testTracker({ destinations: [destination], trackingPlan, consent: { purposes: { marketing: 'denied' } } });
+    tracker.track({ schema: SIGNUP, data: { email: 'jane@example.com' } }, { purpose: 'necessary', pii: { '/email': 'hash' } });
+    tracker.track(click(1));
+    await tracker.flush();
+    const [signup, other] = destination.batches.flat();
+    expect(signup!.event.data.email).toBe(sha256Hex('jane@example.com'));
+    expect(other!.event).toEqual(click(1));
+    expect(tracker.getStats().dropped).toEqual({});
+  });
+});
