@@ -156,9 +156,9 @@ export interface TrackerOptions {
    */
   allowPiiInClear?: Readonly<Record<string, readonly string[]>>;
   /**
-   * Consent purpose and PII marks by schema URI: the generated `TRACKING_PLAN`. A `track()` call that
-   * names no purpose or PII marks of its own (a raw `track({ schema, data })`, another integration)
-   * gets its schema's, and so does an entity without marks: only generated functions knew them before.
+   * Consent purpose and PII marks by schema URI: the generated `TRACKING_PLAN`. A `track()` call (a
+   * raw `track({ schema, data })`, another integration) gets its schema's `purpose` and `pii` where
+   * it passes none of its own, and so does an entity without marks.
    * @default {}
    */
   trackingPlan?: TrackingPlan;

@@ -58,15 +58,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   const maxPendingConsent = options.maxPendingConsent ?? 1000;
   const plugins = options.plugins ?? [];
   const allowClear = new Map(Object.entries(options.allowPiiInClear ?? {}).map(([k, v]) => [k, new Set(v)]));
-  const plan = options.trackingPlan && Object.keys(options.trackingPlan).length > 0 ? new Map(Object.entries(options.trackingPlan)) : undefined;
-  /** A call that names no purpose or PII marks gets those its schema has in the tracking plan. */
-  const withPlan = (schema: string, trackOptions: TrackOptions | undefined): TrackOptions | undefined => {
-    const rules = plan!.get(schema);
-    if (!rules || (trackOptions?.purpose !== undefined && trackOptions.pii !== undefined)) return trackOptions;
-    const purpose = trackOptions?.purpose ?? rules.purpose;
-    const pii = trackOptions?.pii ?? rules.pii;
-    return { ...trackOptions, ...(purpose !== undefined ? { purpose } : {}), ...(pii !== undefined ? { pii } : {}) };
-  };
+  /** By schema URI: what a call that does not say otherwise gets (`{ ...rules, ...trackOptions }`). */
+  const plan = options.trackingPlan && new Map(Object.entries(options.trackingPlan));
   const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const app: EnvelopeApp = Object.freeze({
     id: options.appId,
@@ -244,7 +237,8 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
         warnOnce(`invalid:${problem}`, `Tracklane: dropped an invalid event (${problem}).`);
         return refuse(DropReason.invalid);
       }
-      if (plan) trackOptions = withPlan(event.schema, trackOptions);
+      const rules = plan?.get(event.schema);
+      if (rules) trackOptions = { ...rules, ...trackOptions };
       const state = consent.stateOf(purposeOf(trackOptions));
       const now = Date.now();
       // The event object is the app's own: it is read, never changed (PII rules replace it), and
