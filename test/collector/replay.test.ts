@@ -1,5 +1,8 @@
 // Replaying a raw store into a fresh collector gives the same set of events; replaying twice adds
-// nothing (the second replay is all duplicates). Through the library and through the CLI.
+// nothing (the second replay is all duplicates), also when the receiving collector restarted in
+// between. Through the library and through the CLI.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorSender, replayRawStore } from '@tracklane/collector';
@@ -44,6 +47,27 @@ describe('replay', () => {
     expect(await replayRawStore({ from: source.dataDir, send, batchSize: 100 })).toBe(total);
     expect(target.records('good')).toHaveLength(total);
     expect(await duplicatesCounted(target)).toBe(total);
+  });
+
+  it('twice, with the receiving collector restarted in between: nothing new', { timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracklane-replay-restart-'));
+    try {
+      const total = HOURS.length * PER_HOUR;
+      {
+        await using target = await startCollector({ dataDir });
+        expect(await replayRawStore({ from: source.dataDir, send: collectorSender(target.url, SERVER_KEY), batchSize: 100 })).toBe(total);
+        expect(landed(target)).toEqual(landed(source));
+      }
+      // A new collector on the same raw store: its dedup window starts with the ids the store holds.
+      await using restarted = await startCollector({ dataDir });
+      const result = await runCollectorCli(['replay', '--from', source.dataDir, '--to', restarted.url, '--write-key', SERVER_KEY]);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual({ replayed: total, to: restarted.url });
+      expect(await duplicatesCounted(restarted)).toBe(total);
+      expect(landed(restarted)).toEqual(landed(source));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('a time window replays only the events created in it', async () => {

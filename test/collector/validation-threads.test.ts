@@ -68,6 +68,18 @@ describe('validation threads', () => {
     expect(stored(threaded, 'good').filter((record) => record.envelope!.id === event.id)).toHaveLength(1);
   });
 
+  it("know the collector's built-in Snowplow schemas (a page view or structured event replayed to /v1/batch)", async () => {
+    const events = [
+      envelope({ event: { schema: 'iglu:com.snowplowanalytics.snowplow/page_view/jsonschema/1-0-0', data: {} } }),
+      envelope({ event: { schema: 'iglu:com.google.analytics/event/jsonschema/1-0-0', data: { category: 'c', action: 'a', value: 1.5 } } }),
+      envelope({ event: { schema: 'iglu:com.google.analytics/event/jsonschema/1-0-0', data: { category: 'c', action: 'a', value: '1.5' } } }),
+    ];
+    const body = JSON.stringify(batch(events));
+    const [fromThreads, fromSingle] = await Promise.all([threaded.post(body), single.post(body)]);
+    expect(fromThreads.json).toEqual(fromSingle.json);
+    expect(fromThreads.json).toEqual({ accepted: 2, duplicates: 0, rejected: [{ id: events[2]!.id, errors: ['/event/data/value: must be number'] }] });
+  });
+
   it.each([
     ['a body that is not JSON', '{"events": [', 400],
     ['a batch over the event limit', JSON.stringify(batch([1, 2, 3, 4, 5, 6])), 413],

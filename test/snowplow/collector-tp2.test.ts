@@ -95,7 +95,9 @@ describe('collector: POST /com.snowplowanalytics.snowplow/tp2', () => {
     expect(fromBrowser.status).toBe(200);
     expect(fromBrowser.headers['access-control-allow-origin']).toBe(BROWSER_ORIGIN);
     expect(fromBrowser.json).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
-    expect((await collector.request('GET', TP2_PATH)).status).toBe(405);
+    // GET is Snowplow's pixel request (collector-pixel.test.ts): it needs a key too. HEAD is no request to store.
+    expect((await collector.request('GET', `${TP2_PATH}?e=pv`)).status).toBe(401);
+    expect((await collector.request('HEAD', TP2_PATH)).status).toBe(405);
   });
 
   it('answers 400 to a body that is not payload_data, and keeps unmappable payloads in the bad store', async () => {
@@ -103,14 +105,18 @@ describe('collector: POST /com.snowplowanalytics.snowplow/tp2', () => {
     expect((await collector.request('POST', TP2_PATH, auth, '{"events":[]}')).status).toBe(400);
     expect((await collector.request('POST', TP2_PATH, auth, 'not json')).status).toBe(400);
     const { tp2 } = payload();
-    const pageView = { e: 'pv', eid: randomUUID(), tv: 'js-4.0.0', p: 'web', url: 'https://x.example/' };
+    // Legacy ecommerce (tr, ti) is not mapped; page views are (snowplow-node-tracker.test.ts).
+    const transaction = { e: 'tr', eid: randomUUID(), tv: 'js-2.0.0', p: 'web', aid: 'shop', tr_id: 'o-1', tr_tt: '12.5' };
     const broken = { ...tp2, eid: randomUUID(), ue_pr: '{not json' };
-    const answer = await collector.request('POST', TP2_PATH, auth, body([tp2, pageView, broken]));
+    const answer = await collector.request('POST', TP2_PATH, auth, body([tp2, transaction, broken]));
     expect(answer.status).toBe(200);
     expect(answer.json.accepted).toBe(1);
-    expect(answer.json.rejected).toHaveLength(2);
-    const bad = collector.records('bad').map((r) => r.payload);
-    expect(bad).toContainEqual(pageView);
-    expect(bad).toContainEqual(broken);
+    expect(answer.json.rejected).toEqual([
+      { id: transaction.eid, errors: ['/e: unsupported tracker protocol event type "tr"'] },
+      { id: broken.eid, errors: ['/ue_pr: not a readable unstruct_event self-describing JSON'] },
+    ]);
+    const bad = collector.records('bad');
+    expect(bad.find((r) => (r.payload as { eid?: string }).eid === transaction.eid)).toMatchObject({ payload: transaction, errors: ['/e: unsupported tracker protocol event type "tr"'] });
+    expect(bad.map((r) => r.payload)).toContainEqual(broken);
   });
 });

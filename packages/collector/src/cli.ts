@@ -13,11 +13,12 @@ const USAGE = `Usage:
                       [--sink file|kafka] [--kafka-brokers h:p,..] [--durability fsync|write] [--config file.json] [--trust-proxy]
                       [--validation-threads <n>]   (worker threads that validate; default: cores - 1, at most 4)
                       [--dedup-max-ids <n>] [--dedup-ttl-ms <ms>]   (event ids remembered to drop retries; default 1000000 ids, 24 h)
+                      [--dedup-warm-from-store true|false]   (start with the ids the file raw store holds; default true)
   tracklane-collector replay --from <raw store dir> --to <collector URL> --write-key <key> [--since <ISO time>] [--until <ISO time>]
   tracklane-collector replay --from <raw store dir> --to kafka --kafka-brokers h:p,.. [--kafka-good-topic tracklane-good] [--kafka-bad-topic tracklane-bad]
                              [--since <ISO time>] [--until <ISO time>]   (skips events the good topic already holds)
 Environment: TRACKLANE_COLLECTOR_PORT, TRACKLANE_SCHEMAS, TRACKLANE_DATA_DIR, TRACKLANE_WRITE_KEYS, TRACKLANE_SINK, TRACKLANE_KAFKA_BROKERS,
-             TRACKLANE_VALIDATION_THREADS, TRACKLANE_DEDUP_MAX_IDS, TRACKLANE_DEDUP_TTL_MS`;
+             TRACKLANE_VALIDATION_THREADS, TRACKLANE_DEDUP_MAX_IDS, TRACKLANE_DEDUP_TTL_MS, TRACKLANE_DEDUP_WARM_FROM_STORE`;
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadServeConfig(argv, process.env);

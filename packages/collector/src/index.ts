@@ -12,7 +12,7 @@ export type { FileSinkOptions } from './internal/sinks/file-sink.js';
 // The Kafka client (@platformatic/kafka) is imported inside createKafkaSink, only when it is called.
 export { createKafkaSink } from './internal/sinks/kafka-sink.js';
 export type { KafkaSink, KafkaSinkOptions } from './internal/sinks/kafka-sink.js';
-export type { Sink, SinkRecord } from './internal/sinks/sink.js';
+export type { RecentIds, Sink, SinkRecord } from './internal/sinks/sink.js';
 export { truncateIp } from './internal/client-ip.js';
 export { collectorSender, replayRawStore } from './internal/replay.js';
 export type { ReplayOptions } from './internal/replay.js';

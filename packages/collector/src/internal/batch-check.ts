@@ -21,6 +21,19 @@ export type CheckedEvent =
   | { ok: false; id: string | undefined; schema: string; reason: string; errors: string[]; value: string };
 
 /**
+ * An event its protocol's mapping refused (a tp2 payload of an unsupported type, an unreadable
+ * `ue_pr`): it is not validated but kept in the bad store as it came, with the mapping's reasons.
+ */
+export class RefusedEvent {
+  constructor(
+    /** The payload as received: what the bad store keeps. */
+    readonly payload: unknown,
+    readonly id: string | undefined,
+    readonly errors: string[],
+  ) {}
+}
+
+/**
  * Validates each event of a batch on its own, so a mixed batch keeps its good events, and builds
  * the line each one is stored as. Needs no state beyond the schemas: it runs in worker threads too.
  */
@@ -51,6 +64,7 @@ export class BatchChecker {
   }
 
   /**
+   * `events` may hold RefusedEvents, stored as bad events with their reasons.
    * `source`, when given, is the body text the events were parsed from: good events are stored as
    * that text when it is exactly what was validated (see GoodRecordWriter).
    */
@@ -58,6 +72,10 @@ export class BatchChecker {
     const receivedAt = new Date(context.receivedAt).toISOString();
     const good = new GoodRecordWriter(receivedAt, context.clientIp, source?.spans.length === events.length ? source : undefined);
     return events.map((event, index): CheckedEvent => {
+      if (event instanceof RefusedEvent) {
+        const { payload, id, errors } = event;
+        return { ok: false, id, schema: 'unknown', reason: 'unmappable', errors, value: badRecordValue(receivedAt, context.clientIp, errors, payload) };
+      }
       const verdict = this.validator.validate(event);
       const errors = verdict.ok ? appMismatch(verdict.envelope.app.id, context.appId) : verdict.errors;
       if (verdict.ok && errors.length === 0) {

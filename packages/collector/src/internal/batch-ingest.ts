@@ -33,6 +33,8 @@ export class BatchIngest {
     private readonly sink: Sink,
     private readonly metrics: CollectorMetrics,
     maxEventsPerBatch: number,
+    /** Settles once the dedup window holds what it must know before the first batch lands (warmDedupWindow). */
+    private readonly ready: Promise<void> = Promise.resolve(),
   ) {
     this.checker = new BatchChecker(validator, maxEventsPerBatch);
   }
@@ -50,6 +52,7 @@ export class BatchIngest {
 
   /** Lands a checked batch (checked here or in a worker thread) received at `receivedAt` (epoch ms). */
   async land(checked: readonly CheckedEvent[], receivedAt: number): Promise<BatchAnswer> {
+    await this.ready;
     const answer: BatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
     const records: SinkRecord[] = [];
     const tally = new EventTally();

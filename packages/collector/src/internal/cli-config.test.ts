@@ -149,6 +149,16 @@ describe('loadServeConfig', () => {
     expect(loadServeConfig([...MINIMAL, '--dedup-ttl-ms=60000'], {}).dedup).toEqual({ ttlMs: 60000 }); // maxIds keeps its default
   });
 
+  it('turns off filling the dedup window from the raw store by flag, environment or config file', () => {
+    const warm = (argv: string[], env: NodeJS.ProcessEnv) => loadServeConfig([...MINIMAL, ...argv], env).dedup.warmFromStore;
+    expect(warm([], {})).toBeUndefined(); // the default: filled
+    expect(warm(['--dedup-warm-from-store', 'false'], {})).toBe(false);
+    expect(warm(['--dedup-warm-from-store=true'], { TRACKLANE_DEDUP_WARM_FROM_STORE: 'false' })).toBe(true);
+    expect(warm([], { TRACKLANE_DEDUP_WARM_FROM_STORE: 'false' })).toBe(false);
+    expect(warm(['--config', configFile({ dedup: { warmFromStore: false } })], {})).toBe(false);
+    expect(configError(() => warm(['--dedup-warm-from-store', 'off'], {}))).toContain('--dedup-warm-from-store must be true or false, got off');
+  });
+
   it.each(['-1', '1.5', 'many', '65'])('refuses --validation-threads %s', (threads) => {
     expect(configError(() => loadServeConfig([...MINIMAL, `--validation-threads=${threads}`], {}))).toContain('--validation-threads must be 0-64');
   });
@@ -221,7 +231,8 @@ describe('loadServeConfig', () => {
     it.each<[string, unknown, string]>([
       ['a bad value, naming the flag', { maxIds: 'many' }, '--dedup-max-ids must be 1-16000000, got many'],
       ['a value of the wrong type', { ttlMs: true }, '--dedup-ttl-ms must be a positive whole number of milliseconds, got true'],
-      ['a misspelt field', { maxIds: 10, ttl: 60000 }, 'unknown field dedup.ttl in the config file (use maxIds, ttlMs)'],
+      ['a misspelt field', { maxIds: 10, ttl: 60000 }, 'unknown field dedup.ttl in the config file (use maxIds, ttlMs, warmFromStore)'],
+      ['warmFromStore that is no boolean', { warmFromStore: 'no' }, '--dedup-warm-from-store must be true or false, got no'],
       ['no object', [10, 60000], 'dedup in the config file must be an object'],
     ])('dedup in the config file: %s', (_name, dedup, message) => {
       const file = configFile({ dedup });

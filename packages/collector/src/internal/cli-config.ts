@@ -25,9 +25,10 @@ export interface ServeConfig {
   limits: CollectorLimits;
   /**
    * Window of event ids remembered to drop retried events (CollectorOptions.dedup): `maxIds`
-   * (`--dedup-max-ids`, `TRACKLANE_DEDUP_MAX_IDS`, 1 to 16,000,000) and `ttlMs` (`--dedup-ttl-ms`,
-   * `TRACKLANE_DEDUP_TTL_MS`), or `dedup` in the config file; unset fields keep their defaults.
-   * @default {} (1,000,000 ids, 24 h)
+   * (`--dedup-max-ids`, `TRACKLANE_DEDUP_MAX_IDS`, 1 to 16,000,000), `ttlMs` (`--dedup-ttl-ms`,
+   * `TRACKLANE_DEDUP_TTL_MS`) and `warmFromStore` (`--dedup-warm-from-store true|false`,
+   * `TRACKLANE_DEDUP_WARM_FROM_STORE`), or `dedup` in the config file; unset fields keep their defaults.
+   * @default {} (1,000,000 ids, 24 h, filled from the raw store at start)
    */
   dedup: DedupWindowOptions;
   /** Take the client IP from `X-Forwarded-For` (`--trust-proxy`). @default false */
@@ -55,18 +56,22 @@ function integer(raw: unknown, valid: (n: number) => boolean, rule: string): num
   return n;
 }
 
-/** The dedup window from flags, environment and the config file's `dedup: {maxIds, ttlMs}`. */
-function dedupOptions(values: { 'dedup-max-ids'?: string; 'dedup-ttl-ms'?: string }, env: NodeJS.ProcessEnv, file: unknown = {}): DedupWindowOptions {
+/** The dedup window from flags, environment and the config file's `dedup: {maxIds, ttlMs, warmFromStore}`. */
+function dedupOptions(values: { 'dedup-max-ids'?: string; 'dedup-ttl-ms'?: string; 'dedup-warm-from-store'?: string }, env: NodeJS.ProcessEnv, file: unknown = {}): DedupWindowOptions {
   if (typeof file !== 'object' || file === null || Array.isArray(file)) return invalid('dedup in the config file must be an object: {"maxIds": n, "ttlMs": n}');
   const fields = file as Record<string, unknown>;
   for (const name of Object.keys(fields)) {
-    if (name !== 'maxIds' && name !== 'ttlMs') invalid(`unknown field dedup.${name} in the config file (use maxIds, ttlMs)`);
+    if (name !== 'maxIds' && name !== 'ttlMs' && name !== 'warmFromStore') invalid(`unknown field dedup.${name} in the config file (use maxIds, ttlMs, warmFromStore)`);
   }
   const dedup: DedupWindowOptions = {};
   const maxIds = values['dedup-max-ids'] ?? env.TRACKLANE_DEDUP_MAX_IDS ?? fields.maxIds;
   if (maxIds !== undefined) dedup.maxIds = integer(maxIds, (n) => n >= 1 && n <= MAX_DEDUP_IDS, `--dedup-max-ids must be 1-${MAX_DEDUP_IDS}`);
   const ttlMs = values['dedup-ttl-ms'] ?? env.TRACKLANE_DEDUP_TTL_MS ?? fields.ttlMs;
   if (ttlMs !== undefined) dedup.ttlMs = integer(ttlMs, (n) => n >= 1, '--dedup-ttl-ms must be a positive whole number of milliseconds');
+  const warm = values['dedup-warm-from-store'] ?? env.TRACKLANE_DEDUP_WARM_FROM_STORE ?? fields.warmFromStore;
+  if (warm === true || warm === 'true') dedup.warmFromStore = true;
+  else if (warm === false || warm === 'false') dedup.warmFromStore = false;
+  else if (warm !== undefined) invalid(`--dedup-warm-from-store must be true or false, got ${typeof warm === 'string' ? warm : JSON.stringify(warm)}`);
   return dedup;
 }
 
@@ -107,6 +112,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       'validation-threads': { type: 'string' },
       'dedup-max-ids': { type: 'string' },
       'dedup-ttl-ms': { type: 'string' },
+      'dedup-warm-from-store': { type: 'string' },
     },
     strict: true,
   });

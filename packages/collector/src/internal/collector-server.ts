@@ -6,6 +6,7 @@ import { BatchIngest } from './batch-ingest.js';
 import { truncateIp } from './client-ip.js';
 import { DEFAULT_LIMITS, type CollectorOptions } from './config.js';
 import { DedupWindow } from './dedup-window.js';
+import { warmDedupWindow } from './dedup-warm-up.js';
 import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
 import { EventValidator } from './event-validator.js';
 import { createLog } from './logger.js';
@@ -13,12 +14,16 @@ import { createMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limiter.js';
 import { decodeBody, readBodyBytes } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
-import { TP2_PATH, envelopesFromTp2 } from './snowplow-tp2.js';
+import { addSnowplowSchemas } from './snowplow-schemas.js';
+import { LEGACY_PIXEL_PATH, PIXEL_PATH, TP2_PATH, envelopeFromPayload, envelopesFromTp2, payloadFromQuery } from './snowplow-tp2.js';
 import type { Sink } from './sinks/sink.js';
 import { ValidationPool } from './validation-pool.js';
 
 export interface Collector {
-  /** Starts listening; resolves with the URL (`http://host:port`). */
+  /**
+   * Starts listening, once the dedup window holds the ids the sink already has (see
+   * DedupWindowOptions.warmFromStore); resolves with the URL (`http://host:port`).
+   */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting requests, waits for those in progress, closes the sink. */
   close(): Promise<void>;
@@ -34,20 +39,33 @@ const CLOSE_GRACE_MS = 5000;
 /** Seconds a client should wait when the sink cannot take writes. */
 const SINK_RETRY_AFTER_S = 5;
 
+/** What a Snowplow collector answers a pixel request with: a transparent 1×1 GIF, never cached. */
+const PIXEL_GIF = Buffer.from('R0lGODlhAQABAPAAAP///wAAACH5BAUAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+const PIXEL_HEADERS = { 'content-type': 'image/gif', 'cache-control': 'no-cache, no-store, must-revalidate' };
+
+/** Node's default limit on a request's head (request line and headers), which `maxUrlBytes` must fit in. */
+const NODE_MAX_HEADER_SIZE = 16_384;
+
 /**
  * The native collector: `POST /v1/batch`, `GET /healthz`, `GET /readyz`, `GET /metrics`; and the Snowplow
- * tracker protocol on `POST /com.snowplowanalytics.snowplow/tp2`, ingested like `/v1/batch`.
+ * tracker protocol on `POST /com.snowplowanalytics.snowplow/tp2`, ingested like `/v1/batch`, and on
+ * `GET /i` (and the tp2 path), one payload in the query string, answered with a pixel.
  */
 export function createCollector(options: CollectorOptions & { sink: Sink }): Collector {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = new SchemaRegistry();
+  addSnowplowSchemas(registry);
   for (const source of options.schemas) registry.load(source);
   const log = createLog(options.log ?? ((line) => process.stdout.write(`${line}\n`)));
   const metrics = createMetrics();
   const access = new AccessControl(options.writeKeys);
   const rateLimiter = new RateLimiter(limits.rateLimit);
   const validator = new EventValidator(registry, { maxDepth: limits.maxDepth });
-  const ingest = new BatchIngest(validator, new DedupWindow(options.dedup), options.sink, metrics, limits.maxEventsPerBatch);
+  const dedup = new DedupWindow(options.dedup);
+  // Ids the store already holds are duplicates from the first request on: listen() waits for them.
+  let dedupReady = options.dedup?.warmFromStore === false;
+  const warmed = dedupReady ? Promise.resolve() : warmDedupWindow(dedup, options.sink, log).then(() => void (dedupReady = true));
+  const ingest = new BatchIngest(validator, dedup, options.sink, metrics, limits.maxEventsPerBatch, warmed);
   const checker = new BatchChecker(validator, limits.maxEventsPerBatch);
   const threads = options.validationThreads ?? 0;
   const pool =
@@ -66,8 +84,12 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     res.end(text);
   };
 
-  /** `checkBody`: the events of the body, checked; throws what `bodyRejection` answers (400/413/415). */
-  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL, checkBody: BodyCheck): Promise<number> => {
+  /**
+   * `checkBody`: the events of the body, checked; throws what `bodyRejection` answers (400/413/415).
+   * A `pixel` request has its event in the query string (checkBody ignores the body), within
+   * `maxUrlBytes`, and is answered with the GIF once the event is stored.
+   */
+  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL, checkBody: BodyCheck, pixel = false): Promise<number> => {
     const decision = access.check(req, url);
     const cors: Record<string, string> = decision.allowOrigin ? { 'access-control-allow-origin': decision.allowOrigin, vary: 'Origin' } : {};
     const fail = (status: number, error: string, headers: Record<string, string> = {}): number => {
@@ -77,15 +99,20 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     if (!decision.ok) return fail(decision.status, decision.message);
     const waitMs = rateLimiter.take(decision.keyId);
     if (waitMs > 0) return fail(429, 'rate limit exceeded', { 'retry-after': String(Math.ceil(waitMs / 1000)) });
-    const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-    if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
     let body: Uint8Array;
-    try {
-      body = await readBodyBytes(req, limits);
-    } catch (error) {
-      const { status, message } = bodyRejection(error);
-      // A body refused for its size was not read to its end: the connection cannot carry another request.
-      return fail(status, message, status === 413 ? { connection: 'close' } : {});
+    if (pixel) {
+      if (Buffer.byteLength(req.url ?? '') > limits.maxUrlBytes) return fail(414, `URL longer than ${limits.maxUrlBytes} bytes`);
+      body = new Uint8Array(0);
+    } else {
+      const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+      if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
+      try {
+        body = await readBodyBytes(req, limits);
+      } catch (error) {
+        const { status, message } = bodyRejection(error);
+        // A body refused for its size was not read to its end: the connection cannot carry another request.
+        return fail(status, message, status === 413 ? { connection: 'close' } : {});
+      }
     }
     const clientIp = truncateIp(clientAddress(req, options.trustProxy ?? false));
     const receivedAt = Date.now();
@@ -100,7 +127,9 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
       return fail(status, message);
     }
     try {
-      send(res, 200, await ingest.land(checked, receivedAt), cors);
+      const landed = await ingest.land(checked, receivedAt);
+      if (pixel) res.writeHead(200, { ...PIXEL_HEADERS, ...cors }).end(PIXEL_GIF);
+      else send(res, 200, landed, cors);
       return 200;
     } catch (error) {
       log('error', 'sink write failed', { sink: options.sink.name, error: (error as Error).message });
@@ -110,7 +139,16 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
 
   const checkBatchBody: BodyCheck = pool ? (body, context) => pool.check(body, context) : (body, context) => checker.checkBody(decodeBody(body), context);
   // tp2 payloads become envelopes first; both then meet the same batch limit, validation and dedup.
-  const checkTp2Body: BodyCheck = (body, context) => checker.check(checker.events({ events: envelopesFromTp2(JSON.parse(decodeBody(body))) }), context);
+  const checkTp2Body: BodyCheck = (body, context) =>
+    checker.check(checker.events({ events: envelopesFromTp2(JSON.parse(decodeBody(body)), context.receivedAt) }), context);
+  // A pixel's event is its query string; an empty one is no payload (400).
+  const checkPixel =
+    (url: URL): BodyCheck =>
+    (_, context) => {
+      const payload = payloadFromQuery(url.searchParams);
+      if (!payload) throw new CollectorError(CollectorErrorCode.BATCH_SHAPE, 'no tracker protocol payload in the query string');
+      return checker.check([envelopeFromPayload(payload, context.receivedAt)], context);
+    };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<[string, number]> => {
     let url: URL;
@@ -122,14 +160,18 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     }
     switch (url.pathname) {
       case '/v1/batch':
-      case TP2_PATH: {
+      case TP2_PATH:
+      case PIXEL_PATH:
+      case LEGACY_PIXEL_PATH: {
         const name = url.pathname;
+        // Like a Snowplow collector, a GET of the tp2 path is a pixel too.
+        const methods = name === '/v1/batch' ? 'POST' : name === TP2_PATH ? 'GET, POST' : 'GET';
         if (req.method === 'OPTIONS') {
           const origin = req.headers.origin;
           if (!access.allowsPreflightFrom(origin)) return [name, (send(res, 403, { error: 'origin not allowed' }), 403)];
           res.writeHead(204, {
             'access-control-allow-origin': origin!,
-            'access-control-allow-methods': 'POST',
+            'access-control-allow-methods': methods,
             'access-control-allow-headers': 'authorization, content-type, content-encoding',
             'access-control-max-age': '600',
             vary: 'Origin',
@@ -137,14 +179,15 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
           res.end();
           return [name, 204];
         }
-        if (req.method !== 'POST') return [name, (send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' }), 405)];
+        if (!methods.split(', ').includes(req.method ?? '')) return [name, (send(res, 405, { error: `use ${methods}` }, { allow: `${methods}, OPTIONS` }), 405)];
         if (closing) return [name, (send(res, 503, { error: 'shutting down' }, { 'retry-after': '1' }), 503)];
+        if (req.method === 'GET') return [name, await handleBatch(req, res, url, checkPixel(url), true)];
         return [name, await handleBatch(req, res, url, name === TP2_PATH ? checkTp2Body : checkBatchBody)];
       }
       case '/healthz':
         return ['/healthz', (send(res, 200, { status: 'ok' }), 200)];
       case '/readyz': {
-        const ready = !closing && options.sink.isReady();
+        const ready = !closing && dedupReady && options.sink.isReady();
         return ['/readyz', (send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', schemas: registry.size }), ready ? 200 : 503)];
       }
       case '/metrics':
@@ -154,7 +197,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     }
   };
 
-  const server = createServer((req, res) => {
+  // A pixel's URL may be longer than Node's default head allows only when maxUrlBytes says so.
+  const server = createServer({ maxHeaderSize: Math.max(NODE_MAX_HEADER_SIZE, limits.maxUrlBytes + 8192) }, (req, res) => {
     const started = process.hrtime.bigint();
     route(req, res)
       .then(([name, status]) => {
@@ -174,8 +218,9 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   return {
     server,
     registry,
-    listen: (port = 0, host = '127.0.0.1') =>
-      new Promise((resolve, reject) => {
+    listen: async (port = 0, host = '127.0.0.1') => {
+      await warmed;
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           const address = server.address() as AddressInfo;
@@ -183,7 +228,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
           log('info', 'collector listening', { url, schemas: registry.size, sink: options.sink.name });
           resolve(url);
         });
-      }),
+      });
+    },
     close: async () => {
       closing = true;
       await new Promise<void>((resolve) => {

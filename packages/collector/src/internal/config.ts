@@ -21,6 +21,12 @@ export interface CollectorLimits {
   maxBodyBytes?: number;
   /** Largest body after gzip is undone (guards against gzip bombs). @default 8_388_608 */
   maxInflatedBytes?: number;
+  /**
+   * Longest request target (path and query string) of a GET to `/i` or the tp2 path, whose query
+   * string is the event: the pixel's counterpart of `maxBodyBytes`. Above 8 KiB, Node's own limit
+   * on a request's head is raised to fit. @default 8192
+   */
+  maxUrlBytes?: number;
   /** Most events in one batch. @default 1000 */
   maxEventsPerBatch?: number;
   /** Deepest nesting of one event. @default 32 */
@@ -36,7 +42,7 @@ export interface CollectorOptions {
   writeKeys: readonly WriteKeyConfig[];
   /** Request size, batch size, nesting and rate limits; unset fields keep their defaults. @default {} */
   limits?: CollectorLimits;
-  /** Bounds of the window of event ids remembered to drop duplicates. @default {} */
+  /** Bounds of the window of event ids remembered to drop duplicates, and whether it starts with the ids the sink holds. @default {} */
   dedup?: DedupWindowOptions;
   /**
    * Take the client IP from `X-Forwarded-For` (behind a load balancer you trust).
@@ -57,6 +63,7 @@ export interface CollectorOptions {
 export const DEFAULT_LIMITS = {
   maxBodyBytes: 1_048_576,
   maxInflatedBytes: 8_388_608,
+  maxUrlBytes: 8192,
   maxEventsPerBatch: 1000,
   maxDepth: 32,
 } as const;

@@ -120,4 +120,28 @@ describe('DedupWindow', () => {
       expect(window.reserve('id-9899', T0 + 10_000)).toBe('new');
     });
   });
+
+  describe('preload: ids landed before the window existed (read back from the store)', () => {
+    it('remembers them as landed at their own time: duplicates until they age out', () => {
+      const window = new DedupWindow({ ttlMs: 1000 });
+      window.preload(['a', 'b'], [T0 - 900, T0 - 100], T0);
+      expect(window.reserve('a', T0)).toBe('duplicate');
+      expect(window.reserve('a', T0 + 101)).toBe('new');
+      expect(window.reserve('b', T0 + 900)).toBe('duplicate');
+    });
+
+    it('leaves out those already too old, and keeps the newest maxIds', () => {
+      const window = new DedupWindow({ maxIds: 2, ttlMs: 1000 });
+      window.preload(['old', '1', '2', '3'], [T0 - 1001, T0 - 30, T0 - 20, T0 - 10], T0);
+      expect(window.size).toBe(2);
+      expect(['old', '1', '2', '3'].map((id) => window.reserve(id, T0))).toEqual(['new', 'new', 'duplicate', 'duplicate']);
+    });
+
+    it('an id seen twice keeps its latest time', () => {
+      const window = new DedupWindow({ ttlMs: 1000 });
+      window.preload(['a', 'a'], [T0 - 900, T0 - 100], T0);
+      window.preload(['a'], [T0 - 950], T0);
+      expect(window.reserve('a', T0 + 800)).toBe('duplicate');
+    });
+  });
 });

@@ -3,6 +3,13 @@ export interface DedupWindowOptions {
   maxIds?: number;
   /** Ids older than this are forgotten. @default 86_400_000 (24 h) */
   ttlMs?: number;
+  /**
+   * When the collector starts, fill the window from its sink (`Sink.recentIds`): the file raw store
+   * gives back the ids it received within `ttlMs`, the `maxIds` most recent, before the first request
+   * is taken. The Kafka sink gives none: its window starts empty.
+   * @default true
+   */
+  warmFromStore?: boolean;
 }
 
 /** What `reserve` finds: a new id (now reserved), a duplicate, or a write of the same id in progress. */
@@ -21,8 +28,8 @@ export class DedupWindow {
    * waits (a retry racing its first attempt), so reserving costs no promise per event.
    */
   private readonly pending = new Map<string, { settled: Promise<void>; settle: () => void } | null>();
-  private readonly maxIds: number;
-  private readonly ttlMs: number;
+  readonly maxIds: number;
+  readonly ttlMs: number;
 
   constructor(options: DedupWindowOptions = {}) {
     this.maxIds = options.maxIds ?? 1_000_000;
@@ -54,6 +61,25 @@ export class DedupWindow {
       this.seen.delete(id);
       this.seen.set(id, now);
       this.settle(id);
+    }
+    this.evict(now);
+  }
+
+  /**
+   * Remembers ids landed before this window existed (read back from the store): `ids[i]` first seen
+   * at `at[i]` (epoch ms), oldest first. Those already older than the window's age are left out.
+   */
+  preload(ids: readonly string[], at: readonly number[], now = Date.now()): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const time = at[i]!;
+      if (now - time > this.ttlMs) continue;
+      const known = this.seen.get(id);
+      if (known !== undefined) {
+        if (known >= time) continue;
+        this.seen.delete(id);
+      }
+      this.seen.set(id, time);
     }
     this.evict(now);
   }

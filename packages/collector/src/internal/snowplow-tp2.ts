@@ -1,47 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { RefusedEvent } from './batch-check.js';
 import { CollectorError, CollectorErrorCode } from './errors.js';
+import { PAGE_PING_SCHEMA, PAGE_VIEW_SCHEMA, STRUCTURED_EVENT_SCHEMA } from './snowplow-schemas.js';
 
 /**
  * The Snowplow tracker protocol (tp2) as the collector reads it: `POST
- * /com.snowplowanalytics.snowplow/tp2` with a `payload_data` body, each payload mapped back to a
+ * /com.snowplowanalytics.snowplow/tp2` with a `payload_data` body, or one payload in the query
+ * string of a GET (PIXEL_PATH), each payload mapped back to a
  * Tracklane envelope (the inverse of `@tracklane/snowplow`'s mapping, DESIGN.md's envelope table),
  * so existing Snowplow trackers can send to the native collector during a migration.
  */
 export const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';
+/**
+ * Snowplow's pixel endpoint: a GET with one payload in its query string, as Snowplow's trackers send
+ * with `eventMethod: 'get'` (and pixel tags, AMP, e-mail opens). A Snowplow collector reads a GET of
+ * the tp2 path, and of `/ice.png` (the oldest JavaScript trackers' pixel), the same way.
+ */
+export const PIXEL_PATH = '/i';
+export const LEGACY_PIXEL_PATH = '/ice.png';
 
 const PAYLOAD_DATA = /^iglu:com\.snowplowanalytics\.snowplow\/payload_data\/jsonschema\/1-0-[0-4]$/;
 const UNSTRUCT_EVENT = /^iglu:com\.snowplowanalytics\.snowplow\/unstruct_event\/jsonschema\/1-0-\d+$/;
 const CONTEXTS = /^iglu:com\.snowplowanalytics\.snowplow\/contexts\/jsonschema\/1-0-\d+$/;
 /** The consent snapshot, sent by `@tracklane/snowplow` as a context entity. */
 const CONSENT_SCHEMA = 'iglu:dev.tracklane/consent/jsonschema/1-0-0';
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The payloads of a tp2 body, each mapped to an envelope; throws a CollectorError (BATCH_SHAPE) for another shape. */
-export function envelopesFromTp2(body: unknown): unknown[] {
+/** The payloads of a tp2 body, each mapped (envelopeFromPayload); throws a CollectorError (BATCH_SHAPE) for another shape. */
+export function envelopesFromTp2(body: unknown, receivedAt: number): unknown[] {
   const { schema, data } = (typeof body === 'object' && body !== null ? body : {}) as { schema?: unknown; data?: unknown };
   if (typeof schema !== 'string' || !PAYLOAD_DATA.test(schema) || !Array.isArray(data)) {
     throw new CollectorError(CollectorErrorCode.BATCH_SHAPE, 'body must be a payload_data object: {"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data": [...]}');
   }
-  return data.map(envelopeFromPayload);
+  return data.map((payload) => envelopeFromPayload(payload, receivedAt));
 }
 
 /**
- * One tracker-protocol payload as an envelope. A payload that cannot be one (not `e=ue`, an
- * unreadable `ue_pr` / `co`) is returned as it came: validation rejects it and the bad store keeps it.
+ * The payload of a GET (`/i`, tp2): the query string's parameters, less the write key (`key`), which
+ * is never stored. `undefined` when nothing else is there.
  */
-export function envelopeFromPayload(payload: unknown): unknown {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
+export function payloadFromQuery(params: URLSearchParams): Record<string, string> | undefined {
+  const payload: Record<string, string> = {};
+  for (const [key, value] of params) if (key !== 'key') payload[key] = value;
+  return Object.keys(payload).length > 0 ? payload : undefined;
+}
+
+/**
+ * One tracker-protocol payload as an envelope, or a RefusedEvent naming the field that cannot be
+ * mapped (an unsupported event type `e`, an unreadable `ue_pr` / `co`): the bad store keeps the
+ * payload as it came. Values are not checked here: the event's schema does that, like for any event.
+ * A payload without `eid` (a hand-made pixel) gets a new id, and one without `dtm` or `stm` is
+ * created at `receivedAt` (epoch ms), as Snowplow's enrichment does with its collector time.
+ */
+export function envelopeFromPayload(payload: unknown, receivedAt: number): unknown {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return new RefusedEvent(payload, undefined, ['/: a tracker protocol payload must be an object']);
+  }
   const p = payload as Record<string, unknown>;
   const text = (key: string): string | undefined => (typeof p[key] === 'string' ? p[key] : undefined);
-  if (text('e') !== 'ue') return payload;
-  const event = selfDescribingJson(text('ue_pr'), text('ue_px'), UNSTRUCT_EVENT);
+  const eid = text('eid');
+  const refuse = (error: string): RefusedEvent => new RefusedEvent(payload, eid, [error]);
+
+  const type = text('e');
+  const eventOf = type === undefined ? undefined : EVENTS.get(type);
+  if (!eventOf) return refuse(type === undefined ? '/e: missing tracker protocol event type' : `/e: unsupported tracker protocol event type ${JSON.stringify(type)}`);
+  const event = eventOf(p, text);
+  if (typeof event === 'string') return refuse(event);
   const contexts = selfDescribingJson(text('co'), text('cx'), CONTEXTS);
-  if (event === undefined || event === null || contexts === null) return payload;
+  if (contexts === null) return refuse(`${text('co') !== undefined ? '/co' : '/cx'}: not a readable contexts self-describing JSON`);
   const entities = Array.isArray(contexts) ? (contexts as { schema?: unknown }[]) : [];
   const consentEntity = entities.find((entity) => entity?.schema === CONSENT_SCHEMA) as { data?: unknown } | undefined;
   const others = entities.filter((entity) => entity?.schema !== CONSENT_SCHEMA);
 
-  const created = isoOf(text('dtm')) ?? isoOf(text('stm'));
+  const created = isoOf(text('dtm')) ?? isoOf(text('stm')) ?? new Date(receivedAt).toISOString();
   const envelope: Record<string, unknown> = {
-    id: text('eid'),
+    // Enrich accepts an upper-case eid and stores it lower-cased.
+    id: eid === undefined ? uuidV7(receivedAt) : UUID.test(eid) ? eid.toLowerCase() : eid,
     event,
     ...(others.length > 0 ? { entities: others } : {}),
     ts: defined({ created, sent: isoOf(text('stm')), true: isoOf(text('ttm')) }),
@@ -55,6 +90,70 @@ export function envelopeFromPayload(payload: unknown): unknown {
   const device = defined({ userAgent: text('ua'), language: text('lang'), timezone: text('tz'), screen: text('res') });
   if (Object.keys(device).length > 0) envelope.device = device;
   return envelope;
+}
+
+type SelfDescribing = { schema: string; data: Record<string, unknown> };
+
+/**
+ * The event of each supported type `e`, or the reason it cannot be read. Page views, page pings and
+ * structured events get the schemas Snowplow's enrichment names them by (snowplow-schemas.ts); their
+ * fields keep the values sent (numbers read from text), so their schema names any wrong one.
+ */
+const EVENTS = new Map<string, (p: Record<string, unknown>, text: (key: string) => string | undefined) => SelfDescribing | string>([
+  [
+    'ue',
+    (_, text) => {
+      const event = selfDescribingJson(text('ue_pr'), text('ue_px'), UNSTRUCT_EVENT);
+      if (event === undefined) return '/ue_pr: missing: a self-describing event (e=ue) needs ue_pr or ue_px';
+      if (event === null) return `${text('ue_pr') !== undefined ? '/ue_pr' : '/ue_px'}: not a readable unstruct_event self-describing JSON`;
+      return event as SelfDescribing;
+    },
+  ],
+  ['pv', () => ({ schema: PAGE_VIEW_SCHEMA, data: {} })],
+  [
+    'pp',
+    (p) => ({
+      schema: PAGE_PING_SCHEMA,
+      data: defined({ minXOffset: numberOf(p.pp_mix), maxXOffset: numberOf(p.pp_max), minYOffset: numberOf(p.pp_miy), maxYOffset: numberOf(p.pp_may) }),
+    }),
+  ],
+  ['se', structuredEvent],
+  // The oldest JavaScript trackers' structured events, which enrich still reads.
+  ['ev', structuredEvent],
+]);
+
+function structuredEvent(p: Record<string, unknown>): SelfDescribing {
+  const field = (name: string): unknown => given(p[`se_${name}`]) ?? given(p[`ev_${name}`]);
+  return {
+    schema: STRUCTURED_EVENT_SCHEMA,
+    data: defined({ category: field('ca'), action: field('ac'), label: field('la'), property: field('pr'), value: numberOf(field('va')) }),
+  };
+}
+
+/** Trackers leave out empty fields: an empty one (a pixel's unfilled placeholder) is not set. */
+function given(value: unknown): unknown {
+  return value === '' ? undefined : value;
+}
+
+/**
+ * A number sent as text becomes that number; anything else stays as it came, for the schema to
+ * refuse. Like enrich, `""` and `"null"` (an old JavaScript tracker's bug) are no value.
+ */
+function numberOf(value: unknown): unknown {
+  if (value === '' || value === 'null') return undefined;
+  if (typeof value !== 'string' || !DECIMAL.test(value)) return value;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : value;
+}
+
+/** A UUID v7 for `ms` (time-ordered, like the ids trackers mint), for payloads without `eid`. */
+function uuidV7(ms: number): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** `tv` is `<name>-<version>` (`js-4.1.0`, `tracklane-node-0.1.0`): split before the first `-<digit>`. */

@@ -4,10 +4,13 @@ import { BatchChecker, bodyRejection } from './batch-check.js';
 import { EventValidator } from './event-validator.js';
 import { decodeBody } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
+import { addSnowplowSchemas } from './snowplow-schemas.js';
 import type { AddSchemaMessage, CheckJob, CheckOutcome, ValidationWorkerData } from './validation-pool.js';
 
 const { schemas, added, maxDepth, maxEventsPerBatch } = workerData as ValidationWorkerData;
 const registry = new SchemaRegistry();
+// The same built-in schemas as the collector's registry, added first there too.
+addSnowplowSchemas(registry);
 for (const source of schemas) registry.load(source);
 // Schemas added to the collector's registry before this worker started, in the order they were added.
 for (const { schema, origin } of added) registry.add(schema, origin);

@@ -102,7 +102,7 @@ describe('createFileSink', () => {
     expect(lines(path.join(dir, 'good/date=2026-05-05/hour=01/part-i.jsonl'))).toEqual(['{"id":"a"}']);
   });
 
-  it('starts on a fresh line after a torn last line (a crash mid-append by an instance of the same id)', async () => {
+  it('starts on a fresh line after a torn last line (a crash mid-append by an instance of the same id), after an empty line that marks it', async () => {
     const dir = freshDir();
     const file = path.join(dir, 'good/date=2026-01-01/hour=00/part-same.jsonl');
     mkdirSync(path.dirname(file), { recursive: true });
@@ -110,7 +110,7 @@ describe('createFileSink', () => {
     const sink = createFileSink({ dir, instanceId: 'same' });
     await sink.write([record('good', 'after', '2026-01-01T00:00:00Z')]);
     await sink.close();
-    expect(lines(file)).toEqual(['{"id":"whole"}', '{"id":"to', '{"id":"after"}']);
+    expect(lines(file)).toEqual(['{"id":"whole"}', '{"id":"to', '', '{"id":"after"}']);
   });
 
   it('ends a line a failed append left half-written before the retry appends (ENOSPC mid-write)', async () => {
@@ -129,7 +129,7 @@ describe('createFileSink', () => {
     append.mockRestore();
     await sink.write([record('good', 'b', '2026-01-01T00:00:00Z')]);
     await sink.close();
-    expect(lines(file)).toEqual(['{"id":"a"}', '{"id"', '{"id":"b"}']);
+    expect(lines(file)).toEqual(['{"id":"a"}', '{"id"', '', '{"id":"b"}']);
   });
 
   it('keeps a bounded number of part files open: a collector running for weeks does not run out of descriptors', async () => {

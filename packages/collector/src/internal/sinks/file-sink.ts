@@ -1,5 +1,6 @@
 import { mkdirSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { readRecentIds } from './file-store-ids.js';
 import { fsyncDir, fsyncDirSync } from './fsync-dir.js';
 import type { Sink, SinkRecord } from './sink.js';
 
@@ -198,6 +199,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
         }
       }),
     isReady: () => healthy,
+    recentIds: (since, maxIds) => readRecentIds(root, since, maxIds),
     close: async () => {
       closed = true;
       clearTimeout(probeTimer);
@@ -222,7 +224,9 @@ function upTo(dir: string, top: string): string[] {
  * Opens a part file for appending. A file that does not end in a newline holds a line torn by a
  * crash or a failed write (never acknowledged): start on a fresh line, or the next record would be
  * glued to it and lost to every reader. Matters when a restart reuses the instance id (PID 1 in a
- * container). An empty file is handed to `onEmpty` before it is used.
+ * container). The torn line is followed by an empty line: a reader that takes a line's id without
+ * parsing all of it (readRecentIds) knows to parse this one, which may end like a whole record.
+ * An empty file is handed to `onEmpty` before it is used.
  */
 async function openAppend(file: string, onEmpty: ((file: string) => Promise<void>) | undefined): Promise<fs.FileHandle> {
   const handle = await fs.open(file, 'a+');
@@ -231,7 +235,7 @@ async function openAppend(file: string, onEmpty: ((file: string) => Promise<void
     if (size > 0) {
       const last = Buffer.alloc(1);
       await handle.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) await handle.appendFile('\n');
+      if (last[0] !== 0x0a) await handle.appendFile('\n\n');
     } else {
       await onEmpty?.(file);
     }

@@ -20,5 +20,24 @@ export interface Sink {
   write(records: readonly SinkRecord[]): Promise<void>;
   /** False while the sink is known to be failing (reported by `/readyz`). */
   isReady(): boolean;
+  /**
+   * The ids of the good events the sink holds that were received at or after `since` (epoch ms),
+   * about the `maxIds` most recent: what a starting collector's dedup window remembers, so a retry of
+   * an event landed before a restart is still a duplicate. Left out by sinks that cannot read their
+   * events back cheaply (Kafka): the window then starts empty.
+   */
+  recentIds?(since: number, maxIds: number): Promise<RecentIds>;
   close(): Promise<void>;
+}
+
+/** What `Sink.recentIds` found. */
+export interface RecentIds {
+  /** Event ids, oldest first. */
+  ids: string[];
+  /** When each was received (epoch ms), in the same order. */
+  receivedAt: number[];
+  /** Files read, bytes read, and lines that hold no good record (torn by a crash): for the log. */
+  files: number;
+  bytes: number;
+  skipped: number;
 }
