@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Envelope } from './envelope.js';
 import { MemoryStore } from './memory-store.js';
-import type { EventStore, StoredEvent } from './store.js';
-import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
+import type { StoredEvent } from './store.js';
+import { SCHEMA, scriptedDestination, storeOver, testTracker } from './test-support.js';
 
 const ok = { type: 'ok' } as const;
 const click = (n: number) => ({ schema: SCHEMA, data: { n } });
@@ -75,17 +75,12 @@ describe('consent', () => {
     const memory = new MemoryStore();
     let releasePurge = (): void => undefined;
     const purgeReleased = new Promise<void>((resolve) => (releasePurge = resolve));
-    const slowPurge: EventStore = {
-      add: (events) => memory.add(events),
-      peek: (options) => memory.peek(options),
-      remove: (ids) => memory.remove(ids),
+    const slowPurge = storeOver(memory, {
       purgePurpose: async (purpose, keep) => {
         await purgeReleased;
         return memory.purgePurpose(purpose, keep);
       },
-      count: () => memory.count(),
-      size: () => memory.size(),
-    };
+    });
     const tracker = testTracker({ destinations: [destination], store: () => slowPurge });
     tracker.track(click(1), { purpose: 'marketing' });
     tracker.track(click(2), { purpose: 'analytics' });

@@ -218,9 +218,10 @@ export class DeliveryQueue {
       for (const event of batch) this.#inFlight.add(event.id);
       // Consent may have been denied since these were stored, the purge still on its way: never send them.
       const options = this.#options;
-      if (!batch.every((event) => options.consentAllows(event.purpose))) {
-        void this.#dropDenied(batch.filter((event) => !options.consentAllows(event.purpose)));
-        batch = batch.filter((event) => options.consentAllows(event.purpose));
+      const denied = batch.filter((event) => !options.consentAllows(event.purpose));
+      if (denied.length > 0) {
+        void this.#dropDenied(denied);
+        batch = batch.filter((event) => !denied.includes(event));
         if (batch.length === 0) continue;
       }
       this.#activeSends++;

@@ -3,6 +3,8 @@ import type { Envelope } from './envelope.js';
 import { createTracker } from './tracker.js';
 import type { Tracker, TrackerOptions } from './tracker-types.js';
 import type { Destination, HttpClient, TransportResult } from './transport.js';
+import type { MemoryStore } from './memory-store.js';
+import type { EventStore } from './store.js';
 import { withSentAt } from './wire-format.js';
 
 /** A destination whose transport answers with whatever `respond` returns, recording every batch. */
@@ -26,6 +28,22 @@ export function scriptedDestination(
         return respond(envelopes, batches.length);
       },
     }),
+  };
+}
+
+/**
+ * A store that keeps its events in `memory` but answers as `overrides` says where given (to watch
+ * or slow one method). Not `volatile`: to the tracker it is a durable store, like the disk spool.
+ */
+export function storeOver(memory: MemoryStore, overrides: Partial<EventStore> = {}): EventStore {
+  return {
+    add: (events) => memory.add(events),
+    peek: (options) => memory.peek(options),
+    remove: (ids) => memory.remove(ids),
+    purgePurpose: (purpose, keep) => memory.purgePurpose(purpose, keep),
+    count: () => memory.count(),
+    size: () => memory.size(),
+    ...overrides,
   };
 }
 

@@ -3,23 +3,19 @@ import type { Envelope } from './envelope.js';
 import type { EventStore, StoredEvent } from './store.js';
 import type { TransportResult } from './transport.js';
 import { sha256Hex } from './sha256.js';
-import { SCHEMA, scriptedDestination, testTracker } from './test-support.js';
+import { SCHEMA, scriptedDestination, storeOver, testTracker } from './test-support.js';
 import { MemoryStore } from './memory-store.js';
 
 const ok = { type: 'ok' } as const;
 const click = (n: number) => ({ schema: SCHEMA, data: { n } });
 /** The store, telling `onAdd` what it is given. */
-const spyOnAdds = (store: MemoryStore, onAdd: (events: readonly StoredEvent[]) => void): EventStore => ({
-  add: (events) => {
-    onAdd(events);
-    return store.add(events);
-  },
-  peek: (options) => store.peek(options),
-  remove: (ids) => store.remove(ids),
-  purgePurpose: (purpose, keep) => store.purgePurpose(purpose, keep),
-  count: () => store.count(),
-  size: () => store.size(),
-});
+const spyOnAdds = (store: MemoryStore, onAdd: (events: readonly StoredEvent[]) => void): EventStore =>
+  storeOver(store, {
+    add: (events) => {
+      onAdd(events);
+      return store.add(events);
+    },
+  });
 
 describe('track() builds one canonical envelope per event', () => {
   it('with a UUID v7 id, timestamps, app, tracker, user and the consent snapshot', async () => {
@@ -389,7 +385,7 @@ describe('shutdown', () => {
 
   it('keeps what a durable store holds at shutdown for the next run', async () => {
     const store = new MemoryStore();
-    const durable: EventStore = { ...spyOnAdds(store, () => undefined) }; // no `volatile`: like the disk spool
+    const durable = storeOver(store); // no `volatile`: like the disk spool
     const tracker = testTracker({ destinations: [scriptedDestination(() => new Promise(() => {}), 'hanging', { maxEvents: 1 })], concurrency: 1, store: () => durable });
     for (let n = 0; n < 3; n++) tracker.track(click(n));
     await tracker.shutdown({ timeoutMs: 50 });

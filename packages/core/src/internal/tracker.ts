@@ -14,6 +14,7 @@ import {
   DropReason,
   type EntityInput,
   type FlushOptions,
+  type SchemaRules,
   type ShutdownOptions,
   type TrackOptions,
   type Tracker,
@@ -60,6 +61,9 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   const allowClear = new Map(Object.entries(options.allowPiiInClear ?? {}).map(([k, v]) => [k, new Set(v)]));
   /** By schema URI: what a call that does not say otherwise gets (`{ ...rules, ...trackOptions }`). */
   const plan = options.trackingPlan && new Map(Object.entries(options.trackingPlan));
+  /** Whether the plan adds to a call: a generated function's call already carries its schema's rules. */
+  const planAdds = (rules: SchemaRules, trackOptions: TrackOptions | undefined): boolean =>
+    (rules.purpose !== undefined && trackOptions?.purpose === undefined) || (rules.pii !== undefined && trackOptions?.pii === undefined);
   const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const app: EnvelopeApp = Object.freeze({
     id: options.appId,
@@ -238,7 +242,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
         return refuse(DropReason.invalid);
       }
       const rules = plan?.get(event.schema);
-      if (rules) trackOptions = { ...rules, ...trackOptions };
+      if (rules && planAdds(rules, trackOptions)) trackOptions = { ...rules, ...trackOptions };
       const state = consent.stateOf(purposeOf(trackOptions));
       const now = Date.now();
       // The event object is the app's own: it is read, never changed (PII rules replace it), and

@@ -27,6 +27,13 @@ const record = (kind: 'good' | 'bad', id: string, time: string): SinkRecord => (
   value: JSON.stringify({ id }),
 });
 
+/** A file where the `good` partition of `date` should be: its writes fail until the returned path is removed. */
+const blockPartition = (dir: string, date: string): string => {
+  mkdirSync(path.join(dir, 'good'), { recursive: true });
+  const blocker = path.join(dir, `good/date=${date}`);
+  writeFileSync(blocker, 'a file where a directory should be');
+  return blocker;
+};
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').slice(0, -1);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** Longer than the probe interval (1 s) and the probe's own I/O. */
@@ -89,9 +96,7 @@ describe('createFileSink', () => {
   it('rejects writes and reports not ready while a partition cannot be created; recovers once it can', async () => {
     const dir = freshDir();
     const sink = createFileSink({ dir, instanceId: 'i' });
-    mkdirSync(path.join(dir, 'good'), { recursive: true });
-    const blocker = path.join(dir, 'good/date=2026-05-05');
-    writeFileSync(blocker, 'a file where a directory should be');
+    const blocker = blockPartition(dir, '2026-05-05');
     expect(sink.isReady()).toBe(true);
     await expect(sink.write([record('good', 'a', '2026-05-05T01:00:00Z')])).rejects.toThrow(/ENOTDIR|EEXIST/);
     expect(sink.isReady()).toBe(false);
@@ -158,9 +163,7 @@ describe('createFileSink', () => {
   it('probes while failing: ready again with no write once the partition can be created, and not before', async () => {
     const dir = freshDir();
     const sink = createFileSink({ dir, instanceId: 'i' });
-    mkdirSync(path.join(dir, 'good'), { recursive: true });
-    const blocker = path.join(dir, 'good/date=2026-05-06');
-    writeFileSync(blocker, 'a file where a directory should be');
+    const blocker = blockPartition(dir, '2026-05-06');
     await expect(sink.write([record('good', 'a', '2026-05-06T01:00:00Z')])).rejects.toThrow(/ENOTDIR|EEXIST/);
 
     await sleep(AFTER_A_PROBE_MS);
@@ -177,9 +180,7 @@ describe('createFileSink', () => {
   it('close() stops probing: nothing is created in the store after it', async () => {
     const dir = freshDir();
     const sink = createFileSink({ dir, instanceId: 'i' });
-    mkdirSync(path.join(dir, 'good'), { recursive: true });
-    const blocker = path.join(dir, 'good/date=2026-05-07');
-    writeFileSync(blocker, 'a file where a directory should be');
+    const blocker = blockPartition(dir, '2026-05-07');
     await expect(sink.write([record('good', 'a', '2026-05-07T01:00:00Z')])).rejects.toThrow();
     await sink.close();
     rmSync(blocker);
