@@ -56,7 +56,7 @@ export type { RetryPolicy } from './internal/retry-policy.js';
 export { REDACTED, applyPii } from './internal/pii.js';
 export type { PiiAction, PiiRules } from './internal/pii.js';
 export { sha256Hex } from './internal/sha256.js';
-export { NECESSARY_PURPOSE } from './internal/consent.js';
+export { NECESSARY_PURPOSE, consentStateOf } from './internal/consent.js';
 export { TracklaneError, TracklaneErrorCode, isTracklaneError } from './internal/errors.js';
 export { isSchemaUri, parseSchemaUri } from './internal/schema-uri.js';
 export type { SchemaKey } from './internal/schema-uri.js';

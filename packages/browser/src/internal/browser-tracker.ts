@@ -1,4 +1,4 @@
-import { createTracker, NECESSARY_PURPOSE } from '@tracklane/core';
+import { consentStateOf, createTracker } from '@tracklane/core';
 import type { ConsentOptions, ConsentSnapshot, Destination, Tracker, TrackerOptions, TrackerPlugin, TrackerStats, Transport } from '@tracklane/core';
 import { deviceContext, pageContext, type DeviceContextOptions, type PageContextOptions } from './context.js';
 import { createBrowserHttpClient, KEEPALIVE_BUDGET_BYTES } from './http-client.js';
@@ -142,7 +142,7 @@ export function createBrowserTracker(options: BrowserTrackerOptions): BrowserTra
   );
 
   /** A purpose denied since its events were stored: the purge that removes them may not have run yet. */
-  const notDenied = (purpose: string): boolean => purpose === NECESSARY_PURPOSE || core.getConsent().purposes[purpose] !== 'denied';
+  const notDenied = (purpose: string): boolean => consentStateOf(core.getConsent(), purpose, consent?.default ?? 'granted') !== 'denied';
   /** The page is going away: hand this tab's unsent events to keepalive / beacon now, synchronously. */
   const sendBeforeUnload = (): void => {
     // Every tracked event to the stores now (synchronously), and the sends that follow marked keepalive.

@@ -26,8 +26,7 @@ export class ConsentModel {
   }
 
   stateOf(purpose: string): ConsentState {
-    if (purpose === NECESSARY_PURPOSE) return 'granted';
-    return this.#current.purposes[purpose] ?? this.#fallback;
+    return consentStateOf(this.#current, purpose, this.#fallback);
   }
 
   /** Applies a change; returns the purposes whose state changed, with their new state. */
@@ -44,6 +43,14 @@ export class ConsentModel {
     });
     return changed;
   }
+}
+
+/**
+ * The state of a purpose in a consent snapshot: `necessary` is always granted, a purpose the
+ * snapshot does not name has the `fallback` state (`ConsentOptions.default`).
+ */
+export function consentStateOf(snapshot: ConsentSnapshot, purpose: string, fallback: ConsentState): ConsentState {
+  return purpose === NECESSARY_PURPOSE ? 'granted' : (snapshot.purposes[purpose] ?? fallback);
 }
 
 function freezeSnapshot(snapshot: ConsentSnapshot): ConsentSnapshot {

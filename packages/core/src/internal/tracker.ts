@@ -63,7 +63,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   const plan = options.trackingPlan && new Map(Object.entries(options.trackingPlan));
   /** Whether the plan adds to a call: a generated function's call already carries its schema's rules. */
   const planAdds = (rules: SchemaRules, trackOptions: TrackOptions | undefined): boolean =>
-    (rules.purpose !== undefined && trackOptions?.purpose === undefined) || (rules.pii !== undefined && trackOptions?.pii === undefined);
+    (!!rules.purpose && !trackOptions?.purpose) || (!!rules.pii && !trackOptions?.pii);
   const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const app: EnvelopeApp = Object.freeze({
     id: options.appId,
