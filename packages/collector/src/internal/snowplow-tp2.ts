@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { v7 as uuidV7 } from 'uuid';
 import { RefusedEvent } from './batch-check.js';
 import { CollectorError, CollectorErrorCode } from './errors.js';
 import { PAGE_PING_SCHEMA, PAGE_VIEW_SCHEMA, STRUCTURED_EVENT_SCHEMA } from './snowplow-schemas.js';
@@ -76,7 +76,7 @@ export function envelopeFromPayload(payload: unknown, receivedAt: number): unkno
   const created = isoOf(text('dtm')) ?? isoOf(text('stm')) ?? new Date(receivedAt).toISOString();
   const envelope: Record<string, unknown> = {
     // Enrich accepts an upper-case eid and stores it lower-cased.
-    id: eid === undefined ? uuidV7(receivedAt) : UUID.test(eid) ? eid.toLowerCase() : eid,
+    id: eid === undefined ? uuidV7({ msecs: receivedAt }) : UUID.test(eid) ? eid.toLowerCase() : eid,
     event,
     ...(others.length > 0 ? { entities: others } : {}),
     ts: defined({ created, sent: isoOf(text('stm')), true: isoOf(text('ttm')) }),
@@ -144,16 +144,6 @@ function numberOf(value: unknown): unknown {
   if (typeof value !== 'string' || !DECIMAL.test(value)) return value;
   const number = Number(value);
   return Number.isFinite(number) ? number : value;
-}
-
-/** A UUID v7 for `ms` (time-ordered, like the ids trackers mint), for payloads without `eid`. */
-function uuidV7(ms: number): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(ms, 0, 6);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** `tv` is `<name>-<version>` (`js-4.1.0`, `tracklane-node-0.1.0`): split before the first `-<digit>`. */
