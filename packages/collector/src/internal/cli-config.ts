@@ -118,8 +118,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
   });
   const file = values.config ? readConfigFile(values.config) : {};
   const rawPort = values.port ?? env.TRACKLANE_COLLECTOR_PORT ?? file.port ?? 8787;
-  const port = Number(rawPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) invalid(`--port must be 0-65535, got ${String(rawPort)}`);
+  const port = integer(rawPort, (n) => n >= 0 && n <= 65535, '--port must be 0-65535');
   const schemas = values.schemas ?? env.TRACKLANE_SCHEMAS?.split(':') ?? file.schemas ?? [];
   if (schemas.length === 0) invalid('--schemas <dir | registry.json> is required');
   const keySpecs = values['write-key'] ?? env.TRACKLANE_WRITE_KEYS?.split(/\s+/).filter(Boolean);
@@ -147,8 +146,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     return invalid(`--sink must be file or kafka, got ${sinkType}`);
   }
   const rawThreads = values['validation-threads'] ?? env.TRACKLANE_VALIDATION_THREADS ?? file.validationThreads ?? defaultValidationThreads();
-  const validationThreads = Number(rawThreads);
-  if (!Number.isInteger(validationThreads) || validationThreads < 0 || validationThreads > 64) invalid(`--validation-threads must be 0-64, got ${String(rawThreads)}`);
+  const validationThreads = integer(rawThreads, (n) => n >= 0 && n <= 64, '--validation-threads must be 0-64');
   return {
     port,
     host: values.host ?? env.TRACKLANE_COLLECTOR_HOST ?? file.host ?? '127.0.0.1',
