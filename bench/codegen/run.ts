@@ -11,7 +11,7 @@ import { loadSchemas } from '../../codegen/src/internal/load/load-schemas.js';
 import { CORE_STUB } from '../../codegen/src/internal/testing/typecheck.js';
 
 const here = import.meta.dirname;
-const CORPUS = process.env['CORPUS'] ?? join(here, '../../../shared/corpora/iglu-central/schemas');
+const CORPUS = process.env['CORPUS'] ?? join(here, '../../test/corpora/iglu-central/schemas');
 const RUNS = Number(process.env['RUNS'] ?? 5);
 /** The one json-schema-to-typescript call the bench makes (it is a devDependency of @tracklane/codegen). */
 interface Jstt {

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { generate } from './generate.js';
 import { scratchDir, typecheck } from './internal/testing/typecheck.js';
 
-/** 557 real schemas from Iglu Central, by many teams, in shared/ beside the repository. */
-const CORPUS = join(import.meta.dirname, '../../../shared/corpora/iglu-central/schemas');
+/** 557 real schemas from Iglu Central, by many teams, vendored under test/corpora/ (its README names the commit). */
+const CORPUS = join(import.meta.dirname, '../../test/corpora/iglu-central/schemas');
 
-// `pnpm test` checks that the corpus is there (test/support/ensure-test-prerequisites.mjs).
 describe('the Iglu Central corpus', () => {
   it('generates in one run, and the output passes tsc --strict --noEmit', { timeout: 120_000 }, () => {
     const result = generate({ schemas: [CORPUS] });

@@ -3,7 +3,6 @@
 // README's test command works on a fresh machine. Each step is skipped when already satisfied.
 //   - Debian's chromium (real-browser tests drive it with playwright-core), via apt-get as root
 //   - Apache Kafka's broker jars (the Kafka tests), via Maven from Maven Central
-//   - the Iglu Central corpus beside the repository (../shared/corpora/iglu-central) must exist
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -26,14 +25,7 @@ function ensureKafkaJars() {
   run('bash', [path.join(root, 'test/kafka/broker/start.sh'), '--fetch']);
 }
 
-function ensureCorpus() {
-  const corpus = path.resolve(root, '../shared/corpora/iglu-central');
-  if (!existsSync(corpus)) throw new Error(`the Iglu Central corpus is missing at ${corpus} (codegen and Snowplow tests read it)`);
-  say('iglu central corpus: present');
-}
-
 try {
-  ensureCorpus();
   ensureChromium();
   ensureKafkaJars();
 } catch (error) {

@@ -7,8 +7,8 @@ import type { Envelope, SelfDescribing } from '@tracklane/core';
 
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const repoRoot = path.resolve(packageRoot, '../..');
-/** Iglu Central, checked out next to the repository. */
-export const igluCentral = path.join(repoRoot, '../shared/corpora/iglu-central');
+/** Iglu Central, vendored in the repository (test/corpora/iglu-central/README.md). */
+export const igluCentral = path.join(repoRoot, 'test/corpora/iglu-central');
 
 /** A self-describing JSON Schema from a local Iglu layout, without `$schema` and `self` (ajv knows neither). */
 export function loadIgluSchema(root: string, uri: string): Record<string, unknown> {
