@@ -1,4 +1,4 @@
-// Flat, type-checked ESLint config for the whole repo (`pnpm lint`). See /STYLE.md for the why.
+// Flat, type-checked ESLint config for the whole repo (`pnpm lint`). See docs/style.md for the why.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';

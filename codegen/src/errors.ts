@@ -17,7 +17,7 @@ export const CodegenErrorCode = {
   /** A schema lacks `self` or its `self` disagrees with its path in the Iglu layout. */
   SCHEMA_SELF: 'SCHEMA_SELF',
   /**
-   * A Tracklane extension keyword has a value DESIGN.md does not define: `x-tracklane` (its kind,
+   * A Tracklane extension keyword has a value docs/design.md does not define: `x-tracklane` (its kind,
    * owner, consent, deprecated) or an `x-pii` mark. Never a lint rule: a mistyped mark or consent
    * purpose would otherwise be ignored, and the field sent in clear or the event under another purpose.
    */

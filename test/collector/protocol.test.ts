@@ -1,4 +1,4 @@
-// The native collector protocol (DESIGN.md), against the real collector and file sink on loopback.
+// The native collector protocol (docs/design.md), against the real collector and file sink on loopback.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_KEY, BROWSER_ORIGIN, SERVER_KEY, startCollector, type TestCollector } from '../helpers/collector.js';

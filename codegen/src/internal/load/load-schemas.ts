@@ -80,7 +80,7 @@ function loadOne(found: IgluFile, errors: CodegenError[]): LoadedSchema | undefi
 }
 
 const KINDS = new Set(['event', 'entity']);
-/** The keys of `x-tracklane` (DESIGN.md); every one but `kind` is free text. */
+/** The keys of `x-tracklane` (docs/design.md); every one but `kind` is free text. */
 const META_KEYS = new Set(['kind', 'owner', 'consent', 'deprecated']);
 
 /**

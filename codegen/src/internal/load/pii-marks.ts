@@ -4,7 +4,7 @@ import { CodegenError, CodegenErrorCode } from '../../errors.js';
 /** Keyed by core's `PiiAction`, so an action added there fails the codegen's type check until it is listed here. */
 const ACTIONS: Record<PiiAction, true> = { hash: true, redact: true, drop: true };
 
-/** The values `x-pii` may take (DESIGN.md), in the order error messages list them. */
+/** The values `x-pii` may take (docs/design.md), in the order error messages list them. */
 export const PII_ACTIONS = Object.keys(ACTIONS) as readonly PiiAction[];
 
 /** `"hash", "redact" or "drop"` */

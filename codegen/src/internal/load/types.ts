@@ -39,7 +39,7 @@ export interface JsonSchema {
   [keyword: string]: unknown;
 }
 
-/** The `x-tracklane` extension keyword on a schema (DESIGN.md). */
+/** The `x-tracklane` extension keyword on a schema (docs/design.md). */
 export interface TracklaneMeta {
   kind?: 'event' | 'entity';
   owner?: string;

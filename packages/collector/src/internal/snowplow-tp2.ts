@@ -7,7 +7,7 @@ import { PAGE_PING_SCHEMA, PAGE_VIEW_SCHEMA, STRUCTURED_EVENT_SCHEMA } from './s
  * The Snowplow tracker protocol (tp2) as the collector reads it: `POST
  * /com.snowplowanalytics.snowplow/tp2` with a `payload_data` body, or one payload in the query
  * string of a GET (PIXEL_PATH), each payload mapped back to a
- * Tracklane envelope (the inverse of `@tracklane/snowplow`'s mapping, DESIGN.md's envelope table),
+ * Tracklane envelope (the inverse of `@tracklane/snowplow`'s mapping, the envelope table of docs/design.md),
  * so existing Snowplow trackers can send to the native collector during a migration.
  */
 export const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';

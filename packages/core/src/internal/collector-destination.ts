@@ -77,7 +77,7 @@ class CollectorTransport implements Transport {
   }
 }
 
-/** Maps a collector response to a transport result, per the protocol in DESIGN.md. */
+/** Maps a collector response to a transport result, per the collector protocol in docs/design.md. */
 export function interpretCollectorResponse(response: HttpResponse, nowMs: number): TransportResult {
   const { status } = response;
   if (status >= 200 && status < 300) {

@@ -16,7 +16,7 @@ const envelope: Envelope = {
   device: { userAgent: 'Mozilla/5.0 (X11)', language: 'de-DE', timezone: 'Europe/Berlin', screen: '1920x1080' },
 };
 
-describe('toTrackerPayload: the envelope table of DESIGN.md', () => {
+describe('toTrackerPayload: the envelope table of docs/design.md', () => {
   const payload = toTrackerPayload(envelope);
   it.each([
     ['e', '(event type)', 'ue'],

@@ -43,8 +43,8 @@ export function consentEntity(consent: ConsentSnapshot): SelfDescribing {
 }
 
 /**
- * Maps one envelope to a tracker-protocol payload (`e=ue`), field by field as in DESIGN.md's
- * envelope table. Absent envelope fields are absent in the payload, never empty strings.
+ * Maps one envelope to a tracker-protocol payload (`e=ue`), field by field as in the envelope table of
+ * docs/design.md. Absent envelope fields are absent in the payload, never empty strings.
  */
 export function toTrackerPayload(envelope: Envelope, options: SerializeOptions = {}): TrackerPayload {
   const payload: TrackerPayload = {};
