@@ -61,3 +61,4 @@ export { TracklaneError, TracklaneErrorCode, isTracklaneError } from './internal
 export { isSchemaUri, parseSchemaUri } from './internal/schema-uri.js';
 export type { SchemaKey } from './internal/schema-uri.js';
 export { utf8Length } from './internal/utf8.js';
+export { isDateTime } from './internal/formats/date-time.js';

@@ -1,4 +1,4 @@
-// UTF-16 code units the hand-written scanners (event-spans, date-time-format) compare with.
+// UTF-16 code units the hand-written scanners (event-spans, good-line-id) compare with.
 export const TAB = 0x09;
 export const LINE_FEED = 0x0a;
 export const CARRIAGE_RETURN = 0x0d;

@@ -1,7 +1,7 @@
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isDateTime } from './date-time-format.js';
+import { isDateTime } from './date-time.js';
 
 // The check it replaces: ajv-formats' full `date-time` (CommonJS: the export is on `default`).
 const ajvDateTime = addFormatsModule.default.get('date-time') as { validate: (value: string) => boolean };

@@ -1,4 +1,14 @@
-import { COLON, DASH, DIGIT_0, DIGIT_9, DOT, LOWER_T, LOWER_Z, PLUS, UPPER_T, UPPER_Z } from './char-codes.js';
+// UTF-16 code units the scanner compares with.
+const PLUS = 0x2b;
+const DASH = 0x2d;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const COLON = 0x3a;
+const UPPER_T = 0x54;
+const UPPER_Z = 0x5a;
+const LOWER_T = 0x74;
+const LOWER_Z = 0x7a;
 
 /**
  * The `date-time` format (RFC 3339 section 5.6), accepting exactly what ajv-formats' full `date-time`

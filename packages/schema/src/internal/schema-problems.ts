@@ -1,0 +1,104 @@
+import type { ErrorObject } from 'ajv';
+import type { SchemaEngine } from './engine.js';
+import type { SchemaValidator } from './compile-schema.js';
+
+/** Why a schema cannot be loaded: where in the schema (JSON pointer), which rule, and why. */
+export interface SchemaProblem {
+  /** JSON pointer into the schema body, `''` for the whole schema. */
+  pointer: string;
+  /**
+   * `json-schema`: the body is not a valid draft-04 schema (its meta-schema refuses it);
+   * `pattern`: a regular expression that JavaScript cannot compile with the `u` flag (ajv's);
+   * `ref`: a `$ref` that resolves to no schema the engine knows.
+   */
+  rule: 'json-schema' | 'pattern' | 'ref';
+  message: string;
+}
+
+/**
+ * Every reason the engine cannot load a draft-04 schema body (a schema without its Iglu `$schema`
+ * and `self`): empty when the collector can validate with it. Compiles it on success, so a later
+ * `engine.compile(body)` of the same body is a cache hit.
+ */
+export function schemaProblems(body: Record<string, unknown>, engine: SchemaEngine): SchemaProblem[] {
+  return loadSchema(body, engine).problems;
+}
+
+/** The validator of a loadable schema, or the problems of one that is not. */
+export function loadSchema(body: Record<string, unknown>, engine: SchemaEngine): { validate?: SchemaValidator; problems: SchemaProblem[] } {
+  if (!engine.validateSchema(body)) return { problems: metaProblems(engine.errors ?? []) };
+  const problems = patternProblems(body);
+  if (problems.length > 0) return { problems };
+  try {
+    return { validate: engine.compile(body), problems: [] };
+  } catch (error) {
+    const missing = (error as { missingRef?: unknown }).missingRef;
+    const pointer = typeof missing === 'string' ? refPointer(body, missing) : '';
+    return { problems: [{ pointer, rule: typeof missing === 'string' ? 'ref' : 'json-schema', message: (error as Error).message }] };
+  }
+}
+
+/** One problem per pointer: the meta-schema reports one mistake several times (each branch of an anyOf). */
+function metaProblems(errors: readonly ErrorObject[]): SchemaProblem[] {
+  const byPointer = new Map<string, string[]>();
+  for (const error of errors) {
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue; // says no more than its branches
+    const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
+    const message = `${error.message ?? error.keyword}${allowed ? ` (${allowed.map((v) => JSON.stringify(v)).join(', ')})` : ''}`;
+    const messages = byPointer.get(error.instancePath) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    byPointer.set(error.instancePath, messages);
+  }
+  if (byPointer.size === 0) for (const error of errors) byPointer.set(error.instancePath, [error.message ?? error.keyword]);
+  return [...byPointer].map(([pointer, messages]) => ({ pointer, rule: 'json-schema', message: `not a valid draft-04 schema here: ${messages.join(' or ')}` }));
+}
+
+/** Keywords whose value is a subschema, a list of them, or a map of them. */
+const ONE = ['additionalItems', 'additionalProperties', 'not', 'items'];
+const LIST = ['allOf', 'anyOf', 'oneOf', 'items'];
+const MAP = ['properties', 'patternProperties', 'definitions', 'dependencies'];
+
+/** Calls `visit` on every subschema of a (meta-schema valid) draft-04 schema with its pointer. */
+function eachSubschema(schema: unknown, pointer: string, visit: (node: Record<string, unknown>, pointer: string) => void): void {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return;
+  const node = schema as Record<string, unknown>;
+  visit(node, pointer);
+  for (const key of ONE) if (typeof node[key] === 'object' && !Array.isArray(node[key])) eachSubschema(node[key], `${pointer}/${key}`, visit);
+  for (const key of LIST) if (Array.isArray(node[key])) (node[key] as unknown[]).forEach((sub, i) => eachSubschema(sub, `${pointer}/${key}/${i}`, visit));
+  for (const key of MAP) {
+    const map = node[key];
+    if (typeof map !== 'object' || map === null) continue;
+    for (const [name, sub] of Object.entries(map)) eachSubschema(sub, `${pointer}/${key}/${token(name)}`, visit);
+  }
+}
+
+/** ajv compiles `pattern` and `patternProperties` with the `u` flag: what it cannot compile, the collector cannot load. */
+function patternProblems(body: Record<string, unknown>): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const check = (source: string, pointer: string): void => {
+    try {
+      new RegExp(source, 'u');
+    } catch (error) {
+      problems.push({ pointer, rule: 'pattern', message: `not a regular expression JavaScript compiles with the u flag: ${(error as Error).message}` });
+    }
+  };
+  eachSubschema(body, '', (node, pointer) => {
+    if (typeof node.pattern === 'string') check(node.pattern, `${pointer}/pattern`);
+    const patterns = node.patternProperties;
+    if (typeof patterns === 'object' && patterns !== null) for (const key of Object.keys(patterns)) check(key, `${pointer}/patternProperties/${token(key)}`);
+  });
+  return problems;
+}
+
+/** The pointer of the first `$ref` that names `missing` (as written or resolved), else the whole schema. */
+function refPointer(body: Record<string, unknown>, missing: string): string {
+  let found: string | undefined;
+  eachSubschema(body, '', (node, pointer) => {
+    if (found === undefined && typeof node.$ref === 'string' && (node.$ref === missing || missing.endsWith(node.$ref.replace(/#$/, '')))) found = `${pointer}/$ref`;
+  });
+  return found ?? '';
+}
+
+function token(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
