@@ -1,6 +1,6 @@
 import { CodegenError, CodegenErrorCode } from './errors.js';
 import { checkVersions, type VersionStep } from './internal/check/check-versions.js';
-import { lintSchema, type LintConfig } from './internal/check/lint-rules.js';
+import { lintSchema, ruleLevel, type LintConfig } from './internal/check/lint-rules.js';
 import { readLock, updatedLock, verifyLock } from './internal/check/lock-file.js';
 import { loadSchemas } from './internal/load/load-schemas.js';
 import type { LoadedSchema } from './internal/load/types.js';
@@ -12,7 +12,7 @@ export interface CheckOptions {
   schemas: readonly string[];
   /** Lock file path; immutability is checked when it exists. @default undefined (no immutability check) */
   lock?: string;
-  /** Rule levels and settings. @default every rule at "error" */
+  /** Rule levels and settings. @default each rule at its level in DEFAULT_LEVELS */
   lint?: LintConfig;
   /** Record versions that are not in the lock yet (only when there are no errors). @default false */
   updateLock?: boolean;
@@ -39,10 +39,9 @@ export interface CheckResult {
 export function check(options: CheckOptions): CheckResult {
   const load = loadSchemas(options.schemas);
   const findings: Finding[] = load.errors.map((error) => ({ severity: 'error', error }));
-  const levels = options.lint?.rules ?? {};
   for (const schema of load.schemas) {
     for (const problem of lintSchema(schema, options.lint ?? {})) {
-      const level = levels[problem.rule] ?? 'error';
+      const level = ruleLevel(problem.rule, options.lint ?? {});
       if (level === 'off') continue;
       const error = new CodegenError(CodegenErrorCode.LINT, problem.message, { file: schema.file, pointer: problem.pointer, rule: problem.rule });
       findings.push({ severity: level === 'warn' ? 'warning' : 'error', error });

@@ -1,29 +1,14 @@
 import type { LoadedSchema } from '../load/types.js';
+import { DEFAULT_LEVELS, type LintProblem, type LintRuleId, type RuleLevel } from '../lint/rules.js';
+import { lintStructure } from '../lint/structure-rules.js';
+import { pointerSegment } from '../lint/subschemas.js';
 
-/** Lint rule ids of `tracklane check`. Each can be set to `error`, `warn` or `off` in `lint.rules`. */
-export const LINT_RULES = {
-  /** Vendor is reverse-DNS lowercase, the name snake_case, property names identifier-like. */
-  naming: 'naming',
-  /** The schema and every property have a description. */
-  description: 'description',
-  /** Event schemas close their top-level object with `additionalProperties: false`. */
-  eventAdditionalProperties: 'event-additional-properties',
-  /** `x-tracklane.kind` says event or entity. */
-  kind: 'kind',
-  /** `x-tracklane.owner` names the owning team. */
-  owner: 'owner',
-  /** Events (and schemas of no kind) name their consent purpose in `x-tracklane.consent`, one of `lint.purposes` when given. Entities ride on events and need none. */
-  consent: 'consent',
-  /** A property whose name looks like personal data carries an `x-pii` mark. */
-  piiMark: 'pii-mark',
-} as const;
-
-export type LintRuleId = (typeof LINT_RULES)[keyof typeof LINT_RULES];
-export type RuleLevel = 'error' | 'warn' | 'off';
+export { DEFAULT_LEVELS, LINT_RULES } from '../lint/rules.js';
+export type { LintProblem, LintRuleId, RuleLevel } from '../lint/rules.js';
 
 /** The `lint` section of `tracklane.config.json`. */
 export interface LintConfig {
-  /** Level per rule. @default every rule "error" */
+  /** Level per rule. @default DEFAULT_LEVELS */
   rules?: Partial<Record<LintRuleId, RuleLevel>>;
   /** Consent purposes a schema may name. @default any purpose */
   purposes?: string[];
@@ -41,18 +26,16 @@ export interface LintConfig {
 export const DEFAULT_PII_PATTERN =
   '(^|_)(e_?mail|phone|phone_number|mobile|first_name|last_name|full_name|surname|user_?name|address|street|post_?code|zip|zip_code|ip|ip_address|ssn|birth_?date|date_of_birth|dob|passport|national_id)(_|$)';
 
-/** One lint problem: the rule, the JSON pointer in the schema file and the message. */
-export interface LintProblem {
-  rule: LintRuleId;
-  pointer: string;
-  message: string;
-}
-
 const VENDOR = /^[a-z0-9]+(\.[a-z0-9-]+)+$/;
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const PROPERTY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Runs every rule on one schema; levels are applied by the caller. */
+/** The level of `rule` under `config`: its `lint.rules` entry, else its default. */
+export function ruleLevel(rule: LintRuleId, config: LintConfig): RuleLevel {
+  return config.rules?.[rule] ?? DEFAULT_LEVELS[rule];
+}
+
+/** Runs every rule on one schema: Tracklane's own, then the structural ones; levels are applied by the caller. */
 export function lintSchema(schema: LoadedSchema, config: LintConfig): LintProblem[] {
   const problems: LintProblem[] = [];
   const add = (rule: LintRuleId, pointer: string, message: string): void => void problems.push({ rule, pointer, message });
@@ -72,7 +55,7 @@ export function lintSchema(schema: LoadedSchema, config: LintConfig): LintProble
     if (typeof prop.description !== 'string' || prop.description.trim() === '') add('description', `${pointer}/description`, `property "${key}" has no description`);
     if (pii.test(snakeCase(key)) && prop['x-pii'] === undefined) add('pii-mark', `${pointer}/x-pii`, `property "${key}" looks like personal data but has no x-pii mark (hash, redact or drop)`);
   });
-  return problems;
+  return [...problems, ...lintStructure(schema.schema)];
 }
 
 type PropertyVisitor = (key: string, prop: Record<string, unknown>, pointer: string) => void;
@@ -82,7 +65,7 @@ function walkProperties(node: Record<string, unknown>, pointer: string, visit: P
   const props = node['properties'];
   if (typeof props === 'object' && props !== null) {
     for (const [key, prop] of Object.entries(props as Record<string, Record<string, unknown>>)) {
-      const at = `${pointer}/properties/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const at = `${pointer}/properties/${pointerSegment(key)}`;
       if (typeof prop !== 'object' || prop === null) continue;
       visit(key, prop, at);
       walkProperties(prop, at, visit);
