@@ -2,6 +2,8 @@ import { CodegenError, CodegenErrorCode } from './errors.js';
 import { checkVersions, type VersionStep } from './internal/check/check-versions.js';
 import { lintSchema, ruleLevel, type LintConfig } from './internal/check/lint-rules.js';
 import { readLock, updatedLock, verifyLock } from './internal/check/lock-file.js';
+import { readBaseSchemas } from './internal/gate/base-schemas.js';
+import { compareWithBase, type BaseComparison } from './internal/gate/compare-base.js';
 import { loadSchemas } from './internal/load/load-schemas.js';
 import type { LoadedSchema } from './internal/load/types.js';
 import { writeIfChanged } from './generate.js';
@@ -16,6 +18,8 @@ export interface CheckOptions {
   lint?: LintConfig;
   /** Record versions that are not in the lock yet (only when there are no errors). @default false */
   updateLock?: boolean;
+  /** A git ref (branch, tag, commit): versions published there must be unchanged and present. @default undefined (no comparison) */
+  base?: string;
 }
 
 /** One problem found, at its rule's level. */
@@ -33,6 +37,8 @@ export interface CheckResult {
   schemas: LoadedSchema[];
   /** The lock file written, if any. */
   lockWritten?: string;
+  /** What changed since `base`, when it was given. */
+  base?: Omit<BaseComparison, 'errors'>;
 }
 
 /** Lints the schemas, checks published versions against the lock and classifies every version step. */
@@ -51,8 +57,14 @@ export function check(options: CheckOptions): CheckResult {
   if (lock && options.lock) findings.push(...verifyLock(lock, load.schemas, options.lock).map((error): Finding => ({ severity: 'error', error })));
   const versions = checkVersions(load.schemas);
   findings.push(...versions.errors.map((error): Finding => ({ severity: 'error', error })));
+  const base = options.base === undefined ? undefined : compareWithBase(readBaseSchemas(options.base, options.schemas), load.schemas, versions.steps);
+  if (base) findings.push(...base.errors.map((error): Finding => ({ severity: 'error', error })));
   const ok = findings.every((f) => f.severity !== 'error');
   const result: CheckResult = { ok, findings, steps: versions.steps, schemas: load.schemas };
+  if (base) {
+    const { errors: _reported, ...summary } = base;
+    result.base = summary;
+  }
   if (ok && options.updateLock && options.lock) {
     const next = updatedLock(lock, load.schemas);
     if (writeIfChanged(options.lock, `${JSON.stringify(next, null, 2)}\n`)) result.lockWritten = options.lock;
@@ -68,5 +80,6 @@ export function checkReport(result: CheckResult): Record<string, unknown> {
     errors: result.findings.filter((f) => f.severity === 'error').map(item),
     warnings: result.findings.filter((f) => f.severity === 'warning').map(item),
     changes: result.steps.map((s) => ({ schema: `${s.to.vendor}/${s.to.name}`, from: s.from.uri, to: s.to.uri, declared: s.declared, real: s.real, changes: s.changes })),
+    ...(result.base && { base: result.base }),
   };
 }

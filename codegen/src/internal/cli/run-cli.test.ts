@@ -78,7 +78,7 @@ describe('tracklane CLI', () => {
     [['frobnicate'], 2, 'unknown command "frobnicate"'],
     [[], 2, 'Usage: tracklane'],
     [['generate', '--validators', 'sometimes'], 1, 'validators must be off, dev or always'],
-    [['check', '--format', 'xml', '--schemas', '.'], 1, '--format must be text or json'],
+    [['check', '--format', 'xml', '--schemas', '.'], 1, '--format must be text, json or github, not xml'],
   ])('%j exits %i', async (args, want, message) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(want);

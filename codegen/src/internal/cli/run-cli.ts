@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { check, checkReport } from '../../check.js';
+import { check } from '../../check.js';
 import { assertMode, loadConfig, type ResolvedConfig } from '../../config.js';
 import { buildDocs } from '../../docs.js';
-import { CodegenError, CodegenErrorCode, isCodegenError } from '../../errors.js';
+import { isCodegenError, type CodegenError } from '../../errors.js';
 import { generate } from '../../generate.js';
 import { watchDirs } from '../watch.js';
+import { assertCheckFormat, formatCheck } from './check-output.js';
 import { USAGE } from './usage.js';
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -25,6 +26,7 @@ const FLAGS = {
   lock: { type: 'string' },
   'update-lock': { type: 'boolean' },
   format: { type: 'string' },
+  base: { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -57,7 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'generate':
         return await runGenerate({ ...config, out: out ?? config.out }, Boolean(values.watch), io);
       case 'check':
-        return runCheck(config, values.format ?? 'text', Boolean(values['update-lock']), io);
+        return runCheck(config, values.format ?? 'text', { updateLock: Boolean(values['update-lock']), base: values.base }, io);
       case 'docs': {
         const docs = buildDocs({ schemas: config.schemas, out: out ?? config.docsOut, naming: config.naming });
         io.stdout(`tracklane docs: ${docs.pages} pages and registry.json in ${docs.out}\n`);
@@ -98,17 +100,10 @@ async function runGenerate(config: ResolvedConfig, watch: boolean, io: CliIo): P
   return code;
 }
 
-function runCheck(config: ResolvedConfig, format: string, updateLock: boolean, io: CliIo): number {
-  if (format !== 'text' && format !== 'json') throw new CodegenError(CodegenErrorCode.INVALID_CONFIG, `--format must be text or json, not ${format}`);
-  const result = check({ schemas: config.schemas, lock: config.lock, lint: config.lint, updateLock });
-  if (format === 'json') {
-    io.stdout(`${JSON.stringify(checkReport(result), null, 2)}\n`);
-  } else {
-    for (const f of result.findings) io.stdout(`${f.severity === 'error' ? 'error' : 'warn '} ${f.error.format(io.cwd)}\n`);
-    const errors = result.findings.filter((f) => f.severity === 'error').length;
-    const warnings = result.findings.length - errors;
-    io.stdout(`tracklane check: ${result.schemas.length} schemas, ${result.steps.length} version steps, ${errors} errors, ${warnings} warnings${result.lockWritten ? `; updated ${result.lockWritten}` : ''}\n`);
-  }
+function runCheck(config: ResolvedConfig, format: string, options: { updateLock: boolean; base?: string }, io: CliIo): number {
+  assertCheckFormat(format);
+  const result = check({ schemas: config.schemas, lock: config.lock, lint: config.lint, updateLock: options.updateLock, base: options.base });
+  io.stdout(formatCheck(result, format, io.cwd));
   return result.ok ? 0 : 1;
 }
 

@@ -13,7 +13,9 @@ Flags:
   --watch              Regenerate when a schema changes (generate)
   --lock <file>        Lock file of published versions (check; default tracklane.lock.json)
   --update-lock        Record new versions in the lock file when the check passes (check)
-  --format <fmt>       text | json (check; default text)
+  --format <fmt>       text | json | github (check; default text; github: Actions annotations)
+  --base <git ref>     Compare with the schemas at that commit: published versions unchanged,
+                       new versions classified, removed versions reported (check)
   --config <file>      Config file (default tracklane.config.json if present)
   --help               This text
 `;
