@@ -5,7 +5,7 @@ import { emitModule, type EmitResult } from './internal/emit/emit-module.js';
 import type { ValidatorMode } from './internal/emit/emit-model.js';
 import { loadSchemas, type LoadResult } from './internal/load/load-schemas.js';
 import type { NamingOverrides } from './internal/naming/assign-names.js';
-import { validationEmitter } from './internal/validate/validation-emitter.js';
+import { moduleValidation } from './internal/validate/validation-emitter.js';
 
 /** Options of {@link generate}; the CLI and the build plugins resolve them from flags and `tracklane.config.json`. */
 export interface GenerateOptions {
@@ -39,7 +39,7 @@ export const OUTPUT_FILE = 'index.ts';
 export function generate(options: GenerateOptions): GenerateResult {
   const load = loadSchemas(options.schemas);
   if (load.errors.length > 0) throw aggregate(load.errors);
-  const emitted = emitModule(load.schemas, { validators: options.validators, naming: options.naming, validation: validationEmitter });
+  const emitted = emitModule(load.schemas, { validators: options.validators, naming: options.naming, validation: moduleValidation });
   const result: GenerateResult = { ...emitted, load };
   if (options.out !== undefined) {
     const target = join(options.out, OUTPUT_FILE);

@@ -62,3 +62,26 @@ export { isSchemaUri, parseSchemaUri } from './internal/schema-uri.js';
 export type { SchemaKey } from './internal/schema-uri.js';
 export { utf8Length } from './internal/utf8.js';
 export { isDateTime } from './internal/formats/date-time.js';
+export {
+  isByte,
+  isDate,
+  isDuration,
+  isEmail,
+  isHostname,
+  isInt32,
+  isInt64,
+  isIpv4,
+  isIpv6,
+  isIsoDateTime,
+  isIsoTime,
+  isJsonPointer,
+  isJsonPointerUriFragment,
+  isRegex,
+  isRelativeJsonPointer,
+  isTime,
+  isUri,
+  isUriReference,
+  isUriTemplate,
+  isUrl,
+  isUuid,
+} from './internal/formats/json-schema-formats.js';

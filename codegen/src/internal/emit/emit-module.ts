@@ -20,8 +20,15 @@ export interface EmitOptions {
   validators?: ValidatorMode;
   /** @default {} */
   naming?: NamingOverrides;
-  /** Emits validator statements and the module's validation runtime; required unless validators are off. */
-  validation?: { model: ValidatorEmitter; runtime: (mode: ValidatorMode) => ts.Statement[] };
+  /** Builds the module's validators and their runtime; required unless validators are off. */
+  validation?: (models: readonly SchemaModel[], names: ReadonlyMap<SchemaModel, ModelNames>, mode: ValidatorMode) => ModuleValidation;
+}
+
+/** The validation part of a module: statements per model, the shared runtime, the `@tracklane/core` functions it calls. */
+export interface ModuleValidation {
+  model: ValidatorEmitter;
+  runtime: ts.Statement[];
+  imports: string[];
 }
 
 /** The generated module as text, plus the names given to each model (for docs and tests). */
@@ -40,10 +47,11 @@ export function emitModule(schemas: readonly LoadedSchema[], options: EmitOption
   for (const m of models) for (const v of m.versions) igluTypes.set(v.uri, names.get(m)!.type);
   const uses = new Set<string>();
   const body: ts.Statement[] = [];
+  const validation = mode !== 'off' && models.length > 0 ? options.validation?.(models, names, mode) : undefined;
   const plan: ts.PropertyAssignment[] = [];
   for (const model of models) {
     const ctx: SchemaContext = { root: model.latest.schema, igluTypes };
-    const out = emitModel(model, names.get(model)!, ctx, mode, options.validation?.model);
+    const out = emitModel(model, names.get(model)!, ctx, mode, validation?.model);
     out.uses.forEach((u) => uses.add(u));
     body.push(...out.statements);
     plan.push(...out.plan);
@@ -64,12 +72,17 @@ export function emitModule(schemas: readonly LoadedSchema[], options: EmitOption
     const specifiers = imported.map((name) => f.createImportSpecifier(false, undefined, f.createIdentifier(name)));
     statements.push(f.createImportDeclaration(undefined, f.createImportClause(true, undefined, f.createNamedImports(specifiers)), str(CORE_MODULE)));
   }
+  // The format checks generated validators call: the collector's own definitions.
+  if (validation && validation.imports.length > 0) {
+    const specifiers = validation.imports.map((name) => f.createImportSpecifier(false, undefined, f.createIdentifier(name)));
+    statements.push(f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamedImports(specifiers)), str(CORE_MODULE)));
+  }
   if (uses.has('TrackOptions')) {
     const omitted = union([f.createLiteralTypeNode(str('purpose')), f.createLiteralTypeNode(str('pii'))]);
     const alias = f.createTypeAliasDeclaration(exportModifier(), 'UserTrackOptions', undefined, typeRef('Omit', [typeRef('TrackOptions'), omitted]));
     statements.push(withJsDoc(alias, ['Options of a generated track function: all of `TrackOptions` but `purpose` and `pii`, which come from the schema.']));
   }
-  if (mode !== 'off' && options.validation) statements.push(...options.validation.runtime(mode));
+  if (validation) statements.push(...validation.runtime);
   statements.push(...body);
   if (statements.length === 0) statements.push(f.createExportDeclaration(undefined, false, f.createNamedExports([])));
   return { code: `${GENERATED_HEADER}\n${print(statements)}`, models, names };

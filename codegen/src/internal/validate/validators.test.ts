@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { runInContext, createContext } from 'node:vm';
+import * as core from '@tracklane/core';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../generate.js';
@@ -13,6 +14,12 @@ type Module = Record<string, (...args: unknown[]) => unknown>;
 
 const transpiled: Partial<Record<ValidatorMode, string>> = {};
 
+/** The generated module's only import: @tracklane/core (its format checks). */
+const requireCore = (id: string): unknown => {
+  if (id !== '@tracklane/core') throw new Error(`generated code imports ${id}`);
+  return core;
+};
+
 /**
  * Loads the generated module in a context where eval and new Function throw (what a strict
  * Content-Security-Policy does in a browser), with a recording tracker.
@@ -20,7 +27,7 @@ const transpiled: Partial<Record<ValidatorMode, string>> = {};
 function load(mode: ValidatorMode, nodeEnv?: string): { mod: Module; sent: unknown[]; reported: [string, Violation[]][] } {
   const js = transpiled[mode] ??= ts.transpileModule(generate({ schemas: [PLAN], validators: mode }).code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
   const exports: Module = {};
-  const context = createContext({ exports, console, ...(nodeEnv === undefined ? {} : { process: { env: { NODE_ENV: nodeEnv } } }) }, { codeGeneration: { strings: false, wasm: false } });
+  const context = createContext({ exports, console, require: requireCore, ...(nodeEnv === undefined ? {} : { process: { env: { NODE_ENV: nodeEnv } } }) }, { codeGeneration: { strings: false, wasm: false } });
   runInContext(js, context);
   const reported: [string, Violation[]][] = [];
   exports['setViolationHandler']?.((schema: string, violations: Violation[]) => reported.push([schema, violations]));
@@ -108,7 +115,7 @@ describe('validators (CSP-safe: run where eval and new Function are disabled)', 
     });
     const js = ts.transpileModule(generate({ schemas: [dir], validators: 'always' }).code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
     const exports: Module = {};
-    runInContext(js, createContext({ exports, console }, { codeGeneration: { strings: false, wasm: false } }));
+    runInContext(js, createContext({ exports, console, require: requireCore }, { codeGeneration: { strings: false, wasm: false } }));
     expect((exports['validateRefund']!({ total: { amount: -1 } }) as Violation[]).map((v) => `${v.path} ${v.keyword}`)).toEqual(['/total/amount minimum']);
   });
 });

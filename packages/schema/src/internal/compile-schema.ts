@@ -17,9 +17,10 @@ export interface SchemaValidator {
  * validator. Throws a `TracklaneError` with code `INVALID_SCHEMA` naming the pointer and rule of
  * every problem when the schema cannot be loaded (see `schemaProblems`).
  * @param engine the engine to compile in (its formats and options); default: a new one
+ * @param id the id the schema was declared under (`declareSchema`); default: none
  */
-export function compileSchema(body: Record<string, unknown>, engine: SchemaEngine = createSchemaEngine()): SchemaValidator {
-  const { validate, problems } = loadSchema(body, engine);
+export function compileSchema(body: Record<string, unknown>, engine: SchemaEngine = createSchemaEngine(), id?: string): SchemaValidator {
+  const { validate, problems } = loadSchema(body, engine, id);
   if (validate === undefined) {
     const text = problems.map((p) => `${p.pointer || '/'}: ${p.message} [${p.rule}]`).join('; ');
     throw new TracklaneError('INVALID_SCHEMA', `not a loadable draft-04 schema: ${text}`);

@@ -1,11 +1,15 @@
 import AjvModule from 'ajv-draft-04';
-import type { CodeOptions } from 'ajv';
-import formatsModule from 'ajv-formats';
-import { isDateTime } from '@tracklane/core';
+import { _ } from 'ajv';
+import * as core from '@tracklane/core';
+import { FORMATS, UNCHECKED_FORMATS } from './formats.js';
 
 // CommonJS packages: under Node's ESM interop the default import is module.exports, whose `default` is the export.
 const Ajv = AjvModule.default;
-const addFormats = formatsModule.default;
+
+/** The identifier standalone code reads formats from: `__tracklaneFormats["date-time"]`. */
+export const FORMATS_PLACEHOLDER = '__tracklaneFormats';
+// ajv's code template: a literal name (an interpolated string would become a string literal).
+const FORMATS_PLACEHOLDER_CODE = _`__tracklaneFormats`;
 
 /** An ajv instance with Tracklane's draft-04 semantics (see {@link createSchemaEngine}). */
 export type SchemaEngine = InstanceType<typeof Ajv>;
@@ -19,24 +23,27 @@ export interface SchemaEngineOptions {
    */
   allErrors?: boolean;
   /**
-   * ajv's code generation options, for engines whose validators are emitted as source
-   * (`ajv/dist/standalone`); `source: true` is needed for that.
-   * @default {}
+   * Keeps each validator's source, for `standaloneSource`: ES module code in which every format
+   * check reads `FORMATS_PLACEHOLDER[<format name>]` (the caller replaces it with the
+   * `@tracklane/core` function `FORMATS` names).
+   * @default false
    */
-  code?: CodeOptions;
+  standalone?: boolean;
 }
 
 /**
  * A fresh ajv engine for JSON Schema draft-04 as Tracklane reads it: every draft-04 keyword, the
- * formats ajv-formats checks (with core's `date-time`), unknown keywords and formats ignored (Iglu
+ * formats ajv-formats checks, each defined once in `@tracklane/core` (see `FORMATS`), unknown keywords and formats ignored (Iglu
  * schemas carry `self`, `x-tracklane`, `x-pii`...), and properties counted only when they are the
  * object's own (`required: ["constructor"]` is not met by `{}`).
  */
 export function createSchemaEngine(options: SchemaEngineOptions = {}): SchemaEngine {
-  const ajv = new Ajv({ allErrors: options.allErrors ?? true, strict: false, logger: false, ownProperties: true, code: options.code ?? {} });
-  addFormats(ajv);
-  // Same verdicts as ajv-formats' `date-time`, several times faster: every envelope has two or three.
-  const { compare } = addFormats.get('date-time') as { compare: (a: string, b: string) => number | undefined };
-  ajv.addFormat('date-time', { validate: isDateTime, compare });
+  const ajv = new Ajv({ allErrors: options.allErrors ?? true, strict: false, logger: false, ownProperties: true, code: options.standalone ? { source: true, esm: true, formats: FORMATS_PLACEHOLDER_CODE } : {} });
+  for (const [name, { check, type }] of Object.entries(FORMATS)) {
+    if (type === 'number') ajv.addFormat(name, { type, validate: core[check] as (value: number) => boolean });
+    // A bare function: standalone code calls it as `formatsN(value)`.
+    else ajv.addFormat(name, core[check] as (value: string) => boolean);
+  }
+  for (const name of UNCHECKED_FORMATS) ajv.addFormat(name, true);
   return ajv;
 }

@@ -20,22 +20,52 @@ export interface SchemaProblem {
  * and `self`): empty when the collector can validate with it. Compiles it on success, so a later
  * `engine.compile(body)` of the same body is a cache hit.
  */
-export function schemaProblems(body: Record<string, unknown>, engine: SchemaEngine): SchemaProblem[] {
-  return loadSchema(body, engine).problems;
+export function schemaProblems(body: Record<string, unknown>, engine: SchemaEngine, id?: string): SchemaProblem[] {
+  return loadSchema(body, engine, id).problems;
 }
 
-/** The validator of a loadable schema, or the problems of one that is not. */
-export function loadSchema(body: Record<string, unknown>, engine: SchemaEngine): { validate?: SchemaValidator; problems: SchemaProblem[] } {
-  if (!engine.validateSchema(body)) return { problems: metaProblems(engine.errors ?? []) };
+/**
+ * The validator of a loadable schema, or the problems of one that is not. With `id`, the schema is
+ * compiled as the one declared under that id (see `declareSchema`), and withdrawn when it has problems.
+ */
+export function loadSchema(body: Record<string, unknown>, engine: SchemaEngine, id?: string): { validate?: SchemaValidator; problems: SchemaProblem[] } {
+  const withdraw = (): void => void (id !== undefined && engine.removeSchema(id));
+  if (!engine.validateSchema(body)) {
+    withdraw();
+    return { problems: metaProblems(engine.errors ?? []) };
+  }
   const problems = patternProblems(body);
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0) {
+    withdraw();
+    return { problems };
+  }
   try {
-    return { validate: engine.compile(body), problems: [] };
+    const validate = id === undefined ? engine.compile(body) : engine.getSchema(id);
+    if (validate === undefined) throw new Error(`internal: no schema declared as ${id}`);
+    return { validate, problems: [] };
   } catch (error) {
+    withdraw();
     const missing = (error as { missingRef?: unknown }).missingRef;
     const pointer = typeof missing === 'string' ? refPointer(body, missing) : '';
     return { problems: [{ pointer, rule: typeof missing === 'string' ? 'ref' : 'json-schema', message: (error as Error).message }] };
   }
+}
+
+/**
+ * Makes a schema known to the engine under `id` before it is compiled, so `$ref`s to it resolve
+ * from schemas compiled later or earlier in the same batch (Iglu schemas refer to each other by
+ * their `http://iglucentral.com/schemas/...` address, see `igluSchemaId`). Replaces a schema
+ * declared under the same id. Compile it with `compileSchema(body, engine, id)`.
+ */
+export function declareSchema(engine: SchemaEngine, id: string, body: Record<string, unknown>): void {
+  engine.removeSchema(id);
+  // Checked against the meta-schema when compiled, where a problem is reported with its pointer.
+  engine.addSchema(body, id, undefined, false);
+}
+
+/** The address Iglu schemas `$ref` another by: `http://iglucentral.com/schemas/<vendor>/<name>/<format>/<version>`. */
+export function igluSchemaId(uri: string): string {
+  return `http://iglucentral.com/schemas/${uri.replace(/^iglu:/, '')}`;
 }
 
 /** One problem per pointer: the meta-schema reports one mistake several times (each branch of an anyOf). */
