@@ -14,7 +14,7 @@ export interface TracklaneConfig {
   validators?: ValidatorMode;
   /** Type names by `vendor/name`, replacing the derived ones. @default {} */
   naming?: Record<string, string>;
-  /** Lint rule levels and settings of `tracklane check`. @default every rule at "error" */
+  /** Lint rule levels and settings of `tracklane check`. @default each rule at its DEFAULT_LEVELS level */
   lint?: LintConfig;
   /** Lock file of published versions' content hashes. @default "tracklane.lock.json" */
   lock?: string;
