@@ -156,7 +156,7 @@ export class DeliveryQueue {
     this.#retryTimer?.();
     this.#wakeIdleWaiters();
     if (this.#store.volatile) {
-      const left = await this.#store.peek({ limit: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY, exclude: this.#inFlight });
+      const left = await this.#store.peek({ limit: Infinity, maxBytes: Infinity, exclude: this.#inFlight });
       await this.#dropFromStore(left, DropReason.shutdown);
     }
     await this.#store.close?.();

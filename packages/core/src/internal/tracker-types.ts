@@ -6,7 +6,11 @@ import type { RetryPolicy } from './retry-policy.js';
 
 /** Why an event was not delivered. Every drop is counted under one of these. */
 export const DropReason = {
-  /** Non-object data or a malformed schema URI. */
+  /**
+   * Non-object data or a malformed schema URI (at `track()`); or an event that threw on its way to
+   * the store (a cycle, a BigInt, a getter, `toJSON` or Proxy that throws, a Symbol purpose) or in
+   * `track()` (a plugin). Such an event is dropped alone; the events around it are stored.
+   */
   invalid: 'invalid',
   /** `track()` after `shutdown()`. */
   afterShutdown: 'after_shutdown',
@@ -92,7 +96,8 @@ export interface TrackerHooks {
   onDelivered?(events: readonly Envelope[], destination: string): void;
   /**
    * Events dropped, with the reason; `destination` is absent for drops before queueing. Calls that
-   * never became an envelope (`invalid`, `after_shutdown`) are only counted, in `getStats().dropped`.
+   * never became an envelope (a malformed event, `after_shutdown`) are only counted, in
+   * `getStats().dropped`. An event that could not be serialized comes as the app built it.
    */
   onDropped?(events: readonly Envelope[], reason: DropReason, destination?: string): void;
   /**
@@ -235,7 +240,11 @@ export interface ShutdownOptions {
 }
 
 export interface Tracker extends TrackerLike {
-  /** Queues an event; returns its id, or `undefined` when the event was dropped. Never throws. */
+  /**
+   * Queues an event; returns its id, or `undefined` when the event was dropped. Never throws. The
+   * event is serialized a microtask later: one that cannot be (a cycle, a BigInt...) is dropped
+   * then, as `invalid` through `onDropped`, though its id was returned.
+   */
   track(event: SelfDescribing, options?: TrackOptions): string | undefined;
   /** Sets or clears the user id (`user.userId`). */
   identify(userId: string | undefined): void;

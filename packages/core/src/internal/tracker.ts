@@ -118,6 +118,21 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     warned.add(key);
     services.warn(message);
   };
+  /** Drops an event as `invalid`, warning once per problem; reported with its envelope where one was built. */
+  const dropInvalid = (problem: string, envelope?: Envelope): undefined => {
+    warnOnce(problem, `Tracklane: dropped an invalid event (${problem}).`);
+    return envelope ? void drop([envelope], DropReason.invalid) : refuse(DropReason.invalid);
+  };
+  /**
+   * An event that threw in `track()` (a plugin, a getter of its options) or on its way to the store
+   * (a cycle, a BigInt, a getter, `toJSON` or Proxy that throws): dropped alone, the cause through
+   * `onError`. One warning for all of them, without the cause: its text is the app's, may carry
+   * event data, and may differ for every event.
+   */
+  const dropFailed = (error: unknown, envelope: Envelope | undefined): undefined => {
+    reportError(new TracklaneError(TracklaneErrorCode.INVALID_EVENT, 'track() failed', { cause: error }));
+    return dropInvalid('it threw in track() or JSON.stringify; see onError', envelope);
+  };
 
   const queues = options.destinations.map((destination) => {
     const store = options.store ? options.store(destination.name) : new MemoryStore(options.memoryStore);
@@ -172,12 +187,17 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     }
     const end = Math.min(intake.length, intakeFrom + max);
     const stored: StoredEvent[] = [];
-    for (let index = intakeFrom; index < end; index++) {
-      stored.push(toStoredEvent(intake[index]!, intakeOptions[index]));
-      intake[index] = undefined as unknown as Envelope;
-      intakeOptions[index] = undefined;
+    for (; intakeFrom < end; intakeFrom++) {
+      // Each event on its own: one that throws (a cycle, a BigInt...) is dropped, the next is stored.
+      const envelope = intake[intakeFrom]!;
+      try {
+        stored.push(toStoredEvent(envelope, intakeOptions[intakeFrom]));
+      } catch (error) {
+        dropFailed(error, envelope);
+      }
+      intake[intakeFrom] = undefined as unknown as Envelope;
+      intakeOptions[intakeFrom] = undefined;
     }
-    intakeFrom = end;
     return Promise.all(queues.map((queue) => queue.enqueue(stored)));
   };
   /**
@@ -191,6 +211,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       if (intakeFrom < intake.length) await delay(0);
     }
   };
+  /** Throws when the event cannot be stored: PII rules or serialization threw (see `storedEventOf`). */
   const toStoredEvent = (envelope: Envelope, trackOptions: TrackOptions | undefined): StoredEvent => {
     const pii = trackOptions?.pii;
     if (pii) envelope.event = protectPii(envelope.event, pii);
@@ -234,20 +255,18 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
 
   const track = (event: SelfDescribing, trackOptions?: TrackOptions): string | undefined => {
     stats.tracked++;
+    let envelope: Envelope | undefined;
     try {
       if (shutdownPromise) return refuse(DropReason.afterShutdown);
       const problem = describeInvalidEvent(event);
-      if (problem) {
-        warnOnce(`invalid:${problem}`, `Tracklane: dropped an invalid event (${problem}).`);
-        return refuse(DropReason.invalid);
-      }
+      if (problem) return dropInvalid(problem);
       const rules = plan?.get(event.schema);
       if (rules && planAdds(rules, trackOptions)) trackOptions = { ...rules, ...trackOptions };
       const state = consent.stateOf(purposeOf(trackOptions));
       const now = Date.now();
       // The event object is the app's own: it is read, never changed (PII rules replace it), and
       // only its schema and data are serialized.
-      const envelope: Envelope = new TrackedEnvelope(newEventId(now), event, timestampsAt(now), app, trackerInfo, user, consent.snapshot);
+      envelope = new TrackedEnvelope(newEventId(now), event, timestampsAt(now), app, trackerInfo, user, consent.snapshot);
       if (trackOptions) applyTrackOptions(envelope, trackOptions);
       if (state === 'denied') {
         drop([envelope], DropReason.consentDenied);
@@ -262,8 +281,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       }
       return envelope.id;
     } catch (error) {
-      reportError(new TracklaneError(TracklaneErrorCode.INVALID_EVENT, 'track() failed', { cause: error }));
-      return refuse(DropReason.invalid);
+      return dropFailed(error, envelope);
     }
   };
 
@@ -301,7 +319,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
   const flush = async (flushOptions: FlushOptions = {}): Promise<void> => {
     // The page may be going away: what is still in the intake goes to the stores now, not in later
     // tasks that may never run.
-    if (flushOptions.unloading) storeChunk(Number.POSITIVE_INFINITY)?.catch((error: unknown) => reportError(asError(error)));
+    if (flushOptions.unloading) storeChunk(Infinity)?.catch((error: unknown) => reportError(asError(error)));
     const work = (async () => {
       await restored;
       if (intakeScheduled) storing = storing.then(storeIntake).catch((error: unknown) => reportError(asError(error)));

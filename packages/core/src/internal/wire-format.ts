@@ -50,6 +50,12 @@ function extraUtf8Bytes(text: string): number {
  * Envelopes are serialized once, when they are stored, and sent as that text on every attempt. `ts`
  * is always written last, so the per-attempt `ts.sent` is appended to the text without parsing or
  * serializing the envelope again.
+ *
+ * Throws when the envelope cannot be serialized: `JSON.stringify` throws on a cycle, a BigInt, or a
+ * getter, `toJSON` or Proxy that throws; where it gives `undefined` instead (a function, a Symbol, a
+ * `toJSON` returning one), measuring that part throws (TypeError). The tracker then drops that event
+ * alone. What is JSON but no valid envelope (data whose `toJSON` returns a number, an entity
+ * without a schema) is the collector's to reject, per event.
  */
 export function storedEventOf(envelope: Envelope, purpose: string, createdAt: number): StoredEvent {
   // Joined once at the end: a flat string, where `+=` would keep a rope of every piece in the store.
@@ -82,7 +88,9 @@ export function storedEventOf(envelope: Envelope, purpose: string, createdAt: nu
   extra += ts ? ts.bytes - tsJson.length : extraUtf8Bytes(tsJson);
   parts.push('"ts":', tsJson, '}');
   const json = parts.join('');
-  return { id: envelope.id, purpose, createdAt, json, bytes: json.length + extra };
+  // The purpose is stored as the string consent looks it up by (`purposes[purpose]`); a Symbol, which
+  // IndexedDB could not clone nor the spool write, throws.
+  return { id: envelope.id, purpose: `${purpose}`, createdAt, json, bytes: json.length + extra };
 }
 
 /** The serialized envelope with `ts.sent` set to `sentAt` (an ISO timestamp). */
