@@ -22,6 +22,12 @@ export const CodegenErrorCode = {
    * purpose would otherwise be ignored, and the field sent in clear or the event under another purpose.
    */
   SCHEMA_EXTENSION: 'SCHEMA_EXTENSION',
+  /**
+   * The collector cannot load the schema: not a valid draft-04 schema (e.g. `"type": "strin"`,
+   * `"maxLength": -1`), a `pattern` JavaScript cannot compile with the `u` flag, or a `$ref` to
+   * nothing. Never a lint rule: the collector would refuse to start.
+   */
+  SCHEMA_INVALID: 'SCHEMA_INVALID',
   /** Two files declare the same schema URI. */
   SCHEMA_DUPLICATE: 'SCHEMA_DUPLICATE',
   /** A lint rule failed. */

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createSchemaEngine, declareSchema, igluSchemaId, schemaProblems } from '@tracklane/schema';
 import { CodegenError, CodegenErrorCode } from '../../errors.js';
 import { parseSchemaVer } from '../schemaver.js';
 import { checkPiiMarks } from './pii-marks.js';
+import { schemaBody } from './schema-body.js';
 import type { JsonSchema, LoadedSchema, TracklaneMeta } from './types.js';
 import { walkIglu, type IgluFile } from './walk.js';
 
@@ -38,7 +40,27 @@ export function loadSchemas(dirs: readonly string[]): LoadResult {
       result.schemas.push(loaded);
     }
   }
+  result.schemas = loadable(result.schemas, result.errors);
   return result;
+}
+
+/**
+ * The schemas the collector can load, compiled as its registry compiles them (@tracklane/schema's
+ * engine, every schema known under its Iglu address first); each problem of the others is an error
+ * with its file, pointer and rule.
+ */
+function loadable(schemas: readonly LoadedSchema[], errors: CodegenError[]): LoadedSchema[] {
+  const engine = createSchemaEngine();
+  const bodies = schemas.map((schema) => schemaBody(schema.schema));
+  schemas.forEach((schema, i) => declareSchema(engine, igluSchemaId(schema.uri), bodies[i]!));
+  return schemas.filter((schema, i) => {
+    const problems = schemaProblems(bodies[i]!, engine, igluSchemaId(schema.uri));
+    for (const problem of problems) {
+      const message = `the collector cannot load this schema: ${problem.message}`;
+      errors.push(new CodegenError(CodegenErrorCode.SCHEMA_INVALID, message, { file: schema.file, pointer: problem.pointer, rule: problem.rule }));
+    }
+    return problems.length === 0;
+  });
 }
 
 function loadOne(found: IgluFile, errors: CodegenError[]): LoadedSchema | undefined {

@@ -1,13 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TracklaneError } from '@tracklane/core';
-import { compileSchema, createSchemaEngine, type SchemaValidator, type ValidationError } from '@tracklane/schema';
+import { compileSchema, createSchemaEngine, declareSchema, igluSchemaId, type SchemaValidator, type ValidationError } from '@tracklane/schema';
 import { allowPiiTransforms } from './pii-schema.js';
 
 /** A compiled schema: validates data and names every violation by JSON pointer. */
 export interface CompiledSchema {
   uri: string;
   validate(data: unknown, pointerPrefix: string): string[];
+}
+
+/** A schema copied and known to the engine under its Iglu address, not compiled yet. */
+interface DeclaredSchema {
+  schema: Record<string, unknown>;
+  uri: string;
+  body: Record<string, unknown>;
+  origin: string;
 }
 
 /** Told of each schema `add()` compiled: the registry's own plain copy of it, and where it came from. */
@@ -48,32 +56,55 @@ export class SchemaRegistry {
    * function, a symbol) is refused here, before anything is registered or sent to a worker.
    */
   add(given: Record<string, unknown>, origin: string): string {
+    return this.compile(this.declare(given, origin));
+  }
+
+  /**
+   * Copies a schema and makes it known under its Iglu address, so `$ref`s to it resolve
+   * (`http://iglucentral.com/schemas/<vendor>/<name>/jsonschema/<version>`, as Iglu schemas refer to each other).
+   */
+  private declare(given: Record<string, unknown>, origin: string): DeclaredSchema {
     const schema = plainCopyOf(given, origin);
     const uri = uriOf(schema, origin);
     const { $schema: _meta, self: _self, ...body } = schema;
+    const relaxed = allowPiiTransforms(body);
+    declareSchema(this.engine, igluSchemaId(uri), relaxed);
+    return { schema, uri, body: relaxed, origin };
+  }
+
+  private compile({ schema, uri, body, origin }: DeclaredSchema): string {
     let validate: SchemaValidator;
     try {
-      validate = compileSchema(allowPiiTransforms(body), this.engine);
+      validate = compileSchema(body, this.engine, igluSchemaId(uri));
     } catch (error) {
       throw new TracklaneError('INVALID_SCHEMA', `${origin}: cannot compile ${uri}: ${(error as Error).message}`, { cause: error });
     }
     this.compiled.set(uri, {
       uri,
       validate: (data, prefix) => (validate(data) ? [] : formatErrors(validate.errors ?? [], prefix)),
+      violations: (data, prefix, maxErrors) => {
+        if (validate(data)) return { errors: [], count: 0 };
+        const errors = validate.errors ?? [];
+        return { errors: formatErrors(errors.slice(0, maxErrors), prefix), count: errors.length };
+      },
     });
     for (const listener of this.listeners) listener(schema, origin);
     return uri;
   }
 
-  /** Loads every schema under `source`: a directory in Iglu layout, or a `registry.json` file. */
+  /**
+   * Loads every schema under `source`: a directory in Iglu layout, or a `registry.json` file. All
+   * are declared before any is compiled, so a `$ref` to another schema of the source resolves
+   * whatever the order of the files.
+   */
   load(source: string): this {
     const stat = statSync(source, { throwIfNoEntry: false });
     if (!stat) throw new TracklaneError('INVALID_CONFIG', `schema source not found: ${source}`);
-    if (stat.isDirectory()) {
-      for (const file of schemaFiles(source)) this.add(readJson(file), file);
-    } else {
-      for (const [origin, schema] of registryEntries(readJson(source), source)) this.add(schema, origin);
-    }
+    const entries: [string, Record<string, unknown>][] = stat.isDirectory()
+      ? schemaFiles(source).map((file) => [file, readJson(file)])
+      : registryEntries(readJson(source), source);
+    const declared = entries.map(([origin, schema]) => this.declare(schema, origin));
+    for (const schema of declared) this.compile(schema);
     return this;
   }
 }
