@@ -42,6 +42,8 @@ describe('lint rules (igluctl lint checks): the bad schema fails with the rule a
     { rule: 'warehouse-max-length', given: 'a maxLength above 65535', bad: prop({ maxLength: 65_536 }), want: ['warning warehouse-max-length /properties/plan/maxLength'], good: prop({ maxLength: 65_535 }) },
     { rule: 'optional-null', given: 'an optional property that refuses null', bad: prop({ type: 'string' }), want: ['warning optional-null /properties/plan/type'], good: event({ plan: { ...plan, type: 'string' } }, { required: ['plan'] }) },
     { rule: 'optional-null', given: 'an optional enum without null', bad: prop({ enum: ['team', 'solo'] }), want: ['warning optional-null /properties/plan/enum'], good: prop({ enum: ['team', 'solo', null] }) },
+    { rule: 'keyword-type', given: 'a number bound on a string', bad: prop({ minimum: 1 }), want: ['warning keyword-type /properties/plan/minimum'], good: prop({ minLength: 1 }) },
+    { rule: 'keyword-type', given: 'a string bound on an integer', bad: event({ seats: { type: ['integer', 'null'], maxLength: 3, description: 'Seats.' } }), want: ['warning keyword-type /properties/seats/maxLength'], good: event({ seats: { type: ['integer', 'null'], maximum: 999, description: 'Seats.' } }) },
   ])('$rule: $given', ({ bad, want, good }) => {
     expect(findings(bad)).toEqual(want);
     expect(findings(good)).toEqual([]);

@@ -33,6 +33,8 @@ export const LINT_RULES = {
   warehouseMaxLength: 'warehouse-max-length',
   /** Optional properties accept `null`. igluctl: optionalNull. */
   optionalNull: 'optional-null',
+  /** No keyword for a type the subschema does not allow (`"type": "string", "minimum": 1`). igluctl: numericProperties, stringProperties... */
+  keywordType: 'keyword-type',
 } as const;
 
 export type LintRuleId = (typeof LINT_RULES)[keyof typeof LINT_RULES];
@@ -59,6 +61,7 @@ export const DEFAULT_LEVELS: Readonly<Record<LintRuleId, Exclude<RuleLevel, 'off
   'string-max-length': 'warn',
   'warehouse-max-length': 'warn',
   'optional-null': 'warn',
+  'keyword-type': 'warn',
 };
 
 /** One lint problem: the rule, the JSON pointer in the schema file and the message. */
