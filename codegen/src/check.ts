@@ -57,6 +57,7 @@ export function check(options: CheckOptions): CheckResult {
   if (lock && options.lock) findings.push(...verifyLock(lock, load.schemas, options.lock).map((error): Finding => ({ severity: 'error', error })));
   const versions = checkVersions(load.schemas);
   findings.push(...versions.errors.map((error): Finding => ({ severity: 'error', error })));
+  findings.push(...versions.warnings.map((error): Finding => ({ severity: 'warning', error })));
   const base = options.base === undefined ? undefined : compareWithBase(readBaseSchemas(options.base, options.schemas), load.schemas, versions.steps);
   if (base) findings.push(...base.errors.map((error): Finding => ({ severity: 'error', error })));
   const ok = findings.every((f) => f.severity !== 'error');

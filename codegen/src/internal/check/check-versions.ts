@@ -15,8 +15,12 @@ export interface VersionStep {
   changes: SchemaChange[];
 }
 
-/** Every consecutive pair of versions of every schema, classified. Errors for bumps smaller than the change and for gaps. */
-export function checkVersions(schemas: readonly LoadedSchema[]): { steps: VersionStep[]; errors: CodegenError[] } {
+/**
+ * Every consecutive pair of versions of every schema, classified. Errors for gaps and for bumps
+ * smaller than a witnessed change (the message carries the witness); warnings for an ADDITION
+ * the classifier cannot prove ("cannot prove ADDITION", with the pointer).
+ */
+export function checkVersions(schemas: readonly LoadedSchema[]): { steps: VersionStep[]; errors: CodegenError[]; warnings: CodegenError[] } {
   const byName = new Map<string, LoadedSchema[]>();
   for (const s of schemas) {
     const key = `${s.vendor}/${s.name}/${s.format}`;
@@ -24,6 +28,7 @@ export function checkVersions(schemas: readonly LoadedSchema[]): { steps: Versio
   }
   const steps: VersionStep[] = [];
   const errors: CodegenError[] = [];
+  const warnings: CodegenError[] = [];
   for (const key of [...byName.keys()].sort()) {
     const versions = byName.get(key)!.sort((a, b) => a.version.model - b.version.model || a.version.revision - b.version.revision || a.version.addition - b.version.addition);
     const first = versions[0]!;
@@ -39,14 +44,19 @@ export function checkVersions(schemas: readonly LoadedSchema[]): { steps: Versio
       if (!isNextVersion(from, to)) {
         errors.push(new CodegenError(CodegenErrorCode.SCHEMAVER, `${formatSchemaVer(to.version)} does not follow ${formatSchemaVer(from.version)} (expected the next ADDITION, REVISION or MODEL)`, { file: to.file, pointer: '/self/version', rule: SCHEMAVER_RULE }));
       }
+      const span = `${formatSchemaVer(from.version)} -> ${formatSchemaVer(to.version)}`;
       if (changeRank(real) > changeRank(declared)) {
-        const worst = changes.find((c) => c.kind === real)!;
-        const message = `${formatSchemaVer(from.version)} -> ${formatSchemaVer(to.version)} declares ${declared} but the change is ${real}: ${worst.message}`;
+        const worst = changes.find((c) => c.kind === real && !c.undecided)!;
+        const message = `${span} declares ${declared} but the change is ${real}: ${worst.message}; valid under ${formatSchemaVer(from.version)}, invalid under ${formatSchemaVer(to.version)}: ${JSON.stringify(worst.witness)}`;
         errors.push(new CodegenError(CodegenErrorCode.SCHEMAVER, message, { file: to.file, pointer: worst.pointer, rule: SCHEMAVER_RULE }));
+      } else if (declared === 'ADDITION') {
+        for (const c of changes.filter((change) => change.undecided)) {
+          warnings.push(new CodegenError(CodegenErrorCode.SCHEMAVER, `${span} declares ADDITION: ${c.message}`, { file: to.file, pointer: c.pointer, rule: SCHEMAVER_RULE }));
+        }
       }
     }
   }
-  return { steps, errors };
+  return { steps, errors, warnings };
 }
 
 function isNextVersion(a: LoadedSchema, b: LoadedSchema): boolean {

@@ -1,138 +1,77 @@
 import type { JsonSchema } from '../load/types.js';
 import { changeRank, type ChangeKind } from '../schemaver.js';
+import { compareNode } from './classify/compare-node.js';
+import { Comparison } from './classify/comparison.js';
+import { witnessJudge, type WitnessJudge } from './classify/engine.js';
+import type { Finding } from './classify/types.js';
+import { semanticJson } from './classify/semantic.js';
+import { findWitness } from './classify/witness.js';
 import { canonicalJson } from './lock-file.js';
 
 /** One difference between two versions, with the SchemaVer kind it needs and where it is. */
 export interface SchemaChange {
+  /** For an undecided change: the kind it needs if it does break data. */
   kind: ChangeKind;
   /** JSON pointer into the newer schema. */
   pointer: string;
   message: string;
+  /**
+   * For a REVISION or MODEL: an instance valid under the old version and invalid under the new
+   * one, checked by the collector's validator (ajv, draft-04) in this run.
+   */
+  witness?: unknown;
+  /** Neither proven compatible nor shown breaking by a witness: "cannot prove ADDITION". */
+  undecided?: true;
 }
 
-/** Keywords that describe but do not constrain: changing them is an ADDITION. */
-const ANNOTATIONS = new Set(['description', 'title', 'self', '$schema', 'default', 'examples', 'x-tracklane', 'x-pii', '$comment', 'properties', 'required', 'additionalProperties', 'items', 'type', 'enum']);
-const UPPER_BOUNDS = ['maxLength', 'maximum', 'maxItems', 'maxProperties'] as const;
-const LOWER_BOUNDS = ['minLength', 'minimum', 'minItems', 'minProperties'] as const;
-const EXACT = ['pattern', 'format', 'multipleOf', 'const', 'exclusiveMinimum', 'exclusiveMaximum', 'uniqueItems'] as const;
+export interface Classification {
+  /** The largest proven change: ADDITION unless a witness shows more. */
+  kind: ChangeKind;
+  changes: SchemaChange[];
+  /** Some change could not be decided: ADDITION is not proven (see `changes[].undecided`). */
+  undecided: boolean;
+}
+
+/** Used when a version does not compile: no witness can be checked, so nothing breaking is certain. */
+const NO_JUDGE: WitnessJudge = { breaks: () => false, accepts: () => undefined };
 
 /**
- * Classifies the change from `from` to `to` with Snowplow's SchemaVer rules: ADDITION when all
- * data valid under `from` stays valid, REVISION when some may not, MODEL when none does
- * (a new required property, a property whose type changed).
+ * Classifies the change from `from` to `to` with SchemaVer (Snowplow): ADDITION when every
+ * instance valid under `from` stays valid under `to`, REVISION when some may not, MODEL when none
+ * does (judged at the node of the change: a new required property, a type replaced). A REVISION
+ * or MODEL is reported only with a witness the validator confirmed; a change neither proven
+ * compatible nor witnessed is reported as undecided, with its pointer.
  */
-export function classifyChange(from: JsonSchema, to: JsonSchema): { kind: ChangeKind; changes: SchemaChange[] } {
-  const changes: SchemaChange[] = [];
-  diffNode(from, to, '', changes);
-  if (changes.length === 0 && canonicalJson(from) !== canonicalJson(to)) changes.push({ kind: 'ADDITION', pointer: '', message: 'descriptions or metadata changed' });
-  const kind = changes.reduce<ChangeKind>((max, c) => (changeRank(c.kind) > changeRank(max) ? c.kind : max), 'ADDITION');
-  return { kind, changes };
+export function classifyChange(from: JsonSchema, to: JsonSchema): Classification {
+  const judge = witnessJudge(from, to) ?? NO_JUDGE;
+  const walk = new Comparison(from, to, judge);
+  compareNode(from, to, walk);
+  const changes = dedupe(walk.out.map((f) => settle(f, from, to, judge)));
+  if (changes.length === 0 && canonicalJson(from) !== canonicalJson(to)) {
+    const message = semanticJson(from) === semanticJson(to) ? 'descriptions or metadata changed' : 'constraints rewritten: every value allowed before is still allowed';
+    changes.push({ kind: 'ADDITION', pointer: '', message });
+  }
+  const decided = changes.filter((c) => !c.undecided);
+  const kind = decided.reduce<ChangeKind>((max, c) => (changeRank(c.kind) > changeRank(max) ? c.kind : max), 'ADDITION');
+  return { kind, changes, undecided: changes.some((c) => c.undecided) };
 }
 
-function diffNode(a: JsonSchema, b: JsonSchema, at: string, out: SchemaChange[]): void {
-  const push = (kind: ChangeKind, pointer: string, message: string): void => void out.push({ kind, pointer, message });
-  diffTypes(a, b, at, push);
-  diffEnum(a, b, at, push);
-  for (const key of UPPER_BOUNDS) diffBound(a[key], b[key], (x, y) => y < x, key, at, push);
-  for (const key of LOWER_BOUNDS) diffBound(a[key], b[key], (x, y) => y > x, key, at, push);
-  for (const key of EXACT) {
-    if (b[key] !== undefined && canonicalJson(a[key]) !== canonicalJson(b[key])) push('REVISION', `${at}/${key}`, `${key} ${a[key] === undefined ? 'added' : 'changed'}: data valid before may not be now`);
-    else if (a[key] !== undefined && b[key] === undefined) push('ADDITION', at, `${key} removed`);
-  }
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (ANNOTATIONS.has(key) || (UPPER_BOUNDS as readonly string[]).includes(key) || (LOWER_BOUNDS as readonly string[]).includes(key) || (EXACT as readonly string[]).includes(key)) continue;
-    if (canonicalJson(a[key]) !== canonicalJson(b[key])) push('REVISION', `${at}/${key}`, `${key} changed; compatibility of this keyword is not analysed, so it counts as a REVISION`);
-  }
-  diffObject(a, b, at, push);
-  if (isSchema(a.items) && isSchema(b.items)) diffNode(a.items, b.items, `${at}/items`, out);
+function settle(finding: Finding, from: JsonSchema, to: JsonSchema, judge: WitnessJudge): SchemaChange {
+  const { site, undecided: _claim, ...change } = finding;
+  if (!site) return change;
+  const found = findWitness(site, from, to, judge);
+  if (found) return { ...change, witness: found.instance };
+  const why = finding.undecided ? '' : ' (no instance valid before and invalid now was found)';
+  return { ...change, message: `cannot prove ADDITION: ${finding.message}${why}`, undecided: true };
 }
 
-type Push = (kind: ChangeKind, pointer: string, message: string) => void;
-
-function isSchema(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeSet(s: JsonSchema): Set<string> | undefined {
-  if (s.type === undefined) return undefined;
-  return new Set(Array.isArray(s.type) ? s.type : [s.type]);
-}
-
-/** Whether a value of JSON type `t` is accepted by the type set (integers are numbers). */
-function admits(types: Set<string>, t: string): boolean {
-  return types.has(t) || (t === 'integer' && types.has('number'));
-}
-
-function diffTypes(a: JsonSchema, b: JsonSchema, at: string, push: Push): void {
-  const from = typeSet(a);
-  const to = typeSet(b);
-  if (!to) {
-    if (from) push('ADDITION', `${at}/type`, 'type constraint removed');
-    return;
+/** The same change found along several ways (branches of a union) is reported once, witnessed if any way was. */
+function dedupe(changes: SchemaChange[]): SchemaChange[] {
+  const byKey = new Map<string, SchemaChange>();
+  for (const change of changes) {
+    const key = `${change.pointer}\u0000${change.message.replace(/^cannot prove ADDITION: /, '').replace(/ \(no instance .*\)$/, '')}`;
+    const seen = byKey.get(key);
+    if (!seen || (seen.undecided && !change.undecided) || changeRank(change.kind) > changeRank(seen.kind)) byKey.set(key, change);
   }
-  if (!from) return void push('REVISION', `${at}/type`, `type ${[...to].join('|')} added where any type was allowed`);
-  const lost = [...from].filter((t) => !admits(to, t));
-  const kept = [...from].filter((t) => admits(to, t));
-  const show = (s: Set<string>): string => [...s].join('|');
-  if (lost.length === 0) {
-    if ([...to].some((t) => !admits(from, t))) push('ADDITION', `${at}/type`, `type widened from ${show(from)} to ${show(to)}`);
-  } else if (kept.length === 0 || kept.every((t) => t === 'null')) {
-    push('MODEL', `${at}/type`, `type changed from ${show(from)} to ${show(to)}`);
-  } else {
-    push('REVISION', `${at}/type`, `type narrowed from ${show(from)} to ${show(to)} (no longer ${lost.join(', ')})`);
-  }
-}
-
-function diffEnum(a: JsonSchema, b: JsonSchema, at: string, push: Push): void {
-  if (!Array.isArray(b.enum)) {
-    if (Array.isArray(a.enum)) push('ADDITION', `${at}/enum`, 'enum removed');
-    return;
-  }
-  if (!Array.isArray(a.enum)) return void push('REVISION', `${at}/enum`, 'enum added: values valid before may not be now');
-  const now = new Set(b.enum.map(canonicalJson));
-  const before = new Set(a.enum.map(canonicalJson));
-  const removed = [...before].filter((v) => !now.has(v));
-  if (removed.length > 0) push('REVISION', `${at}/enum`, `enum narrowed: ${removed.join(', ')} no longer allowed`);
-  else if (now.size > before.size) push('ADDITION', `${at}/enum`, 'enum widened');
-}
-
-function diffBound(x: number | undefined, y: number | undefined, tighter: (x: number, y: number) => boolean, key: string, at: string, push: Push): void {
-  if (y === undefined) {
-    if (x !== undefined) push('ADDITION', at, `${key} removed`);
-  } else if (x === undefined || tighter(x, y)) {
-    push('REVISION', `${at}/${key}`, `${key} ${x === undefined ? `added (${y})` : `tightened from ${x} to ${y}`}`);
-  } else if (x !== y) {
-    push('ADDITION', `${at}/${key}`, `${key} relaxed from ${x} to ${y}`);
-  }
-}
-
-function diffObject(a: JsonSchema, b: JsonSchema, at: string, push: Push): void {
-  const propsA = a.properties ?? {};
-  const propsB = b.properties ?? {};
-  const reqA = new Set(a.required ?? []);
-  const reqB = new Set(b.required ?? []);
-  const closedA = a.additionalProperties === false;
-  const closedB = b.additionalProperties === false;
-  const p = (key: string): string => `${at}/properties/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  for (const key of Object.keys(propsB)) {
-    if (key in propsA) continue;
-    if (reqB.has(key)) push('MODEL', p(key), `required property "${key}" added: historical data lacks it`);
-    else if (closedA) push('ADDITION', p(key), `optional property "${key}" added`);
-    else push('REVISION', p(key), `optional property "${key}" added to an open object: historical data may hold it with another type`);
-  }
-  for (const key of Object.keys(propsA)) {
-    if (key in propsB) continue;
-    if (!closedB) push('ADDITION', at, `property "${key}" removed (still allowed as an additional property)`);
-    else if (reqA.has(key)) push('MODEL', `${at}/additionalProperties`, `required property "${key}" removed from a closed object: all historical data has it`);
-    else push('REVISION', `${at}/additionalProperties`, `property "${key}" removed from a closed object: historical data holding it is now invalid`);
-  }
-  for (const key of reqB) if (!reqA.has(key) && key in propsA) push('MODEL', `${at}/required`, `property "${key}" became required`);
-  for (const key of reqA) if (!reqB.has(key) && key in propsB) push('ADDITION', `${at}/required`, `property "${key}" is no longer required`);
-  if (!closedA && closedB) push('REVISION', `${at}/additionalProperties`, 'additionalProperties set to false: historical data with extra properties is now invalid');
-  if (closedA && !closedB) push('ADDITION', `${at}/additionalProperties`, 'additional properties now allowed');
-  for (const key of Object.keys(propsB)) {
-    const sub: SchemaChange[] = [];
-    if (isSchema(propsA[key]) && isSchema(propsB[key])) diffNode(propsA[key], propsB[key], p(key), sub);
-    sub.forEach((c) => push(c.kind, c.pointer, c.message));
-  }
+  return [...byKey.values()];
 }
