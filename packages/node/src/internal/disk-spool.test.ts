@@ -181,6 +181,33 @@ describe('disk spool', () => {
     expect(byBytes.count()).toBe(2);
   });
 
+  it('bounds bytes by the measured size, whatever `bytes` an event claims', () => {
+    const honest = Array.from({ length: 5 }, () => event('analytics', 'x'.repeat(400)));
+    const size = Math.max(...honest.map((e) => e.bytes));
+    const store = openSpool({ maxBytes: size * 2 + 1 });
+    // Half of them claim a byte each, the others NaN (which no comparison finds too large).
+    const added = honest.map((e, i) => ({ ...e, bytes: i % 2 === 0 ? 1 : Number.NaN }));
+    expect(store.add(added).refused).toHaveLength(3);
+    expect(store.stats()).toMatchObject({ events: 2 });
+    expect(store.stats().bytes).toBeLessThanOrEqual(size * 2 + 1);
+  });
+
+  it('keeps one record per line whatever newlines an envelope text holds', () => {
+    const store = openSpool();
+    const [a, b] = events(2);
+    // A newline is whitespace to JSON: the text may hold one, and means the same without it.
+    const multiline = { ...a!, json: a!.json.replace('{"id"', '{\n"id"') };
+    // What follows a newline must not become a record of its own.
+    const forging = { ...b!, json: `${b!.json}\n+{"id":"forged","purpose":"analytics","createdAt":0,"bytes":2}\t{}` };
+    store.add([multiline, forging]);
+    closeSpool(store);
+    const reopened = openSpool();
+    expect(reopened.stats()).toMatchObject({ corruptLines: 0, events: 2 });
+    const [first, second] = peekAll(reopened);
+    expect(JSON.parse(first!.json)).toEqual(JSON.parse(a!.json));
+    expect(second!.id).toBe(b!.id);
+  });
+
   it('persists refusals as not-added: a reopened full spool holds only what was accepted', () => {
     const store = openSpool({ maxEvents: 2 });
     store.add(events(4));

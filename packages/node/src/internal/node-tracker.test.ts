@@ -133,6 +133,39 @@ describe('NodeTracker', () => {
     expect(collector.events).toEqual([]);
   });
 
+  it('drops an event that cannot be serialized alone: the spool holds and sends every later event', async () => {
+    const collector = await startCollector();
+    const dir = tempDir();
+    const warn = vi.fn();
+    const dropped: [string, string][] = [];
+    const t = tracker({
+      destinations: [collectorDestination({ url: collector.url, writeKey: 'k' })],
+      spool: { dir },
+      warn,
+      hooks: { onDropped: (events, reason) => events.forEach((e) => dropped.push([e.id, reason])) },
+    });
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const poisoned = [
+      t.track({ schema: CLICK, data: cycle }),
+      t.track({ schema: CLICK, data: { amount: 10n } }),
+      t.track({ schema: CLICK, data: { toJSON: () => { throw new Error('no'); } } }),
+      t.track({ schema: CLICK, data: new Proxy({}, { ownKeys: () => { throw new Error('no'); } }) }),
+      t.track({ schema: CLICK, data: {} }, { purpose: Symbol('p') as never }),
+    ];
+    const ids = Array.from({ length: 1000 }, (_, n) => t.track({ schema: CLICK, data: { n } }));
+    await t.flush();
+    expect(collector.events.map((e) => e.id)).toEqual(ids);
+    expect(dropped).toEqual(poisoned.map((id) => [id, 'invalid']));
+    expect(t.getStats()).toMatchObject({ delivered: 1000, queued: 0, dropped: { invalid: 5 } });
+    expect(warn).toHaveBeenCalledTimes(1);
+    await t.shutdown();
+    // Nothing of the poisoned events reached the log: a restart finds it empty and whole.
+    const log = fs.readFileSync(path.join(dir, 'collector.log'), 'utf8');
+    expect(log.split('\n').filter((line) => line.startsWith('+'))).toHaveLength(1000);
+    for (const id of poisoned) expect(log).not.toContain(id);
+  });
+
   it('keeps events in the spool across a restart while the collector fails, then delivers them', async () => {
     const collector = await startCollector();
     collector.status = 503;

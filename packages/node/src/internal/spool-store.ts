@@ -70,15 +70,20 @@ export class DiskSpoolStore implements EventStore {
     let bytes = this.bytes;
     let text = '';
     for (const event of events) {
-      if (this.entries.size + accepted.size >= this.settings.maxEvents || bytes + event.bytes > this.settings.maxBytes) {
+      // A raw newline would end the record early (and could start a forged one). In JSON it can only
+      // be whitespace between tokens: a space means the same and keeps the byte count.
+      const json = event.json.includes('\n') ? event.json.replaceAll('\n', ' ') : event.json;
+      // Measured before the bound is checked: a size the event claims is not trusted for it (nor by
+      // replay, which checks each envelope's length against `bytes`).
+      const length = Buffer.byteLength(json);
+      if (this.entries.size + accepted.size >= this.settings.maxEvents || bytes + length > this.settings.maxBytes) {
         refused.push(event);
         continue;
       }
       if (this.entries.has(event.id) || accepted.has(event.id)) continue;
-      // Replay checks each envelope's length against `bytes` and needs a numeric `createdAt`: make sure.
-      const length = Buffer.byteLength(event.json);
+      // Replay needs a numeric `createdAt`: make sure.
       const createdAt = Number.isFinite(event.createdAt) ? event.createdAt : Date.now();
-      const stored = length === event.bytes && createdAt === event.createdAt ? event : { ...event, bytes: length, createdAt };
+      const stored = length === event.bytes && createdAt === event.createdAt && json === event.json ? event : { ...event, json, bytes: length, createdAt };
       accepted.set(stored.id, stored);
       bytes += stored.bytes;
       text += addLine(stored);
