@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { checkReport, type CheckResult, type Finding } from '../../check.js';
 import { CodegenError, CodegenErrorCode } from '../../errors.js';
 import { annotation } from '../gate/github-annotations.js';
 import { realPath, workTreeRoot } from '../gate/git.js';
+import { lineOfPointer } from '../gate/pointer-lines.js';
 
 /** The output formats of `tracklane check --format`. */
 export const CHECK_FORMATS = ['text', 'json', 'github'] as const;
@@ -32,8 +34,17 @@ function githubLines(findings: readonly Finding[], cwd: string): string[] {
   return findings.map(({ severity, error }) => {
     const file = error.file === undefined ? undefined : relative(root, realPath(error.file)).split('\\').join('/');
     const message = `${error.pointer ? `${error.pointer}: ` : ''}${error.message}`;
-    return annotation(severity, message, { file, title: error.rule });
+    return annotation(severity, message, { file, line: error.file === undefined ? undefined : lineIn(error.file, error.pointer ?? ''), title: error.rule });
   });
+}
+
+/** The line the pointer is on in the file; 1 for a file that is gone (a removed version) or unreadable. */
+function lineIn(file: string, pointer: string): number {
+  try {
+    return lineOfPointer(readFileSync(file, 'utf8'), pointer);
+  } catch {
+    return 1;
+  }
 }
 
 /** What `--base` found: one line for the published versions, one per new version with its classified step. */

@@ -110,18 +110,18 @@ describe('tracklane check --format', () => {
     return { code, stdout };
   };
 
-  it('github: one annotation per finding, the file from the repository root, wherever the check runs', async () => {
+  it('github: one annotation per finding, on the line of its pointer, the file from the repository root wherever the check runs', async () => {
     const repo = repository({ 'com.acme/signup/1-0-0': event() });
     repo.write('com.acme/signup/1-0-0', event({ plan: { ...plan, maxLength: 30 } }));
-    repo.write('com.acme/signup/1-0-1', event({ plan: { ...plan, maxLength: 30, maxLenght: 3 } }));
+    repo.write('com.acme/view/1-0-0', event({ plan: { ...plan, maxLenght: 3 } }));
     const { code, stdout } = await run(['check', '--schemas', '.', '--base', 'main', '--format', 'github'], repo.dir);
     expect(code).toBe(1);
     expect(stdout.split('\n')).toEqual([
-      '::warning file=schemas/com.acme/signup/jsonschema/1-0-1,line=1,title=known-keyword::/properties/plan/maxLenght: unknown keyword "maxLenght" (did you mean "maxLength"?): not JSON Schema draft-04, the collector ignores it',
-      `::error file=schemas/com.acme/signup/jsonschema/1-0-0,line=1,title=immutable::/properties/plan/maxLength: published version ${V1} changed since main (first at /properties/plan/maxLength); publish a new version instead`,
+      '::warning file=schemas/com.acme/view/jsonschema/1-0-0,line=19,title=known-keyword::/properties/plan/maxLenght: unknown keyword "maxLenght" (did you mean "maxLength"?): not JSON Schema draft-04, the collector ignores it',
+      `::error file=schemas/com.acme/signup/jsonschema/1-0-0,line=17,title=immutable::/properties/plan/maxLength: published version ${V1} changed since main (first at /properties/plan/maxLength); publish a new version instead`,
       expect.stringMatching(/^base main \([0-9a-f]{12}\): 0 published versions unchanged, 1 changed, 0 removed, 1 new$/),
-      'new  iglu:com.acme/signup/jsonschema/1-0-1 (ADDITION after 1-0-0, declared ADDITION)',
-      'tracklane check: 2 schemas, 1 version steps, 1 errors, 1 warnings',
+      'new  iglu:com.acme/view/jsonschema/1-0-0 (first version)',
+      'tracklane check: 2 schemas, 0 version steps, 1 errors, 1 warnings',
       '',
     ]);
   });

@@ -11,9 +11,13 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** One annotation: `::error file=<path>,line=1,title=<rule>::<message>` (line 1: findings point into JSON, not at lines). */
-export function annotation(level: 'error' | 'warning', message: string, where: { file?: string; title?: string }): string {
-  const properties = [where.file === undefined ? undefined : `file=${escapeProperty(where.file)}`, where.file === undefined ? undefined : 'line=1', where.title === undefined ? undefined : `title=${escapeProperty(where.title)}`];
+/** One annotation: `::error file=<path>,line=<n>,title=<rule>::<message>`. */
+export function annotation(level: 'error' | 'warning', message: string, where: { file?: string; line?: number; title?: string }): string {
+  const properties = [
+    where.file === undefined ? undefined : `file=${escapeProperty(where.file)}`,
+    where.file === undefined ? undefined : `line=${where.line ?? 1}`,
+    where.title === undefined ? undefined : `title=${escapeProperty(where.title)}`,
+  ];
   const list = properties.filter((p) => p !== undefined).join(',');
   return `::${level}${list === '' ? '' : ` ${list}`}::${escapeData(message)}`;
 }
