@@ -61,6 +61,17 @@ describe('tracklane check --base <ref>: the pull-request gate', () => {
     expect(result.findings[0]?.error.file).toBe(repo.fileOf('com.acme/signup/1-0-0'));
   });
 
+  it('reports a published version that no longer loads as changed, beside its load error, not as removed', () => {
+    const repo = repository({ 'com.acme/signup/1-0-0': event() });
+    repo.write('com.acme/signup/1-0-0', event({ plan: { ...plan, type: 'strin' } }));
+    const result = summary(repo.gate());
+    expect(result.errors).toEqual([
+      expect.stringMatching(/^json-schema \/properties\/plan\/type the collector cannot load this schema/),
+      `immutable /properties/plan/type published version ${V1} changed since main (first at /properties/plan/type); publish a new version instead`,
+    ]);
+    expect(result.base).toMatchObject({ changed: [V1], removed: [] });
+  });
+
   it('fails when a published version was removed, and lists it', () => {
     const repo = repository({ 'com.acme/signup/1-0-0': event(), 'com.acme/view/1-0-0': event() });
     repo.remove('com.acme/view/1-0-0');

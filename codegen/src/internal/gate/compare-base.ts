@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { CodegenError, CodegenErrorCode } from '../../errors.js';
 import type { VersionStep } from '../check/check-versions.js';
 import { IMMUTABLE_RULE } from '../check/lock-file.js';
@@ -40,13 +41,15 @@ export function compareWithBase(base: BaseSchemas, head: readonly LoadedSchema[]
   const fail = (message: string, file: string, pointer: string): void =>
     void result.errors.push(new CodegenError(CodegenErrorCode.IMMUTABLE, message, { file, pointer, rule: IMMUTABLE_RULE }));
   for (const [uri, before] of [...published].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const after = current.get(uri);
+    const loaded = current.get(uri);
+    // A file that no longer loads is still there: compare what it holds (its load errors are reported anyway).
+    const after = loaded === undefined ? workTreeDocument(before.file) : { file: loaded.file, document: loaded.schema as unknown };
     if (after === undefined) {
       result.removed.push(uri);
       fail(`published version ${uri} (at ${base.ref}) was removed: events of that version would be refused`, before.file, '');
       continue;
     }
-    const pointer = firstDifference(before.schema, after.schema);
+    const pointer = firstDifference(before.schema, after.document);
     if (pointer === undefined) {
       result.unchanged++;
       continue;
@@ -60,4 +63,15 @@ export function compareWithBase(base: BaseSchemas, head: readonly LoadedSchema[]
     result.added.push({ uri: schema.uri, file: schema.file, ...(step && { from: step.from.uri, declared: step.declared, real: step.real }) });
   }
   return result;
+}
+
+/** The file's JSON (its text when it is not JSON), or `undefined` when there is no such file. */
+function workTreeDocument(file: string): { file: string; document: unknown } | undefined {
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  try {
+    return { file, document: JSON.parse(text) as unknown };
+  } catch {
+    return { file, document: text };
+  }
 }
