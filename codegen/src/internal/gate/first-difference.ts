@@ -1,6 +1,4 @@
-import { pointerSegment } from '../lint/subschemas.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord, pointerSegment } from '../lint/subschemas.js';
 
 /**
  * The JSON pointer of the first place (keys in sorted order) where two JSON values differ, or

@@ -1,8 +1,6 @@
 import { declaredTypes, declaresType } from './declared-types.js';
 import type { Report } from './rules.js';
-import type { SubschemaPlace } from './subschemas.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord, type SubschemaPlace } from './subschemas.js';
 
 /**
  * `root-object`: an event's or entity's data is a JSON object (core refuses anything else), so the

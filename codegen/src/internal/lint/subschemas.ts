@@ -22,7 +22,8 @@ const MAP = ['properties', 'patternProperties', 'definitions', 'dependencies'];
 /** Draft-04 keywords whose value is a list of subschemas (`items` may also be one subschema). */
 const LIST = ['allOf', 'anyOf', 'oneOf'];
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A JSON object (not an array, not null). */
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Visits the document and every subschema below it, depth first, in key order. Data keywords
