@@ -79,28 +79,20 @@ function ucs2length(text: string): number {
 }
 
 /**
- * Deep equality of JSON values for enum and uniqueItems: fast-deep-equal's algorithm (MIT,
- * Evgeny Poberezkin), the one the collector's ajv uses, so both sides compare alike, own
- * "valueOf"/"toString" keys included.
+ * Deep equality of JSON values for enum and uniqueItems, as the collector's ajv compares them
+ * (fast-deep-equal): same type, same items in order, same own keys with equal values. It looks
+ * at no prototype, so values from another realm (an iframe, a VM context) compare alike.
  */
-function deepEqual(a: any, b: any): boolean {
+function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    if (a.constructor !== b.constructor) return false;
-    if (Array.isArray(a)) {
-      if (a.length !== b.length) return false;
-      for (let i = a.length; i-- !== 0;) if (!deepEqual(a[i], b[i])) return false;
-      return true;
-    }
-    if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-    if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    for (let i = keys.length; i-- !== 0;) if (!Object.prototype.hasOwnProperty.call(b, keys[i]!)) return false;
-    for (let i = keys.length; i-- !== 0;) if (!deepEqual(a[keys[i]!], b[keys[i]!])) return false;
-    return true;
-  }
-  return a !== a && b !== b;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a !== a && b !== b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const key of keys) if (!Object.prototype.hasOwnProperty.call(y, key) || !deepEqual(x[key], y[key])) return false;
+  return true;
 }
 `;
 }

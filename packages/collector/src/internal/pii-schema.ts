@@ -17,18 +17,16 @@ function relax(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(relax);
   if (typeof node !== 'object' || node === null) return node;
   const schema = node as JsonSchema;
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(schema)) out[key] = relax(value);
+  // Object.fromEntries, not assignment: a property named `__proto__` stays a property.
+  const out: JsonSchema = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, relax(value)]));
   const properties = schema.properties as Record<string, JsonSchema> | undefined;
   if (properties && typeof properties === 'object') {
-    const relaxed: Record<string, unknown> = {};
     const dropped = new Set<string>();
-    for (const [name, property] of Object.entries(out.properties as Record<string, JsonSchema>)) {
-      const mark = properties[name]?.['x-pii'];
-      relaxed[name] = mark === 'hash' || mark === 'redact' ? { anyOf: [property, transformed(mark)] } : property;
+    out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, JsonSchema>).map(([name, property]) => {
+      const mark = Object.hasOwn(properties, name) ? properties[name]?.['x-pii'] : undefined;
       if (mark === 'drop') dropped.add(name);
-    }
-    out.properties = relaxed;
+      return [name, mark === 'hash' || mark === 'redact' ? { anyOf: [property, transformed(mark)] } : property];
+    }));
     if (Array.isArray(schema.required) && dropped.size > 0) out.required = schema.required.filter((name) => !dropped.has(String(name)));
   }
   return out;
