@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../check.js';
@@ -143,6 +143,18 @@ describe('tracklane check --format', () => {
     const { code, stdout } = await run(['check', '--schemas', 'schemas', '--base', 'main', '--format', 'json'], repo.root);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, errors: [], base: { ref: 'main', added: [{ uri: 'iglu:com.acme/signup/jsonschema/1-0-1', from: V1, declared: 'ADDITION', real: 'ADDITION' }], changed: [], removed: [], unchanged: 1 } });
+  });
+
+  it('examples/ci runs the gate as documented: the workflow\'s command passes on an honest pull request', async () => {
+    const workflow = readFileSync(join(import.meta.dirname, '../../../../examples/ci/tracklane-check.yml'), 'utf8');
+    const command = /run: npx tracklane (.+)$/m.exec(workflow)?.[1];
+    expect(command).toBe('check --base "$BASE_SHA" --format github');
+    const repo = repository({ 'com.acme/signup/1-0-0': event() });
+    const baseSha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.root, encoding: 'utf8' }).trim();
+    repo.write('com.acme/signup/1-0-1', event({ plan, seats }));
+    const args = command!.split(' ').map((arg) => (arg === '"$BASE_SHA"' ? baseSha : arg));
+    const { code, stdout } = await run(args, repo.root); // schemas/ is the default directory
+    expect({ code, stdout }).toEqual({ code: 0, stdout: expect.stringContaining('new  iglu:com.acme/signup/jsonschema/1-0-1 (ADDITION after 1-0-0, declared ADDITION)') });
   });
 
   it.each([
