@@ -41,7 +41,7 @@ export interface CheckResult {
   base?: Omit<BaseComparison, 'errors'>;
 }
 
-/** Lints the schemas, checks published versions against the lock and classifies every version step. */
+/** Lints the schemas, checks published versions against the lock (and the `base` commit) and classifies every version step. */
 export function check(options: CheckOptions): CheckResult {
   const load = loadSchemas(options.schemas);
   const findings: Finding[] = load.errors.map((error) => ({ severity: 'error', error }));

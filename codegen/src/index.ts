@@ -16,7 +16,7 @@ export type { JsonSchema, LoadedSchema, TracklaneMeta } from './internal/load/ty
 export type { ValidatorMode } from './internal/emit/emit-model.js';
 export { classifyChange } from './internal/check/classify-change.js';
 export type { SchemaChange } from './internal/check/classify-change.js';
-export { DEFAULT_PII_PATTERN, LINT_RULES } from './internal/check/lint-rules.js';
+export { DEFAULT_LEVELS, DEFAULT_PII_PATTERN, LINT_RULES } from './internal/check/lint-rules.js';
 export type { LintConfig, LintRuleId, RuleLevel } from './internal/check/lint-rules.js';
 export { REGISTRY_FORMAT } from './internal/docs/registry.js';
 export type { Registry, RegistryEntry } from './internal/docs/registry.js';
