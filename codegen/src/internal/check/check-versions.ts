@@ -47,7 +47,7 @@ export function checkVersions(schemas: readonly LoadedSchema[]): { steps: Versio
       const span = `${formatSchemaVer(from.version)} -> ${formatSchemaVer(to.version)}`;
       if (changeRank(real) > changeRank(declared)) {
         const worst = changes.find((c) => c.kind === real && !c.undecided)!;
-        const message = `${span} declares ${declared} but the change is ${real}: ${worst.message}; valid under ${formatSchemaVer(from.version)}, invalid under ${formatSchemaVer(to.version)}: ${JSON.stringify(worst.witness)}`;
+        const message = `${span} declares ${declared} but the change is ${real}: ${worst.message}; valid under ${formatSchemaVer(from.version)}, invalid under ${formatSchemaVer(to.version)}: ${witnessText(worst.witness)}`;
         errors.push(new CodegenError(CodegenErrorCode.SCHEMAVER, message, { file: to.file, pointer: worst.pointer, rule: SCHEMAVER_RULE }));
       } else if (declared === 'ADDITION') {
         for (const c of changes.filter((change) => change.undecided)) {
@@ -66,4 +66,10 @@ function isNextVersion(a: LoadedSchema, b: LoadedSchema): boolean {
   if (y.model !== x.model) return false;
   if (y.revision === x.revision + 1) return y.addition === 0;
   return y.revision === x.revision && y.addition === x.addition + 1;
+}
+
+/** A witness as it reads in a message: long strings shortened (the JSON report keeps it whole). */
+export function witnessText(witness: unknown): string {
+  const text = JSON.stringify(witness, (_key, value: unknown) => (typeof value === 'string' && value.length > 40 ? `${value.slice(0, 12)}… (${value.length} characters)` : value));
+  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
 }

@@ -60,6 +60,9 @@ const STRINGS: Row[] = [
   row('pattern removed', obj({ a: { type: 'string', pattern: '^x' } }), obj({ a: str }), 'ADDITION', '/properties/a'),
   row('pattern widened (regex inclusion is not decided)', obj({ a: { type: 'string', pattern: '^a$' } }), obj({ a: { type: 'string', pattern: '^(a|b)$' } }), 'cannot prove', '/properties/a/pattern'),
   row('format added', obj({ a: str }), obj({ a: { type: 'string', format: 'date-time' } }), 'REVISION', '/properties/a/format'),
+  row('maxLength added that an anchored pattern implies', obj({ a: { type: 'string', pattern: '^[a-f]{3}$|^x$' } }), obj({ a: { type: 'string', pattern: '^[a-f]{3}$|^x$', maxLength: 3 } }), 'ADDITION', '/properties/a/maxLength'),
+  row('maxLength added below what an anchored pattern allows', obj({ a: { type: 'string', pattern: '^[a-f]{3}$' } }), obj({ a: { type: 'string', pattern: '^[a-f]{3}$', maxLength: 2 } }), 'REVISION', '/properties/a/maxLength'),
+  row('maxLength added on an unanchored pattern', obj({ a: { type: 'string', pattern: '[a-f]{3}' } }), obj({ a: { type: 'string', pattern: '[a-f]{3}', maxLength: 3 } }), 'REVISION', '/properties/a/maxLength'),
 ];
 
 const OBJECTS: Row[] = [
@@ -75,7 +78,7 @@ const OBJECTS: Row[] = [
   row('object opened', obj({ a: str }), obj({ a: str }, [], false), 'ADDITION', '/additionalProperties'),
   row('required under a property that becomes string or object', obj({ p: str }), obj({ p: { type: ['string', 'object'], properties: { k: str }, required: ['k'] } }), 'ADDITION', '/properties/p/type'),
   row('required added under a string-or-object property', obj({ p: { type: ['string', 'object'] } }), obj({ p: { type: ['string', 'object'], required: ['k'] } }), 'REVISION', '/properties/p/required'),
-  row('maxProperties 0 on an object that had no properties', { type: 'object', additionalProperties: false }, { type: 'object', maxProperties: 0 }, 'ADDITION', ''),
+  row('maxProperties 0 on an object that had no properties', { type: 'object', additionalProperties: false }, { type: 'object', maxProperties: 0 }, 'ADDITION', '/maxProperties'),
   row('maxProperties 0 on an open object', { type: 'object' }, { type: 'object', maxProperties: 0 }, 'REVISION', '/maxProperties'),
   row('required added to an object that holds no keys', { type: 'object', maxProperties: 0 }, { type: 'object', maxProperties: 0, required: ['a'] }, 'MODEL', '/required'),
   row('additionalProperties schema widened', { type: 'object', additionalProperties: str }, { type: 'object', additionalProperties: { type: ['string', 'null'] } }, 'ADDITION', '/additionalProperties/type'),
@@ -136,7 +139,7 @@ const IGLU_CENTRAL: Row[] = [
   row('application_error 1-0-1 -> 1-0-2: an enum gains its implied type', iglu('com.snowplowanalytics.snowplow/application_error/jsonschema/1-0-1'), iglu('com.snowplowanalytics.snowplow/application_error/jsonschema/1-0-2'), 'ADDITION', '/properties/programmingLanguage/enum'),
   row('loader_runtime_error 1-0-0 -> 1-0-1: required properties renamed', iglu('com.snowplowanalytics.snowplow.badrows/loader_runtime_error/jsonschema/1-0-0'), iglu('com.snowplowanalytics.snowplow.badrows/loader_runtime_error/jsonschema/1-0-1'), 'MODEL', '/properties/payload'),
   row('remote_config 1-0-0 -> 1-0-1: maximum added', iglu('com.snowplowanalytics.mobile/remote_config/jsonschema/1-0-0'), iglu('com.snowplowanalytics.mobile/remote_config/jsonschema/1-0-1'), 'REVISION', '/properties/configurationVersion/maximum'),
-  row('client_session 1-0-0 -> 1-0-1: maxLength 36 on a string whose pattern allows no more', iglu('com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-0'), iglu('com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1'), 'cannot prove', '/properties/userId/maxLength'),
+  row('client_session 1-0-0 -> 1-0-1: maxLength 36 on a string whose anchored pattern allows no more', iglu('com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-0'), iglu('com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1'), 'ADDITION', '/properties/userId/maxLength'),
 ];
 
 describe.each([

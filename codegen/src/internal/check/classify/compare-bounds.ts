@@ -25,7 +25,9 @@ export function compareBound(a: JsonSchema, b: JsonSchema, key: BoundKey, c: Com
   if (!holds) {
     const what = a[key] === undefined ? `added (${describe(y, exclusiveB)})` : `tightened from ${describe(a[key], exclusiveA)} to ${describe(y, exclusiveB)}`;
     c.narrowed('REVISION', `/${key}`, `${key} ${what}`, a, b);
-  } else if (a[key] !== undefined && (a[key] !== y || exclusiveA !== exclusiveB)) {
+  } else if (a[key] === undefined) {
+    c.loosened(`/${key}`, `${key} added (${y}), implied already: the old node allowed at most ${x}`);
+  } else if (a[key] !== y || exclusiveA !== exclusiveB) {
     c.loosened(`/${key}`, `${key} relaxed from ${describe(a[key], exclusiveA)} to ${describe(y, exclusiveB)}`);
   }
 }

@@ -1,6 +1,7 @@
 import type { JsonSchema } from '../../load/types.js';
 import { canonicalJson } from '../lock-file.js';
 import { compareBound } from './compare-bounds.js';
+import { longestMatch } from './regex-sample.js';
 import type { Comparison } from './comparison.js';
 import { sampleOf, typeList } from './sample.js';
 
@@ -100,7 +101,9 @@ export function compareNumbers(a: JsonSchema, b: JsonSchema, c: Comparison): voi
  */
 export function compareStrings(a: JsonSchema, b: JsonSchema, c: Comparison): void {
   compareBound(a, b, 'minLength', c);
-  compareBound(a, b, 'maxLength', c);
+  // A pattern anchored at both ends may bound the length already (`^[0-9a-f]{16}$`: at most 16).
+  const byPattern = typeof a.pattern === 'string' ? longestMatch(a.pattern) : undefined;
+  compareBound(a, b, 'maxLength', c, byPattern !== undefined && byPattern < (a.maxLength ?? Infinity) ? byPattern : undefined);
   for (const key of ['pattern', 'format'] as const) {
     if (b[key] === undefined) {
       if (a[key] !== undefined) c.loosened('', `${key} removed`);

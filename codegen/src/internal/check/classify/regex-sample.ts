@@ -1,56 +1,109 @@
 /**
- * A string that matches a regular expression, for the common shapes of `pattern` in schemas:
- * literals, escapes (`\d`, `\w`, `\s`, `\.`), classes (`[a-z0-9_]`, `[^,]`), groups with
- * alternatives, quantifiers (`?`, `*`, `+`, `{n,m}`) and anchors. Each repetition takes its
- * smallest count, or `extra` more. Returns undefined for what it does not read (lookarounds,
- * backreferences); the caller checks the result with the real engine anyway.
+ * Reads the common shapes of `pattern` in schemas: literals, escapes (`\d`, `\w`, `\s`, `\.`),
+ * classes (`[a-z0-9_]`, `[^,]`), groups with alternatives, quantifiers (`?`, `*`, `+`, `{n,m}`)
+ * and anchors. Lookarounds and backreferences are not read: both functions then answer undefined.
+ */
+
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'anchor'; at: 'start' | 'end' }
+  | { kind: 'seq'; items: Node[] }
+  | { kind: 'alt'; options: Node[] }
+  | { kind: 'repeat'; node: Node; min: number; max: number };
+
+/**
+ * A string that matches the pattern: each repetition takes its smallest count, or `extra` more.
+ * The caller checks the result with the real engine anyway.
  */
 export function sampleMatching(pattern: string, extra = 0): string | undefined {
+  const tree = parse(pattern);
+  return tree && sample(tree, extra);
+}
+
+/**
+ * The longest string the pattern can match when every alternative is anchored at both ends
+ * (`^...$`), so no longer string can pass; undefined when unbounded or not read.
+ */
+export function longestMatch(pattern: string): number | undefined {
+  const tree = parse(pattern);
+  if (!tree) return undefined;
+  const options = tree.kind === 'alt' ? tree.options : [tree];
+  if (!options.every(anchoredBothEnds)) return undefined;
+  const most = longest(tree);
+  return Number.isFinite(most) ? most : undefined;
+}
+
+function sample(node: Node, extra: number): string {
+  switch (node.kind) {
+    case 'text': return node.text;
+    case 'anchor': return '';
+    case 'seq': return node.items.map((n) => sample(n, extra)).join('');
+    case 'alt': return sample(node.options[0]!, extra);
+    case 'repeat': return sample(node.node, extra).repeat(Math.min(node.min + extra, node.max));
+  }
+}
+
+function longest(node: Node): number {
+  switch (node.kind) {
+    case 'text': return node.text.length;
+    case 'anchor': return 0;
+    case 'seq': return node.items.reduce((sum, n) => sum + longest(n), 0);
+    case 'alt': return Math.max(...node.options.map(longest));
+    case 'repeat': return node.max === 0 ? 0 : longest(node.node) * node.max;
+  }
+}
+
+function anchoredBothEnds(node: Node): boolean {
+  if (node.kind !== 'seq') return false;
+  const first = node.items[0];
+  const last = node.items[node.items.length - 1];
+  return first?.kind === 'anchor' && first.at === 'start' && last?.kind === 'anchor' && last.at === 'end';
+}
+
+function parse(pattern: string): Node | undefined {
   try {
-    const parser = new Parser(pattern, extra);
-    const out = parser.alternatives();
-    return parser.done() ? out : undefined;
+    const parser = new Parser(pattern);
+    const tree = parser.alternatives();
+    return parser.done() ? tree : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** One character each escape class stands for in a sample. */
 const CLASS_ESCAPES: Record<string, string> = { d: '0', w: 'a', s: ' ', D: 'a', W: '-', S: 'a' };
 const CONTROL_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', f: '\f', v: '\v' };
-/** Characters tried, in order, for `.` and negated classes. */
+/** Characters tried, in order, for negated classes. */
 const ANY = 'a0A_-. x';
 
 class Parser {
   private at = 0;
-  constructor(private readonly source: string, private readonly extra: number) {}
+  constructor(private readonly source: string) {}
 
   done(): boolean {
     return this.at === this.source.length;
   }
 
-  /** `a|b|c`: the first alternative. */
-  alternatives(): string {
-    const first = this.sequence();
+  alternatives(): Node {
+    const options = [this.sequence()];
     while (this.peek() === '|') {
       this.at++;
-      this.sequence();
+      options.push(this.sequence());
     }
-    return first;
+    return options.length === 1 ? options[0]! : { kind: 'alt', options };
   }
 
-  private sequence(): string {
-    let out = '';
-    while (!this.done() && this.peek() !== '|' && this.peek() !== ')') {
-      const atom = this.atom();
-      out += atom.repeat(this.quantifier());
-    }
-    return out;
+  private sequence(): Node {
+    const items: Node[] = [];
+    while (!this.done() && this.peek() !== '|' && this.peek() !== ')') items.push(this.quantified(this.atom()));
+    return { kind: 'seq', items };
   }
 
-  private atom(): string {
+  private atom(): Node {
     const c = this.next();
-    if (c === '^' || c === '$') return '';
-    if (c === '.') return 'a';
+    if (c === '^') return { kind: 'anchor', at: 'start' };
+    if (c === '$') return { kind: 'anchor', at: 'end' };
+    if (c === '.') return { kind: 'text', text: 'a' };
     if (c === '(') {
       if (this.source.startsWith('?:', this.at)) this.at += 2;
       else if (this.peek() === '?') throw new Error('lookaround');
@@ -58,17 +111,16 @@ class Parser {
       if (this.next() !== ')') throw new Error('unclosed group');
       return inner;
     }
-    if (c === '[') return this.charClass();
-    if (c === '\\') return this.escape();
-    return c;
+    if (c === '[') return { kind: 'text', text: this.charClass() };
+    if (c === '\\') return { kind: 'text', text: this.escape() };
+    return { kind: 'text', text: c };
   }
 
   private escape(): string {
     const c = this.next();
     if (c in CLASS_ESCAPES) return CLASS_ESCAPES[c]!;
     if (c in CONTROL_ESCAPES) return CONTROL_ESCAPES[c]!;
-    if (c === 'b' || c === 'B') return '';
-    if (/[1-9]/.test(c)) throw new Error('backreference');
+    if (c === 'b' || c === 'B' || /[1-9]/.test(c)) throw new Error('word boundary or backreference');
     if (c === 'u' && /^[0-9a-fA-F]{4}/.test(this.source.slice(this.at))) {
       const hex = this.source.slice(this.at, this.at + 4);
       this.at += 4;
@@ -82,9 +134,7 @@ class Parser {
     const negated = this.peek() === '^';
     if (negated) this.at++;
     const members: [string, string][] = [];
-    let first = true;
-    while (first || this.peek() !== ']') {
-      first = false;
+    do {
       let c = this.next();
       if (c === '\\') c = this.escape();
       if (this.peek() === '-' && this.source[this.at + 1] !== ']') {
@@ -95,33 +145,27 @@ class Parser {
       } else {
         members.push([c, c]);
       }
-    }
+    } while (this.peek() !== ']');
     this.at++;
     if (!negated) return members[0]![0];
-    const inClass = (ch: string): boolean => members.some(([lo, hi]) => ch >= lo && ch <= hi);
-    const pick = [...ANY].find((ch) => !inClass(ch));
+    const pick = [...ANY].find((ch) => !members.some(([lo, hi]) => ch >= lo && ch <= hi));
     if (pick === undefined) throw new Error('no character outside the class');
     return pick;
   }
 
-  private quantifier(): number {
+  private quantified(node: Node): Node {
     const c = this.peek();
-    let count = 1;
-    if (c === '?' || c === '*') count = 0;
-    else if (c === '+') count = 1;
-    else if (c === '{' && /^\{\d+(,\d*)?\}/.test(this.source.slice(this.at))) {
-      const m = /^\{(\d+)(,(\d*))?\}/.exec(this.source.slice(this.at))!;
-      this.at += m[0].length;
-      const min = Number(m[1]);
-      const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
-      if (this.peek() === '?') this.at++;
-      return Math.min(min + this.extra, max);
-    } else {
-      return 1;
-    }
-    this.at++;
-    if (this.peek() === '?') this.at++;
-    return c === '?' ? Math.min(this.extra, 1) : count + this.extra;
+    let min: number;
+    let max: number;
+    const braces = /^\{(\d+)(,(\d*))?\}/.exec(this.source.slice(this.at));
+    if (c === '?') [min, max] = [0, 1];
+    else if (c === '*') [min, max] = [0, Infinity];
+    else if (c === '+') [min, max] = [1, Infinity];
+    else if (braces) [min, max] = [Number(braces[1]), braces[2] === undefined ? Number(braces[1]) : braces[3] === '' ? Infinity : Number(braces[3])];
+    else return node;
+    this.at += braces && c === '{' ? braces[0].length : 1;
+    if (this.peek() === '?') this.at++; // lazy: the same strings
+    return { kind: 'repeat', node, min, max };
   }
 
   private peek(): string | undefined {
