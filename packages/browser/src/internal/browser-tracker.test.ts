@@ -196,6 +196,34 @@ describe('createBrowserTracker', () => {
     }
   });
 
+  it('on pagehide, drops an event that cannot be serialized alone and sends the others', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const dropped: string[] = [];
+    const t = tracker({ flushIntervalMs: 60_000, hooks: { onDropped: (events, reason) => dropped.push(...events.map((e) => `${e.id} ${reason}`)) } });
+    await t.flush(); // the queue is open
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const before = t.track({ schema: CLICK, data: { button_id: 'before' } })!;
+    const poisoned = t.track({ schema: CLICK, data: cycle })!;
+    const after = t.track({ schema: CLICK, data: { button_id: 'after' } })!;
+    // Stored synchronously within the handler: a throw there would have lost the whole unload send.
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    await until(() => received.length === 1);
+    expect(receivedIds()).toEqual([before, after]);
+    expect(dropped).toEqual([`${poisoned} invalid`]);
+  });
+
+  it('keeps its IndexedDB queue when an event has a purpose IndexedDB cannot store (a Symbol)', async () => {
+    const name = `t${++prefix}`;
+    const t = tracker({}, name);
+    t.track({ schema: CLICK, data: { button_id: 'symbol' } }, { purpose: Symbol('p') as never });
+    const id = t.track({ schema: CLICK, data: { button_id: 'fine' } })!;
+    await t.flush();
+    expect(receivedIds()).toEqual([id]);
+    expect(t.getStats()).toMatchObject({ storage: 'indexeddb', delivered: 1, dropped: { invalid: 1 } });
+  });
+
   it('flushes with keepalive when the page is hidden', async () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const t = tracker({ flushIntervalMs: 60_000 });

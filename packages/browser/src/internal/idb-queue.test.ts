@@ -235,9 +235,9 @@ describe('IdbQueue', () => {
 
   it('recovers the events a page spilled before it died, once, into IndexedDB', async () => {
     const name = freshName();
-    const stored = event();
-    await queue(name).add([stored]);
-    const lost = [event(), event()];
+    // Sized as core sizes them: a spilled event whose `bytes` is not its size is not recovered.
+    const [stored, ...lost] = [event(), event(), event()].map((e) => ({ ...e, bytes: e.json.length }));
+    await queue(name).add([stored!]);
     // What a page that died with a write in flight leaves: its events in a spill, not in IndexedDB.
     localStorage.setItem(`${name}:unsaved:deadpage`, JSON.stringify([stored, ...lost]));
     const next = queue(name);
@@ -246,6 +246,21 @@ describe('IdbQueue', () => {
     expect((await keys(createStore(name, 'events'))).length).toBe(3);
     expect(localStorage.getItem(`${name}:unsaved:deadpage`)).toBeNull();
     expect(await queue(name).count()).toBe(3); // recovered once: a later page finds the same three
+  });
+
+  it('recovers only well-formed events from a spill, and stays on IndexedDB within its bounds', async () => {
+    const name = freshName();
+    const good = [event(), event()].map((e) => ({ ...e, bytes: e.json.length }));
+    // Another version's or a foreign script's values under the spill key: none may break the queue.
+    const malformed = [null, 42, 'text', { id: 'no-json' }, { ...event(), json: 42 }, { ...event(), bytes: Number.NaN }, { ...event(), bytes: 1 }, { ...event(), bytes: '100' }, { ...event(), id: 7 }];
+    localStorage.setItem(`${name}:unsaved:foreign`, JSON.stringify([good[0], ...malformed, good[1]]));
+    const q = queue(name, { held: true }, { maxBytes: 10_000 });
+    expect(await q.count()).toBe(2);
+    expect(q.storage).toBe('indexeddb');
+    expect((await q.peek(all)).map((e) => e.id)).toEqual(good.map((e) => e.id));
+    // The byte count is still a number: the bound still refuses what does not fit.
+    expect((await q.add([{ ...event(), json: `{"s":"${'x'.repeat(20_000)}"}`, bytes: 20_008 }])).refused).toHaveLength(1);
+    expect(localStorage.getItem(`${name}:unsaved:foreign`)).toBeNull();
   });
 
   it('recovers nothing from an unreadable spill, and removes it', async () => {

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@tracklane/core';
+import { utf8Length, type StoredEvent } from '@tracklane/core';
 import { readStorage, storageKeys, writeStorage } from './storage.js';
 
 /** Between a queue's name and a page id in the localStorage keys of spills. */
@@ -31,14 +31,18 @@ export class UnloadSpill {
 /**
  * The events in the spills of a queue (pages that died, or pages still alive whose writes will
  * commit: adding those again is harmless, records are keyed by id), and how to remove those spills.
- * An unreadable spill yields nothing.
+ * An unreadable spill yields nothing, and a value in it that is no stored event is left out: a spill
+ * is localStorage, which another version or script may have written, and a record without a string
+ * id and json, or whose `bytes` is not their size, would break the queue's sends or its byte bound.
  */
 export function readSpills(queueName: string): { events: StoredEvent[]; remove(): void } {
   const keys = storageKeys(`${queueName}${SPILL_INFIX}`);
   const events: StoredEvent[] = [];
   for (const key of keys) {
     try {
-      events.push(...(JSON.parse(readStorage(key) ?? '[]') as StoredEvent[]));
+      for (const event of JSON.parse(readStorage(key) ?? '[]') as (StoredEvent | null)[]) {
+        if (typeof event?.id === 'string' && typeof event.json === 'string' && event.bytes === utf8Length(event.json)) events.push(event);
+      }
     } catch {
       // a torn or foreign value: nothing to recover from it
     }

@@ -7,7 +7,7 @@ import type { TrackOptions } from './tracker-types.js';
 
 const ok = { type: 'ok' } as const;
 const GOOD_AFTER = 1000;
-const UNSTORABLE_WARNING = 'Tracklane: dropped an invalid event (it threw in track() or JSON.stringify; see onError).';
+const UNSTORABLE_WARNING = 'Tracklane: dropped an invalid event (it threw; see onError).';
 
 const cyclic = (): Record<string, unknown> => {
   const data: Record<string, unknown> = { name: 'loop' };

@@ -131,7 +131,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
    */
   const dropFailed = (error: unknown, envelope: Envelope | undefined): undefined => {
     reportError(new TracklaneError(TracklaneErrorCode.INVALID_EVENT, 'track() failed', { cause: error }));
-    return dropInvalid('it threw in track() or JSON.stringify; see onError', envelope);
+    return dropInvalid('it threw; see onError', envelope);
   };
 
   const queues = options.destinations.map((destination) => {
