@@ -146,6 +146,27 @@ describe('an event that cannot be serialized is dropped alone', () => {
     expect(tracker.getStats().dropped).toEqual({ invalid: 1 });
   });
 
+  it('drops a poisoned event held for consent alone when consent is granted', async () => {
+    const delivered: string[] = [];
+    const dropped: [string, string][] = [];
+    const tracker = testTracker({
+      destinations: [scriptedDestination(() => ok)],
+      consent: { default: 'pending' },
+      hooks: {
+        onDelivered: (events) => delivered.push(...events.map((e) => e.id)),
+        onDropped: (events, reason) => dropped.push(...events.map((e): [string, string] => [e.id, reason])),
+      },
+    });
+    const first = tracker.track({ schema: SCHEMA, data: { n: 1 } })!;
+    const poisoned = tracker.track({ schema: SCHEMA, data: cyclic() })!;
+    const last = tracker.track({ schema: SCHEMA, data: { n: 3 } })!;
+    expect(tracker.getStats().heldForConsent).toBe(3);
+    tracker.setConsent({ analytics: 'granted' });
+    await tracker.flush();
+    expect(delivered).toEqual([first, last]);
+    expect(dropped).toEqual([[poisoned, 'invalid']]);
+  });
+
   it('drops the poisoned event of an unloading flush alone, synchronously', async () => {
     const store = new MemoryStore();
     const tracker = testTracker({ destinations: [scriptedDestination(() => ok)], store: () => storeOver(store) });
