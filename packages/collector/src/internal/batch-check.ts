@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from './config.js';
 import { locateEvents } from './event-spans.js';
 import type { EventValidator } from './event-validator.js';
 import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
@@ -41,6 +42,8 @@ export class BatchChecker {
   constructor(
     private readonly validator: EventValidator,
     private readonly maxEventsPerBatch: number,
+    /** Largest bad-store record (CollectorLimits.maxBadRecordBytes). */
+    private readonly maxBadRecordBytes: number = DEFAULT_LIMITS.maxBadRecordBytes,
   ) {}
 
   /** Checks the batch shape; returns the events. Throws a CollectorError (BATCH_SHAPE) or a RangeError for too many (413). */
@@ -74,7 +77,7 @@ export class BatchChecker {
     return events.map((event, index): CheckedEvent => {
       if (event instanceof RefusedEvent) {
         const { payload, id, errors } = event;
-        return { ok: false, id, schema: 'unknown', reason: 'unmappable', errors, value: badRecordValue(receivedAt, context.clientIp, errors, payload) };
+        return { ok: false, id, schema: 'unknown', reason: 'unmappable', errors, value: badRecordValue(receivedAt, context.clientIp, errors, payload, this.maxBadRecordBytes) };
       }
       const verdict = this.validator.validate(event);
       const errors = verdict.ok ? appMismatch(verdict.envelope.app.id, context.appId) : verdict.errors;
@@ -95,7 +98,7 @@ export class BatchChecker {
         schema: this.schemaLabel(event),
         reason: reasonLabel(errors[0]),
         errors,
-        value: badRecordValue(receivedAt, context.clientIp, errors, event),
+        value: badRecordValue(receivedAt, context.clientIp, errors, event, this.maxBadRecordBytes),
       };
     });
   }

@@ -17,6 +17,7 @@ const STATUS: [CollectorErrorCode, number | undefined][] = [
   [CollectorErrorCode.BATCH_SHAPE, 400],
   [CollectorErrorCode.BATCH_TOO_LARGE, 413],
   [CollectorErrorCode.VALIDATION_UNAVAILABLE, 503],
+  [CollectorErrorCode.OVERLOADED, 503],
   [CollectorErrorCode.KAFKA_CONFIG, undefined],
 ];
 

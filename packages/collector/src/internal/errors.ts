@@ -20,6 +20,8 @@ export const CollectorErrorCode = {
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   /** No validation worker can check the body (one stopped, or the pool is closed); the client may retry. */
   VALIDATION_UNAVAILABLE: 'VALIDATION_UNAVAILABLE',
+  /** The collector holds as many requests or body bytes as its limits allow (`maxConcurrentRequests`, `maxInflightBytes`); the client may retry. */
+  OVERLOADED: 'OVERLOADED',
   /** The Kafka sink's options do not fit the cluster: its topics are missing and `createTopics` is false. */
   KAFKA_CONFIG: 'KAFKA_CONFIG',
 } as const;
@@ -35,6 +37,7 @@ const HTTP_STATUS = {
   BATCH_SHAPE: 400,
   BATCH_TOO_LARGE: 413,
   VALIDATION_UNAVAILABLE: 503,
+  OVERLOADED: 503,
   KAFKA_CONFIG: undefined,
 } as const satisfies Record<CollectorErrorCode, number | undefined>;
 

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import type { Envelope } from '@tracklane/core';
+import { DEFAULT_LIMITS } from './config.js';
+import { ErrorList } from './error-list.js';
 import { SchemaRegistry } from './schema-registry.js';
 
 /** `members`: keys of every object in the event, counted by the shape check (see `countMembers`). */
@@ -9,6 +11,8 @@ export type EventVerdict = { ok: true; envelope: Envelope; members: number } | {
 export interface EventValidatorOptions {
   /** Deepest nesting of objects and arrays in one event. @default 32 */
   maxDepth?: number;
+  /** Errors listed per event; a last line counts the others (CollectorLimits.maxErrorsPerEvent). @default 10 */
+  maxErrors?: number;
 }
 
 const ENVELOPE_SCHEMA = '@tracklane/core/schemas/dev.tracklane/envelope/jsonschema/1-0-0';
@@ -21,6 +25,7 @@ const ENVELOPE_SCHEMA = '@tracklane/core/schemas/dev.tracklane/envelope/jsonsche
 export class EventValidator {
   private readonly envelope;
   private readonly maxDepth: number;
+  private readonly maxErrors: number;
 
   constructor(
     private readonly registry: SchemaRegistry,
@@ -30,7 +35,8 @@ export class EventValidator {
     const envelopeRegistry = new SchemaRegistry();
     const uri = envelopeRegistry.add(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, file);
     this.envelope = envelopeRegistry.get(uri)!;
-    this.maxDepth = options.maxDepth ?? 32;
+    this.maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+    this.maxErrors = options.maxErrors ?? DEFAULT_LIMITS.maxErrorsPerEvent;
   }
 
   knows(schema: string): boolean {
@@ -41,20 +47,19 @@ export class EventValidator {
     const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
     const members = countMembers(value, this.maxDepth);
     if (members < 0) return { ok: false, id, errors: [checkShape(value, this.maxDepth) ?? '/: unsafe shape'] };
-    const envelopeErrors = this.envelope.validate(value, '');
-    if (envelopeErrors.length > 0) return { ok: false, id, errors: envelopeErrors };
+    const errors = new ErrorList(this.maxErrors);
+    errors.add(this.envelope, value, '');
+    if (errors.count > 0) return { ok: false, id, errors: errors.list() };
     const envelope = value as Envelope;
-    const errors = [
-      ...this.validateSelfDescribing(envelope.event, '/event'),
-      ...(envelope.entities ?? []).flatMap((entity, index) => this.validateSelfDescribing(entity, `/entities/${index}`)),
-    ];
-    return errors.length > 0 ? { ok: false, id, errors } : { ok: true, envelope, members };
+    this.validateSelfDescribing(envelope.event, '/event', errors);
+    (envelope.entities ?? []).forEach((entity, index) => this.validateSelfDescribing(entity, `/entities/${index}`, errors));
+    return errors.count > 0 ? { ok: false, id, errors: errors.list() } : { ok: true, envelope, members };
   }
 
-  private validateSelfDescribing(item: { schema: string; data: unknown }, pointer: string): string[] {
+  private validateSelfDescribing(item: { schema: string; data: unknown }, pointer: string, errors: ErrorList): void {
     const schema = this.registry.get(item.schema);
-    if (!schema) return [`${pointer}/schema: unknown schema ${item.schema}`];
-    return schema.validate(item.data, `${pointer}/data`);
+    if (schema) errors.add(schema, item.data, `${pointer}/data`);
+    else errors.push(() => `${pointer}/schema: unknown schema ${item.schema}`);
   }
 }
 

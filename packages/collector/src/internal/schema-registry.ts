@@ -8,6 +8,11 @@ import { allowPiiTransforms } from './pii-schema.js';
 export interface CompiledSchema {
   uri: string;
   validate(data: unknown, pointerPrefix: string): string[];
+  /**
+   * The first `maxErrors` violations, formatted as `validate` does, and how many there are in all:
+   * data can break a schema 400,000 times (one unknown key each), and formatting them all would cost more than finding them.
+   */
+  violations(data: unknown, pointerPrefix: string, maxErrors: number): { errors: string[]; count: number };
 }
 
 /** A schema copied and known to the engine under its Iglu address, not compiled yet. */

@@ -27,12 +27,17 @@ const CONSENT_SCHEMA = 'iglu:dev.tracklane/consent/jsonschema/1-0-0';
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The payloads of a tp2 body, each mapped (envelopeFromPayload); throws a CollectorError (BATCH_SHAPE) for another shape. */
-export function envelopesFromTp2(body: unknown, receivedAt: number): unknown[] {
+/**
+ * The payloads of a tp2 body, each mapped (envelopeFromPayload); throws a CollectorError (BATCH_SHAPE)
+ * for another shape, and a RangeError (413) for more than `maxPayloads`, counted before any is
+ * mapped: mapping 700,000 of them would hold the event loop for seconds before that answer.
+ */
+export function envelopesFromTp2(body: unknown, receivedAt: number, maxPayloads = Number.POSITIVE_INFINITY): unknown[] {
   const { schema, data } = (typeof body === 'object' && body !== null ? body : {}) as { schema?: unknown; data?: unknown };
   if (typeof schema !== 'string' || !PAYLOAD_DATA.test(schema) || !Array.isArray(data)) {
     throw new CollectorError(CollectorErrorCode.BATCH_SHAPE, 'body must be a payload_data object: {"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data": [...]}');
   }
+  if (data.length > maxPayloads) throw new RangeError(`more than ${maxPayloads} events in one batch`);
   return data.map((payload) => envelopeFromPayload(payload, receivedAt));
 }
 

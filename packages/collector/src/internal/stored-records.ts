@@ -1,4 +1,6 @@
 import type { Envelope } from '@tracklane/core';
+import { DEFAULT_LIMITS } from './config.js';
+import { cutText } from './cut-text.js';
 import type { EventSpan } from './event-spans.js';
 
 /** The text a batch body arrived as, and where each of its events sits in it (`locateEvents`). */
@@ -36,11 +38,26 @@ export class GoodRecordWriter {
 /**
  * A bad record keeps the original payload, unless it cannot be serialized (nested deeper than
  * JSON.stringify's stack allows): then the reasons alone, so one hostile event cannot fail a batch.
+ * A record over `maxBytes` (UTF-8) keeps its reasons and, as Snowplow's size-violation bad rows do,
+ * the first bytes of the payload's JSON (`payloadHead`), the size of all of it (`payloadBytes`)
+ * and why it was cut (`payloadOmitted`): within `maxBytes` unless the reasons alone pass it.
  */
-export function badRecordValue(receivedAt: string, clientIp: string | undefined, errors: string[], payload: unknown): string {
+export function badRecordValue(receivedAt: string, clientIp: string | undefined, errors: string[], payload: unknown, maxBytes: number = DEFAULT_LIMITS.maxBadRecordBytes): string {
+  let text: string | undefined;
   try {
-    return JSON.stringify({ receivedAt, clientIp, errors, payload });
+    // Once: a payload can be as large as an inflated body.
+    text = JSON.stringify(payload);
   } catch {
     return JSON.stringify({ receivedAt, clientIp, errors, payload: null, payloadOmitted: 'too deeply nested to store' });
   }
+  const frame = JSON.stringify({ receivedAt, clientIp, errors });
+  if (text === undefined) return frame;
+  // The same text as JSON.stringify({ receivedAt, clientIp, errors, payload }).
+  const line = `${frame.slice(0, -1)},"payload":${text}}`;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most lines need no count.
+  if (line.length * 3 <= maxBytes || Buffer.byteLength(line) <= maxBytes) return line;
+  const cut = { receivedAt, clientIp, errors, payload: null, payloadOmitted: `larger than ${maxBytes} bytes: cut`, payloadBytes: Buffer.byteLength(text), payloadHead: '' };
+  // Each unit of the head takes at most 3 bytes once escaped again: it is JSON text already, without control characters or lone surrogates.
+  const room = Math.floor((maxBytes - Buffer.byteLength(JSON.stringify(cut))) / 3);
+  return JSON.stringify({ ...cut, payloadHead: room > 0 ? cutText(text, room) : '' });
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CheckContext, CheckedEvent } from './batch-check.js';
 import { CollectorError, CollectorErrorCode } from './errors.js';
+import type { BodyProtocol } from './tp2-body.js';
 
 /** A schema added to the collector's registry after start, as the worker compiles it too. */
 export interface AddedSchema {
@@ -17,6 +18,10 @@ export interface ValidationWorkerData {
   added: readonly AddedSchema[];
   maxDepth: number;
   maxEventsPerBatch: number;
+  /** CollectorLimits.maxErrorsPerEvent. @default 10 */
+  maxErrorsPerEvent?: number;
+  /** CollectorLimits.maxBadRecordBytes. @default 65_536 */
+  maxBadRecordBytes?: number;
 }
 
 /** A schema added while the worker runs, posted to it (a CheckJob is the other message). */
@@ -28,6 +33,7 @@ export interface AddSchemaMessage {
 export interface CheckJob {
   job: number;
   body: Uint8Array;
+  protocol: BodyProtocol;
   context: CheckContext;
 }
 
@@ -64,14 +70,14 @@ export class ValidationPool {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
-  /** The checked events of a `/v1/batch` body; rejects with a CollectorError (400/413 by its code) for a body that is no batch. */
-  check(body: Uint8Array, context: CheckContext): Promise<CheckedEvent[]> {
+  /** The checked events of a `/v1/batch` (or tp2) body; rejects with a CollectorError (400/413 by its code) for a body that is no batch. */
+  check(body: Uint8Array, context: CheckContext, protocol: BodyProtocol = 'batch'): Promise<CheckedEvent[]> {
     if (this.closed) return Promise.reject(new CollectorError(CollectorErrorCode.VALIDATION_UNAVAILABLE, 'the validation pool is closed'));
     const target = this.workers.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
     const job = this.nextJob++;
     return new Promise((resolve, reject) => {
       target.jobs.set(job, { resolve, reject });
-      target.worker.postMessage({ job, body, context } satisfies CheckJob);
+      target.worker.postMessage({ job, body, protocol, context } satisfies CheckJob);
     });
   }
 

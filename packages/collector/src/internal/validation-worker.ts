@@ -1,20 +1,21 @@
-// Entry of a validation worker thread (ValidationPool): decodes, parses and checks batch bodies.
+// Entry of a validation worker thread (ValidationPool): decodes, parses and checks batch and tp2 bodies.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchChecker, bodyRejection } from './batch-check.js';
 import { EventValidator } from './event-validator.js';
 import { decodeBody } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { addSnowplowSchemas } from './snowplow-schemas.js';
+import { checkBodyText } from './tp2-body.js';
 import type { AddSchemaMessage, CheckJob, CheckOutcome, ValidationWorkerData } from './validation-pool.js';
 
-const { schemas, added, maxDepth, maxEventsPerBatch } = workerData as ValidationWorkerData;
+const { schemas, added, maxDepth, maxEventsPerBatch, maxErrorsPerEvent, maxBadRecordBytes } = workerData as ValidationWorkerData;
 const registry = new SchemaRegistry();
 // The same built-in schemas as the collector's registry, added first there too.
 addSnowplowSchemas(registry);
 for (const source of schemas) registry.load(source);
 // Schemas added to the collector's registry before this worker started, in the order they were added.
 for (const { schema, origin } of added) registry.add(schema, origin);
-const checker = new BatchChecker(new EventValidator(registry, { maxDepth }), maxEventsPerBatch);
+const checker = new BatchChecker(new EventValidator(registry, { maxDepth, ...(maxErrorsPerEvent === undefined ? {} : { maxErrors: maxErrorsPerEvent }) }), maxEventsPerBatch, maxBadRecordBytes);
 
 parentPort?.on('message', (message: CheckJob | AddSchemaMessage) => {
   if ('add' in message) {
@@ -22,10 +23,10 @@ parentPort?.on('message', (message: CheckJob | AddSchemaMessage) => {
     registry.add(message.add.schema, message.add.origin);
     return;
   }
-  const { job, body, context } = message;
+  const { job, body, protocol, context } = message;
   let outcome: CheckOutcome;
   try {
-    outcome = { job, ok: true, checked: checker.checkBody(decodeBody(body), context) };
+    outcome = { job, ok: true, checked: checkBodyText(checker, protocol, decodeBody(body), context, maxEventsPerBatch) };
   } catch (error) {
     const { code, message } = bodyRejection(error);
     outcome = { job, ok: false, code, message };
