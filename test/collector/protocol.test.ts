@@ -54,9 +54,10 @@ describe('accept', () => {
     expect(goodIds()).toContain(event.id);
   });
 
-  it('takes the client IP from X-Forwarded-For only behind a trusted proxy, and truncates it (IPv6 to /48)', async () => {
+  it('takes the client IP from X-Forwarded-For only behind a trusted proxy (the entry it appended), and truncates it (IPv6 to /48)', async () => {
     await using proxied = await startCollector({ trustProxy: true });
-    const forwarded = { 'x-forwarded-for': '2001:db8:abcd:12:3456:789a:bcde:f012, 10.0.0.1' };
+    // The first entry is the client's own claim; the proxy appended the address it saw.
+    const forwarded = { 'x-forwarded-for': '10.0.0.1, 2001:db8:abcd:12:3456:789a:bcde:f012' };
     const behindProxy = envelope();
     await proxied.post(batch([behindProxy]), { headers: forwarded });
     expect(proxied.records('good').find((r) => r.envelope!.id === behindProxy.id)!.clientIp).toBe('2001:db8:abcd::');
@@ -149,7 +150,9 @@ describe('auth', () => {
   it.each<[string, Parameters<TestCollector['post']>[1], string]>([
     ['no key at all', { key: null }, 'missing write key'],
     ['an unknown key', { key: 'sk_guess' }, 'unknown write key'],
-    ['an unknown key in ?key=', { key: null, query: { key: 'sk_guess' } }, 'unknown write key'],
+    ['an unknown key in ?key= of a beacon', { key: null, query: { key: 'sk_guess' }, contentType: 'text/plain' }, 'unknown write key'],
+    ['any key in ?key= of a JSON POST (a fetch can set headers)', { key: null, query: { key: 'sk_guess' } }, 'send the write key as Authorization: Bearer (?key= is taken only from beacons and pixels)'],
+    ['the server key in ?key= of a beacon', { key: null, query: { key: SERVER_KEY }, contentType: 'text/plain' }, 'a server key is taken only from the Authorization header, never from the URL'],
     ['a Basic authorization', { key: null, headers: { authorization: `Basic ${Buffer.from(`x:${SERVER_KEY}`).toString('base64')}` } }, 'missing write key'],
     ['a key that differs by case', { key: SERVER_KEY.toUpperCase() }, 'unknown write key'],
   ])('401 for %s, and nothing lands', async (_name, options, message) => {

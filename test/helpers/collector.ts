@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createCollector, createFileSink } from '@tracklane/collector';
-import type { Collector, CollectorLimits, DedupWindowOptions, Sink, WriteKeyConfig } from '@tracklane/collector';
+import type { Collector, CollectorLimits, DedupWindowOptions, MetricsOptions, Sink, WriteKeyConfig } from '@tracklane/collector';
 import type { Envelope } from '@tracklane/core';
 import { writeTrackingPlan } from './tracking-plan.js';
 
@@ -13,9 +13,12 @@ export const SERVER_KEY = 'sk_test_server_5f1e0c2b9d';
 /** A browser key for BROWSER_ORIGIN only. */
 export const BROWSER_KEY = 'pk_test_browser_9a2c71e4';
 export const BROWSER_ORIGIN = 'https://shop.example.test';
+/** A browser key with no origin and no app: what pixels (an `<img>` sends no Origin) and hand-made beacons use in `?key=`. */
+export const PIXEL_KEY = 'pk_test_pixel_77ab01';
 export const DEFAULT_WRITE_KEYS: readonly WriteKeyConfig[] = [
   { key: SERVER_KEY },
   { key: BROWSER_KEY, kind: 'browser', origins: [BROWSER_ORIGIN], appId: 'shop' },
+  { key: PIXEL_KEY, kind: 'browser' },
 ];
 
 export interface TestCollectorOptions {
@@ -26,6 +29,8 @@ export interface TestCollectorOptions {
   limits?: CollectorLimits;
   dedup?: DedupWindowOptions;
   trustProxy?: boolean;
+  /** `/metrics` token and listener. */
+  metrics?: MetricsOptions;
   /** File sink durability. @default 'fsync' */
   durability?: 'fsync' | 'write';
   /** An existing raw store to write into (kept on close); by default a fresh temp dir (removed on close). */
@@ -104,6 +109,7 @@ export async function startCollector(options: TestCollectorOptions = {}): Promis
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.dedup ? { dedup: options.dedup } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const url = await collector.listen(0, '127.0.0.1');
   let closed: Promise<void> | undefined;

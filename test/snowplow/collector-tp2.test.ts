@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope, StoredEvent, Transport } from '@tracklane/core';
 import { createNodeHttpClient } from '@tracklane/node';
 import { TP2_PATH, snowplowDestination, toTrackerPayload } from '@tracklane/snowplow';
-import { BROWSER_KEY, BROWSER_ORIGIN, SERVER_KEY, startCollector, type TestCollector } from '../helpers/collector.js';
+import { BROWSER_KEY, BROWSER_ORIGIN, PIXEL_KEY, SERVER_KEY, startCollector, type TestCollector } from '../helpers/collector.js';
 import { carriedByTp2, envelopeArb, writeOpenSchemas } from './envelopes.js';
 
 const stored = (envelope: Envelope): StoredEvent => {
@@ -35,7 +35,8 @@ describe('collector: POST /com.snowplowanalytics.snowplow/tp2', () => {
 
   const transports = (): Record<string, Transport> => ({
     'ue_pr/co, Bearer key': snowplowDestination({ url: collector.url, maxPostBytes: 1_000_000, headers: { authorization: `Bearer ${SERVER_KEY}` } }).createTransport({ http, warn: () => {} }),
-    'ue_px/cx, ?key=': snowplowDestination({ url: `${collector.url}?key=${SERVER_KEY}`, encodeBase64: true, maxPostBytes: 1_000_000 }).createTransport({ http, warn: () => {} }),
+    // A key in the URL is a browser key: a server key is taken only from the Authorization header.
+    'ue_px/cx, ?key=': snowplowDestination({ url: `${collector.url}?key=${PIXEL_KEY}`, encodeBase64: true, maxPostBytes: 1_000_000 }).createTransport({ http, warn: () => {} }),
   });
 
   it('round trip: every field the protocol carries lands in the stored envelope unchanged', { timeout: 120_000 }, async () => {
@@ -85,6 +86,7 @@ describe('collector: POST /com.snowplowanalytics.snowplow/tp2', () => {
     expect((await collector.request('POST', TP2_PATH, json, body([tp2]))).status).toBe(401);
     expect((await collector.request('POST', TP2_PATH, { ...json, authorization: 'Bearer nope' }, body([tp2]))).status).toBe(401);
     expect((await collector.request('POST', TP2_PATH, { ...json, authorization: `Bearer ${SERVER_KEY}`, origin: BROWSER_ORIGIN }, body([tp2]))).status).toBe(403);
+    expect((await collector.request('POST', `${TP2_PATH}?key=${SERVER_KEY}`, json, body([tp2]))).json).toEqual({ error: 'a server key is taken only from the Authorization header, never from the URL' });
     const preflight = await collector.request('OPTIONS', TP2_PATH, { origin: BROWSER_ORIGIN, 'access-control-request-method': 'POST' });
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(BROWSER_ORIGIN);

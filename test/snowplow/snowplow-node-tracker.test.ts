@@ -13,7 +13,7 @@ import {
 } from '@snowplow/node-tracker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Envelope } from '@tracklane/core';
-import { SERVER_KEY, startCollector, type TestCollector } from '../helpers/collector.js';
+import { PIXEL_KEY, SERVER_KEY, startCollector, type TestCollector } from '../helpers/collector.js';
 import { ACCOUNT, CLICK } from '../helpers/tracking-plan.js';
 
 const ENTITY = { schema: ACCOUNT, data: { plan: 'pro' } };
@@ -109,7 +109,8 @@ describe.each<[string, Partial<EmitterConfiguration>, RegExp, boolean?]>([
     {
       eventMethod: 'get',
       customHeaders: {},
-      customFetch: (request: Request) => fetch(`${request.url}&key=${SERVER_KEY}`),
+      // A key in a URL is a browser key: a server key is taken only from the Authorization header.
+      customFetch: (request: Request) => fetch(`${request.url}&key=${PIXEL_KEY}`),
     },
     /\/i\?/,
   ],

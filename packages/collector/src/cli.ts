@@ -14,11 +14,16 @@ const USAGE = `Usage:
                       [--validation-threads <n>]   (worker threads that validate; default: cores - 1, at most 4)
                       [--dedup-max-ids <n>] [--dedup-ttl-ms <ms>]   (event ids remembered to drop retries; default 1000000 ids, 24 h)
                       [--dedup-warm-from-store true|false]   (start with the ids the file raw store holds; default true)
+                      [--metrics-port <n>] [--metrics-host 127.0.0.1]   (serve /metrics on a listener of its own)
+                      [--metrics-token <token>]   (/metrics needs Authorization: Bearer <token>; better: TRACKLANE_METRICS_TOKEN)
   tracklane-collector replay --from <raw store dir> --to <collector URL> --write-key <key> [--since <ISO time>] [--until <ISO time>]
   tracklane-collector replay --from <raw store dir> --to kafka --kafka-brokers h:p,.. [--kafka-good-topic tracklane-good] [--kafka-bad-topic tracklane-bad]
                              [--since <ISO time>] [--until <ISO time>]   (skips events the good topic already holds)
 Environment: TRACKLANE_COLLECTOR_PORT, TRACKLANE_SCHEMAS, TRACKLANE_DATA_DIR, TRACKLANE_WRITE_KEYS, TRACKLANE_SINK, TRACKLANE_KAFKA_BROKERS,
-             TRACKLANE_VALIDATION_THREADS, TRACKLANE_DEDUP_MAX_IDS, TRACKLANE_DEDUP_TTL_MS, TRACKLANE_DEDUP_WARM_FROM_STORE`;
+             TRACKLANE_VALIDATION_THREADS, TRACKLANE_DEDUP_MAX_IDS, TRACKLANE_DEDUP_TTL_MS, TRACKLANE_DEDUP_WARM_FROM_STORE,
+             TRACKLANE_METRICS_TOKEN, TRACKLANE_METRICS_PORT, TRACKLANE_METRICS_HOST
+Write keys: a server key (the default kind) only as Authorization: Bearer; a browser key (kind=browser) also as ?key=
+             on beacons (POST /v1/batch with a text/plain body), the tp2 POST and the pixel routes`;
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadServeConfig(argv, process.env);

@@ -1,9 +1,9 @@
 // @tracklane/collector: the Tracklane native collector, as a library (the CLI is tracklane-collector).
 export { createCollector } from './internal/collector-server.js';
 export type { Collector } from './internal/collector-server.js';
-export type { CollectorLimits, CollectorOptions, WriteKeyConfig } from './internal/config.js';
+export type { CollectorLimits, CollectorOptions, MetricsOptions, WriteKeyConfig } from './internal/config.js';
 export type { DedupWindowOptions } from './internal/dedup-window.js';
-export type { RateLimit } from './internal/rate-limiter.js';
+export type { RateBucket, RateLimit } from './internal/rate-limiter.js';
 export { CollectorError, CollectorErrorCode } from './internal/errors.js';
 export { SchemaRegistry } from './internal/schema-registry.js';
 export type { SchemaAddedListener } from './internal/schema-registry.js';

@@ -1,7 +1,7 @@
-import { DEFAULT_LIMITS } from './config.js';
 import { locateEvents } from './event-spans.js';
 import type { EventValidator } from './event-validator.js';
 import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
+import { mayHoldUnrepresentable, unrepresentableValues, wellFormed, wellFormedLine } from './json-scalars.js';
 import { GoodRecordWriter, badRecordValue, type BatchSource } from './stored-records.js';
 
 /** What checking a batch needs to know about its request; plain data, so a worker thread can get it. */
@@ -42,8 +42,6 @@ export class BatchChecker {
   constructor(
     private readonly validator: EventValidator,
     private readonly maxEventsPerBatch: number,
-    /** Largest bad-store record (CollectorLimits.maxBadRecordBytes). */
-    private readonly maxBadRecordBytes: number = DEFAULT_LIMITS.maxBadRecordBytes,
   ) {}
 
   /** Checks the batch shape; returns the events. Throws a CollectorError (BATCH_SHAPE) or a RangeError for too many (413). */
@@ -63,21 +61,40 @@ export class BatchChecker {
   checkBody(text: string, context: CheckContext): CheckedEvent[] {
     const events = this.events(JSON.parse(text));
     const spans = locateEvents(text);
-    return this.check(events, context, spans && { text, spans });
+    return this.check(events, context, spans && { text, spans }, mayHoldUnrepresentable(text));
   }
 
   /**
    * `events` may hold RefusedEvents, stored as bad events with their reasons.
    * `source`, when given, is the body text the events were parsed from: good events are stored as
    * that text when it is exactly what was validated (see GoodRecordWriter).
+   * `scan`: look for values JSON cannot carry (json-scalars.ts); false only when the body's text
+   * shows there are none.
    */
-  check(events: readonly unknown[], context: CheckContext, source?: BatchSource): CheckedEvent[] {
+  check(events: readonly unknown[], context: CheckContext, source?: BatchSource, scan = true): CheckedEvent[] {
     const receivedAt = new Date(context.receivedAt).toISOString();
     const good = new GoodRecordWriter(receivedAt, context.clientIp, source?.spans.length === events.length ? source : undefined);
     return events.map((event, index): CheckedEvent => {
       if (event instanceof RefusedEvent) {
-        const { payload, id, errors } = event;
-        return { ok: false, id, schema: 'unknown', reason: 'unmappable', errors, value: badRecordValue(receivedAt, context.clientIp, errors, payload, this.maxBadRecordBytes) };
+        const { payload, id } = event;
+        // A refused payload is stored as it came: its strings may hold lone surrogates.
+        const errors = scan ? event.errors.map(wellFormed) : event.errors;
+        const value = badRecordValue(receivedAt, context.clientIp, errors, payload);
+        return { ok: false, id: id && wellFormed(id), schema: 'unknown', reason: 'unmappable', errors, value: scan ? wellFormedLine(value) : value };
+      }
+      // Per event, not per body: the body is valid JSON text, and the batch's other events are unharmed.
+      const unrepresentable = scan ? unrepresentableValues(event) : [];
+      if (unrepresentable.length > 0) {
+        const id = (event as { id?: unknown } | null)?.id;
+        return {
+          ok: false,
+          id: typeof id === 'string' ? wellFormed(id) : undefined,
+          schema: this.schemaLabel(event),
+          reason: 'unrepresentable',
+          errors: unrepresentable,
+          // Infinity is written as null, a lone surrogate as U+FFFD: the errors say what they were.
+          value: wellFormedLine(badRecordValue(receivedAt, context.clientIp, unrepresentable, event)),
+        };
       }
       const verdict = this.validator.validate(event);
       const errors = verdict.ok ? appMismatch(verdict.envelope.app.id, context.appId) : verdict.errors;
@@ -98,7 +115,7 @@ export class BatchChecker {
         schema: this.schemaLabel(event),
         reason: reasonLabel(errors[0]),
         errors,
-        value: badRecordValue(receivedAt, context.clientIp, errors, event, this.maxBadRecordBytes),
+        value: badRecordValue(receivedAt, context.clientIp, errors, event),
       };
     });
   }

@@ -67,7 +67,32 @@ describe('loadServeConfig', () => {
       dedup: {},
       trustProxy: false,
       validationThreads: defaultValidationThreads(),
+      metrics: {},
     });
+  });
+
+  it('takes the metrics listener and token from flags, else the environment, else the config file', () => {
+    expect(loadServeConfig([...MINIMAL, '--metrics-port', '9102', '--metrics-host', '10.0.0.5', '--metrics-token', 't1'], {}).metrics).toEqual({ port: 9102, host: '10.0.0.5', token: 't1' });
+    const env = { TRACKLANE_METRICS_PORT: '9103', TRACKLANE_METRICS_TOKEN: 't2' };
+    expect(loadServeConfig(MINIMAL, env).metrics).toEqual({ port: 9103, token: 't2' });
+    const file = configFile({ metrics: { port: 9104, host: '::1', token: 't3' } });
+    expect(loadServeConfig([...MINIMAL, '--config', file], {}).metrics).toEqual({ port: 9104, host: '::1', token: 't3' });
+    expect(loadServeConfig([...MINIMAL, '--config', file], env).metrics).toEqual({ port: 9103, host: '::1', token: 't2' });
+  });
+
+  it.each<[string[], Record<string, string>, unknown, RegExp]>([
+    [['--metrics-port=-1'], {}, undefined, /--metrics-port must be 0-65535, got -1/],
+    [['--metrics-host', 'h'], {}, undefined, /--metrics-host needs --metrics-port/],
+    [[], { TRACKLANE_METRICS_TOKEN: 'two words' }, undefined, /--metrics-token must be a non-empty token without spaces/],
+    [[], {}, { metrics: { tokn: 'x' } }, /unknown field metrics\.tokn/],
+    [[], {}, { trustProxy: 'yes' }, /trustProxy in the config file must be true, false or 0-16, got yes/],
+  ])('refuses metrics and proxy settings that cannot work: %j %j %j', (flags, env, content, message) => {
+    const config = content === undefined ? [] : ['--config', configFile(content)];
+    expect(configError(() => loadServeConfig([...MINIMAL, ...flags, ...config], env))).toMatch(message);
+  });
+
+  it('takes a number of trusted proxies from the config file', () => {
+    expect(loadServeConfig([...MINIMAL, '--config', configFile({ trustProxy: 2 })], {}).trustProxy).toBe(2);
   });
 
   it('takes every flag', () => {
@@ -137,6 +162,7 @@ describe('loadServeConfig', () => {
       dedup: { maxIds: 10_000, ttlMs: 3_600_000 },
       trustProxy: true,
       validationThreads: 2,
+      metrics: {},
     });
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { TracklaneError } from '@tracklane/core';
-import type { CollectorLimits, WriteKeyConfig } from './config.js';
+import type { CollectorLimits, MetricsOptions, WriteKeyConfig } from './config.js';
 import type { DedupWindowOptions } from './dedup-window.js';
 
 /** Everything `tracklane-collector` (serve) needs, merged from file, environment and flags. */
@@ -31,8 +31,18 @@ export interface ServeConfig {
    * @default {} (1,000,000 ids, 24 h, filled from the raw store at start)
    */
   dedup: DedupWindowOptions;
-  /** Take the client IP from `X-Forwarded-For` (`--trust-proxy`). @default false */
-  trustProxy: boolean;
+  /**
+   * Take the client IP from `X-Forwarded-For` (CollectorOptions.trustProxy): `--trust-proxy` for one
+   * load balancer, or `trustProxy: <n>` in the config file for a chain of n. @default false
+   */
+  trustProxy: boolean | number;
+  /**
+   * `/metrics` behind a bearer token (`--metrics-token`, `TRACKLANE_METRICS_TOKEN`; the variable
+   * keeps it out of `ps`) and on a listener of its own (`--metrics-port`, `TRACKLANE_METRICS_PORT`;
+   * `--metrics-host`, `TRACKLANE_METRICS_HOST`), or `metrics` in the config file.
+   * @default {} (on the main listener, no token)
+   */
+  metrics: MetricsOptions;
   /** Worker threads that check bodies (CollectorOptions.validationThreads). @default defaultValidationThreads() */
   validationThreads: number;
 }
@@ -113,6 +123,9 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       'dedup-max-ids': { type: 'string' },
       'dedup-ttl-ms': { type: 'string' },
       'dedup-warm-from-store': { type: 'string' },
+      'metrics-token': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
     },
     strict: true,
   });
@@ -155,9 +168,40 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     sink,
     limits: file.limits ?? {},
     dedup: dedupOptions(values, env, file.dedup),
-    trustProxy: values['trust-proxy'] ?? file.trustProxy ?? false,
+    trustProxy: values['trust-proxy'] ?? trustProxyOption(file.trustProxy),
     validationThreads,
+    metrics: metricsOptions(values, env, file.metrics),
   };
+}
+
+/** `trustProxy` of the config file: true, false or the number of trusted proxies. */
+function trustProxyOption(raw: unknown): boolean | number {
+  if (raw === undefined || typeof raw === 'boolean') return raw ?? false;
+  return integer(raw, (n) => n >= 0 && n <= 16, 'trustProxy in the config file must be true, false or 0-16');
+}
+
+/** The metrics listener and token from flags, environment and the config file's `metrics: {token, port, host}`. */
+function metricsOptions(values: { 'metrics-token'?: string; 'metrics-port'?: string; 'metrics-host'?: string }, env: NodeJS.ProcessEnv, file: unknown = {}): MetricsOptions {
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) return invalid('metrics in the config file must be an object: {"token", "port", "host"}');
+  const fields = file as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if (name !== 'token' && name !== 'port' && name !== 'host') invalid(`unknown field metrics.${name} in the config file (use token, port, host)`);
+  }
+  const metrics: MetricsOptions = {};
+  const token = values['metrics-token'] ?? env.TRACKLANE_METRICS_TOKEN ?? fields.token;
+  if (token !== undefined) {
+    if (typeof token !== 'string' || !/^\S+$/.test(token)) invalid('--metrics-token must be a non-empty token without spaces');
+    metrics.token = token as string;
+  }
+  const port = values['metrics-port'] ?? env.TRACKLANE_METRICS_PORT ?? fields.port;
+  if (port !== undefined) metrics.port = integer(port, (n) => n >= 0 && n <= 65535, '--metrics-port must be 0-65535');
+  const host = values['metrics-host'] ?? env.TRACKLANE_METRICS_HOST ?? fields.host;
+  if (host !== undefined) {
+    if (typeof host !== 'string' || host === '') invalid('--metrics-host must be an interface address');
+    if (metrics.port === undefined) invalid('--metrics-host needs --metrics-port (the metrics listener)');
+    metrics.host = host as string;
+  }
+  return metrics;
 }
 
 type ConfigFile = Partial<Omit<ServeConfig, 'writeKeys'>> & { data?: string; writeKeys?: (WriteKeyConfig | string)[] };

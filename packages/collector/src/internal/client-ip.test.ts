@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { truncateIp } from './client-ip.js';
+import type { IncomingMessage } from 'node:http';
+import { clientAddress, rateLimitAddress, truncateIp } from './client-ip.js';
 
 describe('truncateIp (before anything is stored)', () => {
   it.each([
@@ -35,5 +36,39 @@ describe('truncateIp (before anything is stored)', () => {
     expect(truncated).toBe('2a00:1450:4001::');
     expect(truncated).not.toContain('81c');
     expect(truncated).not.toContain('200e');
+  });
+});
+
+describe('clientAddress (behind trusted proxies, the hop they vouch for)', () => {
+  const req = (forwarded: string | undefined, remote = '10.0.0.9') =>
+    ({ headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded }, socket: { remoteAddress: remote } }) as unknown as IncomingMessage;
+
+  it.each<[string | undefined, number, string]>([
+    // No proxy trusted: the peer, whatever the header claims.
+    ['198.51.100.1', 0, '10.0.0.9'],
+    // One proxy: the entry it appended (the rightmost); what the client wrote left of it is ignored.
+    ['6.6.6.6, 198.51.100.1', 1, '198.51.100.1'],
+    ['198.51.100.1', 1, '198.51.100.1'],
+    // Two proxies: the second from the right.
+    ['6.6.6.6, 198.51.100.1, 172.16.0.2', 2, '198.51.100.1'],
+    // Fewer entries than proxies: the leftmost.
+    ['198.51.100.1', 3, '198.51.100.1'],
+    // No header behind a proxy: the peer.
+    [undefined, 1, '10.0.0.9'],
+    [' , ', 1, '10.0.0.9'],
+  ])('X-Forwarded-For %j with %i trusted → %s', (forwarded, proxies, client) => {
+    expect(clientAddress(req(forwarded), proxies)).toBe(client);
+  });
+});
+
+describe('rateLimitAddress (what the per-address limit counts by)', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.77'],
+    ['::ffff:203.0.113.77', '203.0.113.77'],
+    ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:db8:85a3:8d3::/64'],
+    ['2001:db8:85a3:8d3::1', '2001:db8:85a3:8d3::/64'],
+    [undefined, 'unknown'],
+  ])('%s → %s', (ip, key) => {
+    expect(rateLimitAddress(ip)).toBe(key);
   });
 });

@@ -1,23 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AccessControl } from './access-control.js';
+import { AccessControl, type KeyPlacement } from './access-control.js';
+import { AuthFailureLog } from './auth-failure-log.js';
 import { BatchChecker, bodyRejection, type CheckContext, type CheckedEvent } from './batch-check.js';
 import { BatchIngest } from './batch-ingest.js';
-import { truncateIp } from './client-ip.js';
+import { clientAddress, rateLimitAddress, truncateIp } from './client-ip.js';
 import { DEFAULT_LIMITS, type CollectorOptions } from './config.js';
 import { DedupWindow } from './dedup-window.js';
 import { warmDedupWindow } from './dedup-warm-up.js';
 import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
 import { EventValidator } from './event-validator.js';
-import { InflightBudget } from './inflight-budget.js';
 import { createLog } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { RateLimiter } from './rate-limiter.js';
+import { createMetricsServer, listenOn, metricsAnswer } from './metrics-endpoint.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limiter.js';
 import { decodeBody, readBodyBytes } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { addSnowplowSchemas } from './snowplow-schemas.js';
-import { LEGACY_PIXEL_PATH, PIXEL_PATH, TP2_PATH, envelopeFromPayload, payloadFromQuery } from './snowplow-tp2.js';
-import { checkBodyText, type BodyProtocol } from './tp2-body.js';
+import { LEGACY_PIXEL_PATH, PIXEL_PATH, TP2_PATH, envelopeFromPayload, envelopesFromTp2, payloadFromQuery } from './snowplow-tp2.js';
 import type { Sink } from './sinks/sink.js';
 import { ValidationPool } from './validation-pool.js';
 
@@ -27,6 +26,8 @@ export interface Collector {
    * DedupWindowOptions.warmFromStore); resolves with the URL (`http://host:port`).
    */
   listen(port?: number, host?: string): Promise<string>;
+  /** The URL of the `/metrics` listener (CollectorOptions.metrics.port) once listening; else undefined. */
+  metricsUrl(): string | undefined;
   /** Stops accepting requests, waits for those in progress, closes the sink. */
   close(): Promise<void>;
   readonly server: Server;
@@ -40,13 +41,6 @@ const CLOSE_GRACE_MS = 5000;
 
 /** Seconds a client should wait when the sink cannot take writes. */
 const SINK_RETRY_AFTER_S = 5;
-
-/** Seconds a client should wait when the collector holds all the requests or bytes it may (InflightBudget): requests end within that. */
-const OVERLOADED_RETRY_AFTER_S = 1;
-
-/** How often, at most, Node checks `headersTimeout` and `requestTimeout` (its default, 30 s, would let a 10 s timeout run to 40 s). */
-const MAX_TIMEOUT_CHECK_MS = 1000;
-
 
 /** What a Snowplow collector answers a pixel request with: a transparent 1×1 GIF, never cached. */
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAPAAAP///wAAACH5BAUAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
@@ -68,25 +62,31 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   const log = createLog(options.log ?? ((line) => process.stdout.write(`${line}\n`)));
   const metrics = createMetrics();
   const access = new AccessControl(options.writeKeys);
-  const rateLimiter = new RateLimiter(limits.rateLimit);
-  const validator = new EventValidator(registry, { maxDepth: limits.maxDepth, maxErrors: limits.maxErrorsPerEvent });
+  const keyLimiter = new RateLimiter(limits.rateLimit);
+  const addressLimiter = new RateLimiter(limits.rateLimit?.perAddress ?? DEFAULT_RATE_LIMIT.perAddress, DEFAULT_RATE_LIMIT.maxAddresses);
+  const authFailures = new AuthFailureLog(log, metrics);
+  const trustedProxies = options.trustProxy === true ? 1 : typeof options.trustProxy === 'number' ? options.trustProxy : 0;
+  const validator = new EventValidator(registry, { maxDepth: limits.maxDepth });
   const dedup = new DedupWindow(options.dedup);
-  const inflight = new InflightBudget(limits.maxConcurrentRequests, limits.maxInflightBytes);
   // Ids the store already holds are duplicates from the first request on: listen() waits for them.
   let dedupReady = options.dedup?.warmFromStore === false;
   const warmed = dedupReady ? Promise.resolve() : warmDedupWindow(dedup, options.sink, log).then(() => void (dedupReady = true));
   const ingest = new BatchIngest(validator, dedup, options.sink, metrics, limits.maxEventsPerBatch, warmed);
-  const checker = new BatchChecker(validator, limits.maxEventsPerBatch, limits.maxBadRecordBytes);
+  const checker = new BatchChecker(validator, limits.maxEventsPerBatch);
   const threads = options.validationThreads ?? 0;
   const pool =
     threads > 0
-      ? new ValidationPool(threads, { schemas: options.schemas, maxDepth: limits.maxDepth, maxEventsPerBatch: limits.maxEventsPerBatch, maxErrorsPerEvent: limits.maxErrorsPerEvent, maxBadRecordBytes: limits.maxBadRecordBytes }, (error) =>
+      ? new ValidationPool(threads, { schemas: options.schemas, maxDepth: limits.maxDepth, maxEventsPerBatch: limits.maxEventsPerBatch }, (error) =>
           log('error', 'validation worker stopped; starting another', { error: error.message }),
         )
       : undefined;
   // Schemas added to the running collector's registry are checked in the workers too.
   if (pool) registry.onAdded((schema, origin) => pool.addSchema(schema, origin));
   let closing = false;
+  const answerMetrics = metricsAnswer(metrics.registry, options.metrics?.token);
+  const metricsServer =
+    options.metrics?.port !== undefined ? createMetricsServer(answerMetrics, (error) => log('error', 'metrics request failed', { error: error.message })) : undefined;
+  let metricsUrl: string | undefined;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -99,70 +99,71 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
    * A `pixel` request has its event in the query string (checkBody ignores the body), within
    * `maxUrlBytes`, and is answered with the GIF once the event is stored.
    */
-  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL, checkBody: BodyCheck, pixel = false): Promise<number> => {
-    const decision = access.check(req, url);
+  const handleBatch = async (req: IncomingMessage, res: ServerResponse, url: URL, route: string, placement: KeyPlacement, checkBody: BodyCheck, pixel = false): Promise<number> => {
+    const decision = access.check(req, url, placement);
     const cors: Record<string, string> = decision.allowOrigin ? { 'access-control-allow-origin': decision.allowOrigin, vary: 'Origin' } : {};
     const fail = (status: number, error: string, headers: Record<string, string> = {}): number => {
       send(res, status, { error }, { ...cors, ...headers });
       return status;
     };
-    if (!decision.ok) return fail(decision.status, decision.message);
-    const waitMs = rateLimiter.take(decision.keyId);
-    if (waitMs > 0) return fail(429, 'rate limit exceeded', { 'retry-after': String(Math.ceil(waitMs / 1000)) });
-    // Bounded in total, not only per request: see CollectorLimits.maxConcurrentRequests and maxInflightBytes.
-    const ticket = inflight.admit();
-    if (!ticket) return overloaded(fail);
-    try {
-      let body: Uint8Array;
-      if (pixel) {
-        if (Buffer.byteLength(req.url ?? '') > limits.maxUrlBytes) return fail(414, `URL longer than ${limits.maxUrlBytes} bytes`);
-        body = new Uint8Array(0);
-      } else {
-        const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-        if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
-        try {
-          body = await readBodyBytes(req, { ...limits, charge: ticket.charge });
-        } catch (error) {
-          if (isOverloaded(error)) return overloaded(fail);
-          const { status, message } = bodyRejection(error);
-          // A body refused for its size was not read to its end: the connection cannot carry another request.
-          return fail(status, message, status === 413 ? { connection: 'close' } : {});
-        }
-      }
-      const clientIp = truncateIp(clientAddress(req, options.trustProxy ?? false));
-      const receivedAt = Date.now();
-      let checked: CheckedEvent[];
+    const address = clientAddress(req, trustedProxies);
+    const clientIp = truncateIp(address);
+    const limited = (scope: 'key' | 'address', waitMs: number): number => {
+      metrics.rateLimited.inc({ scope });
+      return fail(429, 'rate limit exceeded', { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
+    };
+    // Wrong keys and browser keys spend the address's budget first: see RateLimit.perAddress.
+    if (!decision.ok || decision.key.kind === 'browser') {
+      const waitMs = addressLimiter.take(rateLimitAddress(address));
+      if (waitMs > 0) return limited('address', waitMs);
+    }
+    if (!decision.ok) {
+      authFailures.record(decision, route, clientIp);
+      return fail(decision.status, decision.message);
+    }
+    const waitMs = keyLimiter.take(decision.keyId);
+    if (waitMs > 0) return limited('key', waitMs);
+    let body: Uint8Array;
+    if (pixel) {
+      if (Buffer.byteLength(req.url ?? '') > limits.maxUrlBytes) return fail(414, `URL longer than ${limits.maxUrlBytes} bytes`);
+      body = new Uint8Array(0);
+    } else {
+      const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+      if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
       try {
-        checked = await checkBody(body, { appId: decision.key.appId, clientIp, receivedAt });
+        body = await readBodyBytes(req, limits);
       } catch (error) {
-        if (error instanceof CollectorError && error.code === CollectorErrorCode.VALIDATION_UNAVAILABLE) {
-          return fail(httpStatus(error.code), 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
-        }
         const { status, message } = bodyRejection(error);
-        return fail(status, message);
+        // A body refused for its size was not read to its end: the connection cannot carry another request.
+        return fail(status, message, status === 413 ? { connection: 'close' } : {});
       }
-      try {
-        const landed = await ingest.land(checked, receivedAt);
-        if (pixel) res.writeHead(200, { ...PIXEL_HEADERS, ...cors }).end(PIXEL_GIF);
-        else send(res, 200, landed, cors);
-        return 200;
-      } catch (error) {
-        log('error', 'sink write failed', { sink: options.sink.name, error: (error as Error).message });
-        return fail(503, 'the collector cannot store events right now; retry later', { 'retry-after': String(SINK_RETRY_AFTER_S) });
+    }
+    const receivedAt = Date.now();
+    let checked: CheckedEvent[];
+    try {
+      checked = await checkBody(body, { appId: decision.key.appId, clientIp, receivedAt });
+    } catch (error) {
+      if (error instanceof CollectorError && error.code === CollectorErrorCode.VALIDATION_UNAVAILABLE) {
+        return fail(httpStatus(error.code), 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
       }
-    } finally {
-      // Once the request's work is done, not when its client hangs up: that work goes on until then.
-      ticket.release();
+      const { status, message } = bodyRejection(error);
+      return fail(status, message);
+    }
+    try {
+      const landed = await ingest.land(checked, receivedAt);
+      if (pixel) res.writeHead(200, { ...PIXEL_HEADERS, ...cors }).end(PIXEL_GIF);
+      else send(res, 200, landed, cors);
+      return 200;
+    } catch (error) {
+      log('error', 'sink write failed', { sink: options.sink.name, error: (error as Error).message });
+      return fail(503, 'the collector cannot store events right now; retry later', { 'retry-after': String(SINK_RETRY_AFTER_S) });
     }
   };
 
-  // Parsing and checking a body (up to maxInflatedBytes) is the CPU-heavy part: in a worker when there are any.
-  const checkBodyOf =
-    (protocol: BodyProtocol): BodyCheck =>
-    (body, context) =>
-      pool ? pool.check(body, context, protocol) : checkBodyText(checker, protocol, decodeBody(body), context, limits.maxEventsPerBatch);
-  const checkBatchBody = checkBodyOf('batch');
-  const checkTp2Body = checkBodyOf('tp2');
+  const checkBatchBody: BodyCheck = pool ? (body, context) => pool.check(body, context) : (body, context) => checker.checkBody(decodeBody(body), context);
+  // tp2 payloads become envelopes first; both then meet the same batch limit, validation and dedup.
+  const checkTp2Body: BodyCheck = (body, context) =>
+    checker.check(checker.events({ events: envelopesFromTp2(JSON.parse(decodeBody(body)), context.receivedAt) }), context);
   // A pixel's event is its query string; an empty one is no payload (400).
   const checkPixel =
     (url: URL): BodyCheck =>
@@ -203,8 +204,11 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
         }
         if (!methods.split(', ').includes(req.method ?? '')) return [name, (send(res, 405, { error: `use ${methods}` }, { allow: `${methods}, OPTIONS` }), 405)];
         if (closing) return [name, (send(res, 503, { error: 'shutting down' }, { 'retry-after': '1' }), 503)];
-        if (req.method === 'GET') return [name, await handleBatch(req, res, url, checkPixel(url), true)];
-        return [name, await handleBatch(req, res, url, name === TP2_PATH ? checkTp2Body : checkBatchBody)];
+        if (req.method === 'GET') return [name, await handleBatch(req, res, url, name, 'header-or-query', checkPixel(url), true)];
+        // ?key= only where headers cannot be set: a beacon or keepalive fetch on unload (a text/plain
+        // body, no preflight) and Snowplow's trackers, whose tp2 URL carries the key.
+        const placement = name === TP2_PATH || isPlainText(req) ? 'header-or-query' : 'header';
+        return [name, await handleBatch(req, res, url, name, placement, name === TP2_PATH ? checkTp2Body : checkBatchBody)];
       }
       case '/healthz':
         return ['/healthz', (send(res, 200, { status: 'ok' }), 200)];
@@ -213,19 +217,16 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
         return ['/readyz', (send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', schemas: registry.size }), ready ? 200 : 503)];
       }
       case '/metrics':
-        return ['/metrics', (send(res, 200, await metrics.registry.metrics()), 200)];
+        // Served by its own listener when it has one: not to whoever reaches the main port.
+        if (metricsServer) return ['other', (send(res, 404, { error: 'not found' }), 404)];
+        return ['/metrics', await answerMetrics(req, res)];
       default:
         return ['other', (send(res, 404, { error: 'not found' }), 404)];
     }
   };
 
   // A pixel's URL may be longer than Node's default head allows only when maxUrlBytes says so.
-  const serverOptions = {
-    maxHeaderSize: Math.max(NODE_MAX_HEADER_SIZE, limits.maxUrlBytes + 8192),
-    // Node cuts slow headers and bodies only when it checks: often enough that they hold to what is configured.
-    connectionsCheckingInterval: Math.min(MAX_TIMEOUT_CHECK_MS, Math.max(1, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
-  };
-  const server = createServer(serverOptions, (req, res) => {
+  const server = createServer({ maxHeaderSize: Math.max(NODE_MAX_HEADER_SIZE, limits.maxUrlBytes + 8192) }, (req, res) => {
     const started = process.hrtime.bigint();
     route(req, res)
       .then(([name, status]) => {
@@ -238,8 +239,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
         else res.destroy();
       });
   });
-  server.headersTimeout = limits.headersTimeoutMs;
-  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   server.keepAliveTimeout = 65_000;
 
   return {
@@ -247,18 +248,21 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     registry,
     listen: async (port = 0, host = '127.0.0.1') => {
       await warmed;
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-          log('info', 'collector listening', { url, schemas: registry.size, sink: options.sink.name });
-          resolve(url);
-        });
-      });
+      if (metricsServer) {
+        metricsUrl = await listenOn(metricsServer, options.metrics?.port ?? 0, options.metrics?.host ?? '127.0.0.1');
+        log('info', 'metrics listening', { url: metricsUrl });
+      }
+      const url = await listenOn(server, port, host);
+      log('info', 'collector listening', { url, schemas: registry.size, sink: options.sink.name });
+      return url;
     },
+    metricsUrl: () => metricsUrl,
     close: async () => {
       closing = true;
+      if (metricsServer?.listening) {
+        metricsServer.close();
+        metricsServer.closeAllConnections();
+      }
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -271,20 +275,7 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   };
 }
 
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress;
-}
-
-/** The answer while the collector holds all it may (InflightBudget); the body is left unread, so the connection closes. */
-function overloaded(fail: (status: number, error: string, headers: Record<string, string>) => number): number {
-  return fail(503, 'the collector is at its limit of requests in flight; retry later', { 'retry-after': String(OVERLOADED_RETRY_AFTER_S), connection: 'close' });
-}
-
-function isOverloaded(error: unknown): boolean {
-  return error instanceof CollectorError && error.code === CollectorErrorCode.OVERLOADED;
+/** A body sent as `text/plain`: what a beacon sends. */
+function isPlainText(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'text/plain';
 }

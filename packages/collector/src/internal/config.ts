@@ -31,44 +31,25 @@ export interface CollectorLimits {
   maxEventsPerBatch?: number;
   /** Deepest nesting of one event. @default 32 */
   maxDepth?: number;
-  /**
-   * Batch requests (`/v1/batch`, tp2, pixels) being read, checked or stored at once, in total; one
-   * more is answered `503` with `Retry-After` before its body is read. Probes and `/metrics` are not counted.
-   * @default 256
-   */
-  maxConcurrentRequests?: number;
-  /**
-   * Body bytes held by the requests in flight, in total: each request's bytes as received plus,
-   * for a gzip body, its bytes once inflated, counted as they arrive and released when it is answered.
-   * A request that would pass it is answered `503` with `Retry-After` (its connection closed), so
-   * many concurrent gzip bodies cannot take memory beyond it. At least `maxBodyBytes + maxInflatedBytes`.
-   * @default 67_108_864 (64 MiB)
-   */
-  maxInflightBytes?: number;
-  /**
-   * Errors listed per rejected event, in the answer and in the bad store: the first ones, then one
-   * line that counts the rest (`… and 399,990 more errors`). Each error is cut at 512 characters.
-   * @default 10
-   */
-  maxErrorsPerEvent?: number;
-  /**
-   * Largest bad-store record. A bigger one keeps its reasons and, in place of the payload, the
-   * payload's first bytes (`payloadHead`), its size in bytes (`payloadBytes`) and why it was cut
-   * (`payloadOmitted`), as Snowplow's size-violation bad rows do.
-   * @default 65_536
-   */
-  maxBadRecordBytes?: number;
-  /**
-   * Time a client has to send a request's headers (the request line and every header), from its
-   * first byte; beyond it the connection is closed (Node answers `408`). Checked about every
-   * second (at most a quarter of the timeout), so it holds to within that.
-   * @default 10_000
-   */
-  headersTimeoutMs?: number;
-  /** Time a client has to send a whole request, body included, from its first byte; checked like `headersTimeoutMs`. @default 30_000 */
-  requestTimeoutMs?: number;
-  /** Request rate allowed per write key. @default {} (the defaults of {@link RateLimit}) */
+  /** Request rate allowed per write key and per client address. @default {} (the defaults of {@link RateLimit}) */
   rateLimit?: RateLimit;
+}
+
+/** Where `/metrics` is served and who may read it: Prometheus scrapers, not the internet. */
+export interface MetricsOptions {
+  /**
+   * When set, `/metrics` answers only requests with `Authorization: Bearer <token>` (401 otherwise).
+   * @default undefined (no token asked)
+   */
+  token?: string;
+  /**
+   * Serve `/metrics` on a listener of its own, on this port (`0`: any free port), and no longer on
+   * the main one (404 there): e.g. bound to an internal interface the load balancer does not expose.
+   * @default undefined (served by the main listener)
+   */
+  port?: number;
+  /** Interface of the metrics listener. @default '127.0.0.1' */
+  host?: string;
 }
 
 export interface CollectorOptions {
@@ -81,10 +62,15 @@ export interface CollectorOptions {
   /** Bounds of the window of event ids remembered to drop duplicates, and whether it starts with the ids the sink holds. @default {} */
   dedup?: DedupWindowOptions;
   /**
-   * Take the client IP from `X-Forwarded-For` (behind a load balancer you trust).
+   * Take the client IP from `X-Forwarded-For`, behind load balancers you trust: `true` (or `1`) for
+   * one, which appends the address it was connected from; a number for a chain of that many. The
+   * client is the entry that many places from the right end (entries left of it are the client's
+   * own claims). It is what is stored (truncated) and what the per-address rate limit counts by.
    * @default false
    */
-  trustProxy?: boolean;
+  trustProxy?: boolean | number;
+  /** Who may read `GET /metrics`, and where it is served. @default {} (on the main listener, no token) */
+  metrics?: MetricsOptions;
   /**
    * Worker threads that decode, parse and validate `/v1/batch` bodies (and build their stored lines)
    * while the main thread serves HTTP, deduplicates and writes: on a machine with cores to spare, one
@@ -102,10 +88,4 @@ export const DEFAULT_LIMITS = {
   maxUrlBytes: 8192,
   maxEventsPerBatch: 1000,
   maxDepth: 32,
-  maxConcurrentRequests: 256,
-  maxInflightBytes: 67_108_864,
-  maxErrorsPerEvent: 10,
-  maxBadRecordBytes: 65_536,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
 } as const;

@@ -38,6 +38,18 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    authFailures: new Counter({
+      name: 'tracklane_collector_auth_failures_total',
+      help: 'Requests refused for their write key or origin, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'tracklane_collector_rate_limited_total',
+      help: 'Requests answered 429, by the budget they exceeded (key or address)',
+      labelNames: ['scope'] as const,
+      registers: [registry],
+    }),
     sinkErrors: new Counter({
       name: 'tracklane_collector_sink_errors_total',
       help: 'Failed sink writes',

@@ -65,3 +65,21 @@ describe('RateLimiter (token bucket per write key)', () => {
     expect(granted).toBeLessThanOrEqual(501);
   });
 });
+
+describe('RateLimiter with a bound on its keys (per client address)', () => {
+  it('keeps at most maxKeys buckets, forgetting the least recently used first', () => {
+    const limiter = new RateLimiter({ requestsPerSecond: 1, burst: 1 }, 3);
+    for (const key of ['a', 'b', 'c']) expect(limiter.take(key, T0)).toBe(0);
+    expect(limiter.take('a', T0)).toBeGreaterThan(0); // a is now the most recently used
+    expect(limiter.take('d', T0)).toBe(0); // b, the least recently used, is forgotten
+    expect(limiter.size).toBe(3);
+    expect(limiter.take('a', T0)).toBeGreaterThan(0); // still remembered: still empty
+    expect(limiter.take('b', T0)).toBe(0); // forgotten: a fresh bucket
+  });
+
+  it('a flood of distinct keys leaves the map at its bound', () => {
+    const limiter = new RateLimiter({ requestsPerSecond: 1 }, 1000);
+    for (let i = 0; i < 50_000; i++) limiter.take(`10.0.${i >> 8}.${i & 255}`, T0);
+    expect(limiter.size).toBe(1000);
+  });
+});

@@ -107,7 +107,7 @@ describe('createFileSink', () => {
     expect(lines(path.join(dir, 'good/date=2026-05-05/hour=01/part-i.jsonl'))).toEqual(['{"id":"a"}']);
   });
 
-  it('starts on a fresh line after a torn last line (a crash mid-append by an instance of the same id), after an empty line that marks it', async () => {
+  it('cuts off a torn last line (a crash mid-append by an instance of the same id) before it appends', async () => {
     const dir = freshDir();
     const file = path.join(dir, 'good/date=2026-01-01/hour=00/part-same.jsonl');
     mkdirSync(path.dirname(file), { recursive: true });
@@ -115,10 +115,10 @@ describe('createFileSink', () => {
     const sink = createFileSink({ dir, instanceId: 'same' });
     await sink.write([record('good', 'after', '2026-01-01T00:00:00Z')]);
     await sink.close();
-    expect(lines(file)).toEqual(['{"id":"whole"}', '{"id":"to', '', '{"id":"after"}']);
+    expect(lines(file)).toEqual(['{"id":"whole"}', '{"id":"after"}']);
   });
 
-  it('ends a line a failed append left half-written before the retry appends (ENOSPC mid-write)', async () => {
+  it('cuts back what a failed append left half-written, so the retry lands on a whole line (ENOSPC mid-write)', async () => {
     const dir = freshDir();
     const file = path.join(dir, 'good/date=2026-01-01/hour=00/part-i.jsonl');
     const sink = createFileSink({ dir, instanceId: 'i' });
@@ -134,7 +134,44 @@ describe('createFileSink', () => {
     append.mockRestore();
     await sink.write([record('good', 'b', '2026-01-01T00:00:00Z')]);
     await sink.close();
-    expect(lines(file)).toEqual(['{"id":"a"}', '{"id"', '', '{"id":"b"}']);
+    expect(lines(file)).toEqual(['{"id":"a"}', '{"id":"b"}']);
+  });
+
+  it('a failed commit leaves nothing in the files it did write: the retry lands each record once', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    await sink.write([record('good', 'a', '2026-01-01T00:00:00Z'), record('bad', 'x', '2026-01-01T00:00:00Z')]);
+    const any = await openFile(path.join(root, 'any'), 'w');
+    await any.close();
+    // One commit, two files: the good one fails after 3 bytes, the bad one is written whole.
+    const realAppend = (Object.getPrototypeOf(any) as FileHandle).appendFile;
+    const append = vi.spyOn(Object.getPrototypeOf(any) as FileHandle, 'appendFile').mockImplementation(async function (this: FileHandle, data, options) {
+      if (!String(data).includes('"b"')) return realAppend.call(this, data, options);
+      await this.write(String(data).slice(0, 3));
+      throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    });
+    const batch = [record('good', 'b', '2026-01-01T00:00:00Z'), record('bad', 'y', '2026-01-01T00:00:00Z')];
+    await expect(sink.write(batch)).rejects.toThrow(/EIO/);
+    expect(lines(path.join(dir, 'good/date=2026-01-01/hour=00/part-i.jsonl'))).toEqual(['{"id":"a"}']);
+    expect(lines(path.join(dir, 'bad/date=2026-01-01/hour=00/part-i.jsonl'))).toEqual(['{"id":"x"}']);
+    append.mockRestore();
+    await sink.write(batch);
+    await sink.close();
+    expect(lines(path.join(dir, 'good/date=2026-01-01/hour=00/part-i.jsonl'))).toEqual(['{"id":"a"}', '{"id":"b"}']);
+    expect(lines(path.join(dir, 'bad/date=2026-01-01/hour=00/part-i.jsonl'))).toEqual(['{"id":"x"}', '{"id":"y"}']);
+  });
+
+  it('at start, cuts off the torn tails its instance id left in the current and previous hour (kill -9, restart with the same id)', async () => {
+    const dir = freshDir();
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
+    const file = path.join(dir, `bad/date=${hour.slice(0, 10)}/hour=${hour.slice(11, 13)}/part-same.jsonl`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{"id":"whole"}\n{"id":"to');
+    const sink = createFileSink({ dir, instanceId: 'same' });
+    // A write into another partition: the bad file is never opened for appending, yet repaired.
+    await sink.write([record('good', 'g', '2026-01-01T00:00:00Z')]);
+    await sink.close();
+    expect(readFileSync(file, 'utf8')).toBe('{"id":"whole"}\n');
   });
 
   it('keeps a bounded number of part files open: a collector running for weeks does not run out of descriptors', async () => {

@@ -2,6 +2,7 @@ import { mkdirSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readRecentIds } from './file-store-ids.js';
 import { fsyncDir, fsyncDirSync } from './fsync-dir.js';
+import { dropTornTail, repairRecentTails, truncateTo } from './part-file-repair.js';
 import type { Sink, SinkRecord } from './sink.js';
 
 export interface FileSinkOptions {
@@ -62,6 +63,9 @@ export function createFileSink(options: FileSinkOptions): Sink {
   let scheduled = false;
   let healthy = true;
   let closed = false;
+  /** Part files a failed commit appended to, and the size to cut each back to (rollBack): retried until it works. */
+  const unwritten = new Map<string, number>();
+  let repairedTails: Promise<void> | undefined;
   /** Commits run one after another, so appends to a file never interleave. */
   let committing: Promise<void> = Promise.resolve();
   /** Part files of the last failed commit that could not be written: what a probe opens again. */
@@ -93,7 +97,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
   const open = (file: string): Promise<fs.FileHandle> => {
     let handle = handles.get(file);
     if (!handle) {
-      handle = fs.mkdir(path.dirname(file), { recursive: true }).then(() => openAppend(file, syncNames));
+      handle = fs.mkdir(path.dirname(file), { recursive: true }).then(() => openAppend(file, syncNames, durability === 'fsync'));
       handle.catch(() => handles.delete(file));
       handles.set(file, handle);
     }
@@ -110,9 +114,20 @@ export function createFileSink(options: FileSinkOptions): Sink {
     void handle?.then((h) => h.close()).catch(() => undefined);
   };
 
-  const writeFile = async (file: string, lines: string[]): Promise<void> => {
+  /** Cuts a file a failed commit appended to back to its size before; throws while that fails. */
+  const rollBack = async (file: string): Promise<void> => {
+    const size = unwritten.get(file);
+    if (size === undefined) return;
+    await truncateTo(file, size, durability === 'fsync');
+    unwritten.delete(file);
+  };
+
+  /** `before`: each file's size before this commit appended to it, what a failed commit cuts it back to. */
+  const writeFile = async (file: string, lines: string[], before: Map<string, number>): Promise<void> => {
+    await rollBack(file);
     const handle = await open(file);
     try {
+      before.set(file, (await handle.stat()).size);
       await handle.appendFile(`${lines.join('\n')}\n`);
       if (durability === 'fsync') await handle.datasync();
     } catch (error) {
@@ -125,6 +140,8 @@ export function createFileSink(options: FileSinkOptions): Sink {
     scheduled = false;
     const waiters = queue;
     queue = [];
+    // Once, before the first write: tails a process killed under this instance id left (kill -9).
+    await (repairedTails ??= repairRecentTails(root, instance, Date.now(), durability === 'fsync').catch(() => undefined));
     const byFile = new Map<string, string[]>();
     for (const waiter of waiters) {
       for (const record of waiter.records) {
@@ -136,7 +153,8 @@ export function createFileSink(options: FileSinkOptions): Sink {
     }
     // Settled, not raced: the next commit must not append to a file this one is still writing.
     const files = [...byFile.keys()];
-    const results = await Promise.allSettled([...byFile].map(([file, lines]) => writeFile(file, lines)));
+    const before = new Map<string, number>();
+    const results = await Promise.allSettled([...byFile].map(([file, lines]) => writeFile(file, lines, before)));
     if (handles.size > MAX_OPEN_FILES) {
       for (const file of [...handles.keys()]) if (!byFile.has(file)) discard(file);
     }
@@ -148,7 +166,11 @@ export function createFileSink(options: FileSinkOptions): Sink {
     }
     healthy = false;
     failures++;
-    failedFiles = files.filter((_, i) => results[i]!.status === 'rejected');
+    // Every waiter hears that the commit failed and will retry: nothing it appended may stay, in the
+    // files that failed (a torn line) or in those that did not (lines the retry would land twice).
+    for (const [file, size] of before) unwritten.set(file, size);
+    await Promise.all([...before.keys()].map((file) => rollBack(file).catch(() => undefined)));
+    failedFiles = files.filter((file, i) => results[i]!.status === 'rejected' || unwritten.has(file));
     const error = (results[failed] as PromiseRejectedResult).reason as Error;
     for (const waiter of waiters) waiter.reject(error);
     probe();
@@ -156,6 +178,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
 
   /** What the writes that failed need, and a small file written and synced in the root. */
   const writable = async (): Promise<void> => {
+    await Promise.all(failedFiles.map(rollBack));
     await Promise.all(failedFiles.map(open));
     const file = path.join(root, `.probe-${instance}`);
     const handle = await fs.open(file, 'w');
@@ -222,20 +245,20 @@ function upTo(dir: string, top: string): string[] {
 
 /**
  * Opens a part file for appending. A file that does not end in a newline holds a line torn by a
- * crash or a failed write (never acknowledged): start on a fresh line, or the next record would be
- * glued to it and lost to every reader. Matters when a restart reuses the instance id (PID 1 in a
- * container). The torn line is followed by an empty line: a reader that takes a line's id without
- * parsing all of it (readRecentIds) knows to parse this one, which may end like a whole record.
- * An empty file is handed to `onEmpty` before it is used.
+ * crash (never acknowledged; a failed write is cut back by the commit itself): the torn bytes are
+ * cut off, or the next record would be glued to them and lost to every reader, and a strict line
+ * reader would trip over them. Matters when a restart reuses the instance id (PID 1 in a
+ * container). Stores written before this kept the torn line and ended it with an empty line, which
+ * readers still skip (readRecentIds). An empty file is handed to `onEmpty` before it is used.
  */
-async function openAppend(file: string, onEmpty: ((file: string) => Promise<void>) | undefined): Promise<fs.FileHandle> {
+async function openAppend(file: string, onEmpty: ((file: string) => Promise<void>) | undefined, sync: boolean): Promise<fs.FileHandle> {
   const handle = await fs.open(file, 'a+');
   try {
     const { size } = await handle.stat();
     if (size > 0) {
       const last = Buffer.alloc(1);
       await handle.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) await handle.appendFile('\n\n');
+      if (last[0] !== 0x0a) await dropTornTail(handle, size, sync);
     } else {
       await onEmpty?.(file);
     }
