@@ -105,6 +105,7 @@ const open = (required: string): JsonSchema => ({ type: 'object', properties: { 
 const COMBINATORS: Row[] = [
   row('anyOf branch added', { anyOf: [str] }, { anyOf: [str, int] }, 'ADDITION', ''),
   row('anyOf branch removed', { anyOf: [str, int] }, { anyOf: [str] }, 'REVISION', '/anyOf/0/type'),
+  row('old anyOf narrowed to one of its branches', { anyOf: [str, int] }, str, 'REVISION', '/type'),
   row('anyOf branch tightened', { anyOf: [str, int] }, { anyOf: [{ type: 'string', maxLength: 3 }, int] }, 'REVISION', '/anyOf/0/maxLength'),
   row('oneOf branch added, branches exclusive', { oneOf: [branchA] }, { oneOf: [branchA, branchB] }, 'ADDITION', ''),
   row('oneOf branch added that overlaps another', { type: 'object', oneOf: [open('x')] }, { type: 'object', oneOf: [open('x'), open('y')] }, 'REVISION', '/oneOf/1'),
@@ -121,10 +122,13 @@ const COMBINATORS: Row[] = [
 ];
 
 const defs = (d: JsonSchema): JsonSchema => ({ definitions: { d }, ...obj({ p: { $ref: '#/definitions/d' } }) });
+const tree = (v: JsonSchema): JsonSchema => obj({ v, kids: { type: 'array', items: { $ref: '#' } } });
 const REFS: Row[] = [
   row('$ref target widened', defs(str), defs({ type: ['string', 'null'] }), 'ADDITION', '/properties/p/type'),
   row('$ref target tightened', defs(str), defs({ type: 'string', maxLength: 2 }), 'REVISION', '/properties/p/maxLength'),
   row('$ref to another definition that takes the same data', defs(str), { definitions: { d: str, e: { type: 'string' } }, ...obj({ p: { $ref: '#/definitions/e' } }) }, 'ADDITION', ''),
+  row('recursive $ref (a tree), a value widened', tree(int), tree({ type: 'number' }), 'ADDITION', '/properties/v/type'),
+  row('recursive $ref (a tree), a value tightened', tree(int), tree({ type: 'integer', maximum: 3 }), 'REVISION', '/properties/v/maximum'),
   row('Iglu $ref to another schema version', obj({ p: { $ref: 'http://iglucentral.com/schemas/com.acme/x/jsonschema/1-0-0#' } }), obj({ p: { $ref: 'http://iglucentral.com/schemas/com.acme/x/jsonschema/1-0-1#' } }), 'cannot prove', '/properties/p/$ref'),
   row('descriptions only', obj({ a: { ...str, description: 'x' } }), obj({ a: { ...str, description: 'y' } }), 'ADDITION', ''),
 ];

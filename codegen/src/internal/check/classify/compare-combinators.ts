@@ -33,7 +33,8 @@ export function splitUnion(a: JsonSchema, b: JsonSchema, c: Comparison): boolean
     branches.forEach((branch, index) => {
       const alternative = loosestBoth(rest, deref(branch, c.oldRoot));
       alternatives.add(alternative);
-      compareNode(alternative, b, c.at('', { kind: 'branch', keyword, index }));
+      // The other branches' data may still pass: one branch losing all of it is not a MODEL.
+      compareNode(alternative, b, c.at('', { kind: 'branch', keyword, index }, { capAtRevision: c.capAtRevision || branches.length > 1 }));
     });
     return true;
   }
@@ -82,12 +83,13 @@ export function compareCombinators(a: JsonSchema, b: JsonSchema, c: Comparison):
 export function compareExclusivity(a: JsonSchema, b: JsonSchema, c: Comparison): void {
   const branches = b.oneOf;
   if (!branches || alternatives.has(a) || sameBranches(a.oneOf, branches)) return;
-  const before = new Set((a.oneOf ?? []).map((s) => semanticJson(deref(s, c.oldRoot))));
+  const before = new Map((a.oneOf ?? []).map((s, index) => [semanticJson(deref(s, c.oldRoot)), index]));
   const rest = without(b, 'oneOf');
   const within = branches.map((s) => loosestBoth(rest, deref(s, c.newRoot)));
   for (let j = 1; j < branches.length; j++) {
     for (let i = 0; i < j; i++) {
-      const wasPair = [i, j].every((k) => before.has(semanticJson(deref(branches[k]!, c.newRoot))));
+      const [x, y] = [i, j].map((k) => before.get(semanticJson(deref(branches[k]!, c.newRoot))));
+      const wasPair = x !== undefined && y !== undefined && x !== y;
       if (wasPair || provablyDisjoint(within[i]!, within[j]!, c.newRoot)) continue;
       const hints = (): unknown[] => {
         const first = sampleOf(loosestBoth(a, within[i]!), c.oldRoot, 'object');

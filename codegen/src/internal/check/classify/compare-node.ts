@@ -18,8 +18,15 @@ export function compareNode(oldNode: JsonSchema, newNode: JsonSchema, c: Compari
   if (foreignRefChanged(oldNode, newNode, c)) return;
   const resolved = deref(oldNode, c.oldRoot);
   const b = deref(newNode, c.newRoot);
-  if (!c.firstVisit(resolved, b) || sameConstraints(resolved, b)) return;
-  const a = sameBranches(resolved.allOf, b.allOf) ? resolved : foldAllOf(resolved, c.oldRoot);
+  if (sameConstraints(resolved, b) || !c.enter(resolved, b)) return;
+  try {
+    compareResolved(sameBranches(resolved.allOf, b.allOf) ? resolved : foldAllOf(resolved, c.oldRoot), b, c);
+  } finally {
+    c.leave(resolved, b);
+  }
+}
+
+function compareResolved(a: JsonSchema, b: JsonSchema, c: Comparison): void {
   if (compareFinite(a, b, c)) return;
   compareExclusivity(a, b, c);
   if (splitUnion(a, b, c)) return;

@@ -100,7 +100,9 @@ function comparePatterns(a: JsonSchema, b: JsonSchema, c: Comparison): void {
   for (const pattern of patterns) {
     const key = sampleMatching(pattern) ?? EXTRA_KEY;
     if (key in (a.properties ?? {}) || key in (b.properties ?? {})) continue;
-    const old = a.patternProperties?.[pattern] ?? asSchema(a.additionalProperties);
+    // Without the same pattern, another old pattern may have taken such keys: then any value is assumed.
+    const others = Object.keys(a.patternProperties ?? {}).length > 0;
+    const old = a.patternProperties?.[pattern] ?? (others ? {} : asSchema(a.additionalProperties));
     if (old === false) continue;
     const now = newKeySchemas(b, key);
     const step = { kind: 'property' as const, key, schema: old };

@@ -17,7 +17,7 @@ export class Comparison {
     readonly out: Finding[] = [],
     readonly route: readonly Step[] = [],
     readonly pointer = '',
-    /** Pairs of nodes already on the walk: a recursive schema is compared once. */
+    /** Pairs of nodes being compared, from the root down to here. */
     readonly seen = new Map<JsonSchema, Set<JsonSchema>>(),
     /** Inside a combinator branch, MODEL is not claimed: another branch may still take the data. */
     readonly capAtRevision = false,
@@ -36,12 +36,20 @@ export class Comparison {
     return new Comparison(this.oldRoot, this.newRoot, this.judge, [], this.route, this.pointer, this.seen, this.capAtRevision, this.quiet);
   }
 
-  /** True the first time a pair of nodes is met on this walk. */
-  firstVisit(a: JsonSchema, b: JsonSchema): boolean {
+  /**
+   * Enters a pair of nodes; false when the pair is already being compared further up (a
+   * recursive schema), where assuming it fits is sound: data is finite, so every instance is
+   * checked at a finite depth. Pairs met again on another branch of the walk are compared again.
+   */
+  enter(a: JsonSchema, b: JsonSchema): boolean {
     const met = this.seen.get(a) ?? new Set<JsonSchema>();
     if (met.has(b)) return false;
     this.seen.set(a, met.add(b));
     return true;
+  }
+
+  leave(a: JsonSchema, b: JsonSchema): void {
+    this.seen.get(a)?.delete(b);
   }
 
   /** A change proven compatible. */
