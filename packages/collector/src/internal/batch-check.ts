@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from './config.js';
 import { locateEvents } from './event-spans.js';
 import type { EventValidator } from './event-validator.js';
 import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
@@ -42,6 +43,8 @@ export class BatchChecker {
   constructor(
     private readonly validator: EventValidator,
     private readonly maxEventsPerBatch: number,
+    /** Largest bad-store record (CollectorLimits.maxBadRecordBytes). */
+    private readonly maxBadRecordBytes: number = DEFAULT_LIMITS.maxBadRecordBytes,
   ) {}
 
   /** Checks the batch shape; returns the events. Throws a CollectorError (BATCH_SHAPE) or a RangeError for too many (413). */
@@ -79,7 +82,7 @@ export class BatchChecker {
         const { payload, id } = event;
         // A refused payload is stored as it came: its strings may hold lone surrogates.
         const errors = scan ? event.errors.map(wellFormed) : event.errors;
-        const value = badRecordValue(receivedAt, context.clientIp, errors, payload);
+        const value = badRecordValue(receivedAt, context.clientIp, errors, payload, this.maxBadRecordBytes);
         return { ok: false, id: id && wellFormed(id), schema: 'unknown', reason: 'unmappable', errors, value: scan ? wellFormedLine(value) : value };
       }
       // Per event, not per body: the body is valid JSON text, and the batch's other events are unharmed.
@@ -93,7 +96,7 @@ export class BatchChecker {
           reason: 'unrepresentable',
           errors: unrepresentable,
           // Infinity is written as null, a lone surrogate as U+FFFD: the errors say what they were.
-          value: wellFormedLine(badRecordValue(receivedAt, context.clientIp, unrepresentable, event)),
+          value: wellFormedLine(badRecordValue(receivedAt, context.clientIp, unrepresentable, event, this.maxBadRecordBytes)),
         };
       }
       const verdict = this.validator.validate(event);
@@ -115,7 +118,7 @@ export class BatchChecker {
         schema: this.schemaLabel(event),
         reason: reasonLabel(errors[0]),
         errors,
-        value: badRecordValue(receivedAt, context.clientIp, errors, event),
+        value: badRecordValue(receivedAt, context.clientIp, errors, event, this.maxBadRecordBytes),
       };
     });
   }

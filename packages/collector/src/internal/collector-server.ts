@@ -9,6 +9,7 @@ import { DedupWindow } from './dedup-window.js';
 import { warmDedupWindow } from './dedup-warm-up.js';
 import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
 import { EventValidator } from './event-validator.js';
+import { InflightBudget } from './inflight-budget.js';
 import { createLog } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createMetricsServer, listenOn, metricsAnswer } from './metrics-endpoint.js';
@@ -16,7 +17,8 @@ import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limiter.js';
 import { decodeBody, readBodyBytes } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { addSnowplowSchemas } from './snowplow-schemas.js';
-import { LEGACY_PIXEL_PATH, PIXEL_PATH, TP2_PATH, envelopeFromPayload, envelopesFromTp2, payloadFromQuery } from './snowplow-tp2.js';
+import { LEGACY_PIXEL_PATH, PIXEL_PATH, TP2_PATH, envelopeFromPayload, payloadFromQuery } from './snowplow-tp2.js';
+import { checkBodyText, type BodyProtocol } from './tp2-body.js';
 import type { Sink } from './sinks/sink.js';
 import { ValidationPool } from './validation-pool.js';
 
@@ -42,6 +44,13 @@ const CLOSE_GRACE_MS = 5000;
 /** Seconds a client should wait when the sink cannot take writes. */
 const SINK_RETRY_AFTER_S = 5;
 
+/** Seconds a client should wait when the collector holds all the requests or bytes it may (InflightBudget): requests end within that. */
+const OVERLOADED_RETRY_AFTER_S = 1;
+
+/** How often, at most, Node checks `headersTimeout` and `requestTimeout` (its default, 30 s, would let a 10 s timeout run to 40 s). */
+const MAX_TIMEOUT_CHECK_MS = 1000;
+
+
 /** What a Snowplow collector answers a pixel request with: a transparent 1×1 GIF, never cached. */
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAPAAAP///wAAACH5BAUAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 const PIXEL_HEADERS = { 'content-type': 'image/gif', 'cache-control': 'no-cache, no-store, must-revalidate' };
@@ -66,17 +75,18 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   const addressLimiter = new RateLimiter(limits.rateLimit?.perAddress ?? DEFAULT_RATE_LIMIT.perAddress, DEFAULT_RATE_LIMIT.maxAddresses);
   const authFailures = new AuthFailureLog(log, metrics);
   const trustedProxies = options.trustProxy === true ? 1 : typeof options.trustProxy === 'number' ? options.trustProxy : 0;
-  const validator = new EventValidator(registry, { maxDepth: limits.maxDepth });
+  const validator = new EventValidator(registry, { maxDepth: limits.maxDepth, maxErrors: limits.maxErrorsPerEvent });
   const dedup = new DedupWindow(options.dedup);
+  const inflight = new InflightBudget(limits.maxConcurrentRequests, limits.maxInflightBytes);
   // Ids the store already holds are duplicates from the first request on: listen() waits for them.
   let dedupReady = options.dedup?.warmFromStore === false;
   const warmed = dedupReady ? Promise.resolve() : warmDedupWindow(dedup, options.sink, log).then(() => void (dedupReady = true));
   const ingest = new BatchIngest(validator, dedup, options.sink, metrics, limits.maxEventsPerBatch, warmed);
-  const checker = new BatchChecker(validator, limits.maxEventsPerBatch);
+  const checker = new BatchChecker(validator, limits.maxEventsPerBatch, limits.maxBadRecordBytes);
   const threads = options.validationThreads ?? 0;
   const pool =
     threads > 0
-      ? new ValidationPool(threads, { schemas: options.schemas, maxDepth: limits.maxDepth, maxEventsPerBatch: limits.maxEventsPerBatch }, (error) =>
+      ? new ValidationPool(threads, { schemas: options.schemas, maxDepth: limits.maxDepth, maxEventsPerBatch: limits.maxEventsPerBatch, maxErrorsPerEvent: limits.maxErrorsPerEvent, maxBadRecordBytes: limits.maxBadRecordBytes }, (error) =>
           log('error', 'validation worker stopped; starting another', { error: error.message }),
         )
       : undefined;
@@ -123,47 +133,59 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     }
     const waitMs = keyLimiter.take(decision.keyId);
     if (waitMs > 0) return limited('key', waitMs);
-    let body: Uint8Array;
-    if (pixel) {
-      if (Buffer.byteLength(req.url ?? '') > limits.maxUrlBytes) return fail(414, `URL longer than ${limits.maxUrlBytes} bytes`);
-      body = new Uint8Array(0);
-    } else {
-      const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-      if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
+    // Bounded in total, not only per request: see CollectorLimits.maxConcurrentRequests and maxInflightBytes.
+    const ticket = inflight.admit();
+    if (!ticket) return overloaded(fail);
+    try {
+      let body: Uint8Array;
+      if (pixel) {
+        if (Buffer.byteLength(req.url ?? '') > limits.maxUrlBytes) return fail(414, `URL longer than ${limits.maxUrlBytes} bytes`);
+        body = new Uint8Array(0);
+      } else {
+        const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+        if (contentType !== 'application/json' && contentType !== 'text/plain') return fail(415, 'send application/json (or text/plain from sendBeacon)');
+        try {
+          body = await readBodyBytes(req, { ...limits, charge: ticket.charge });
+        } catch (error) {
+          if (isOverloaded(error)) return overloaded(fail);
+          const { status, message } = bodyRejection(error);
+          // A body refused for its size was not read to its end: the connection cannot carry another request.
+          return fail(status, message, status === 413 ? { connection: 'close' } : {});
+        }
+      }
+      const receivedAt = Date.now();
+      let checked: CheckedEvent[];
       try {
-        body = await readBodyBytes(req, limits);
+        checked = await checkBody(body, { appId: decision.key.appId, clientIp, receivedAt });
       } catch (error) {
+        if (error instanceof CollectorError && error.code === CollectorErrorCode.VALIDATION_UNAVAILABLE) {
+          return fail(httpStatus(error.code), 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
+        }
         const { status, message } = bodyRejection(error);
-        // A body refused for its size was not read to its end: the connection cannot carry another request.
-        return fail(status, message, status === 413 ? { connection: 'close' } : {});
+        return fail(status, message);
       }
-    }
-    const receivedAt = Date.now();
-    let checked: CheckedEvent[];
-    try {
-      checked = await checkBody(body, { appId: decision.key.appId, clientIp, receivedAt });
-    } catch (error) {
-      if (error instanceof CollectorError && error.code === CollectorErrorCode.VALIDATION_UNAVAILABLE) {
-        return fail(httpStatus(error.code), 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
+      try {
+        const landed = await ingest.land(checked, receivedAt);
+        if (pixel) res.writeHead(200, { ...PIXEL_HEADERS, ...cors }).end(PIXEL_GIF);
+        else send(res, 200, landed, cors);
+        return 200;
+      } catch (error) {
+        log('error', 'sink write failed', { sink: options.sink.name, error: (error as Error).message });
+        return fail(503, 'the collector cannot store events right now; retry later', { 'retry-after': String(SINK_RETRY_AFTER_S) });
       }
-      const { status, message } = bodyRejection(error);
-      return fail(status, message);
-    }
-    try {
-      const landed = await ingest.land(checked, receivedAt);
-      if (pixel) res.writeHead(200, { ...PIXEL_HEADERS, ...cors }).end(PIXEL_GIF);
-      else send(res, 200, landed, cors);
-      return 200;
-    } catch (error) {
-      log('error', 'sink write failed', { sink: options.sink.name, error: (error as Error).message });
-      return fail(503, 'the collector cannot store events right now; retry later', { 'retry-after': String(SINK_RETRY_AFTER_S) });
+    } finally {
+      // Once the request's work is done, not when its client hangs up: that work goes on until then.
+      ticket.release();
     }
   };
 
-  const checkBatchBody: BodyCheck = pool ? (body, context) => pool.check(body, context) : (body, context) => checker.checkBody(decodeBody(body), context);
-  // tp2 payloads become envelopes first; both then meet the same batch limit, validation and dedup.
-  const checkTp2Body: BodyCheck = (body, context) =>
-    checker.check(checker.events({ events: envelopesFromTp2(JSON.parse(decodeBody(body)), context.receivedAt) }), context);
+  // Parsing and checking a body (up to maxInflatedBytes) is the CPU-heavy part: in a worker when there are any.
+  const checkBodyOf =
+    (protocol: BodyProtocol): BodyCheck =>
+    (body, context) =>
+      pool ? pool.check(body, context, protocol) : checkBodyText(checker, protocol, decodeBody(body), context, limits.maxEventsPerBatch);
+  const checkBatchBody = checkBodyOf('batch');
+  const checkTp2Body = checkBodyOf('tp2');
   // A pixel's event is its query string; an empty one is no payload (400).
   const checkPixel =
     (url: URL): BodyCheck =>
@@ -226,7 +248,12 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   };
 
   // A pixel's URL may be longer than Node's default head allows only when maxUrlBytes says so.
-  const server = createServer({ maxHeaderSize: Math.max(NODE_MAX_HEADER_SIZE, limits.maxUrlBytes + 8192) }, (req, res) => {
+  const serverOptions = {
+    maxHeaderSize: Math.max(NODE_MAX_HEADER_SIZE, limits.maxUrlBytes + 8192),
+    // Node cuts slow headers and bodies only when it checks: often enough that they hold to what is configured.
+    connectionsCheckingInterval: Math.min(MAX_TIMEOUT_CHECK_MS, Math.max(1, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+  };
+  const server = createServer(serverOptions, (req, res) => {
     const started = process.hrtime.bigint();
     route(req, res)
       .then(([name, status]) => {
@@ -239,8 +266,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
         else res.destroy();
       });
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = 65_000;
 
   return {
@@ -278,4 +305,13 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
 /** A body sent as `text/plain`: what a beacon sends. */
 function isPlainText(req: IncomingMessage): boolean {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'text/plain';
+}
+
+/** The answer while the collector holds all it may (InflightBudget); the body is left unread, so the connection closes. */
+function overloaded(fail: (status: number, error: string, headers: Record<string, string>) => number): number {
+  return fail(503, 'the collector is at its limit of requests in flight; retry later', { 'retry-after': String(OVERLOADED_RETRY_AFTER_S), connection: 'close' });
+}
+
+function isOverloaded(error: unknown): boolean {
+  return error instanceof CollectorError && error.code === CollectorErrorCode.OVERLOADED;
 }

@@ -31,6 +31,42 @@ export interface CollectorLimits {
   maxEventsPerBatch?: number;
   /** Deepest nesting of one event. @default 32 */
   maxDepth?: number;
+  /**
+   * Batch requests (`/v1/batch`, tp2, pixels) being read, checked or stored at once, in total; one
+   * more is answered `503` with `Retry-After` before its body is read. Probes and `/metrics` are not counted.
+   * @default 256
+   */
+  maxConcurrentRequests?: number;
+  /**
+   * Body bytes held by the requests in flight, in total: each request's bytes as received plus,
+   * for a gzip body, its bytes once inflated, counted as they arrive and released when it is answered.
+   * A request that would pass it is answered `503` with `Retry-After` (its connection closed), so
+   * many concurrent gzip bodies cannot take memory beyond it. At least `maxBodyBytes + maxInflatedBytes`.
+   * @default 67_108_864 (64 MiB)
+   */
+  maxInflightBytes?: number;
+  /**
+   * Errors listed per rejected event, in the answer and in the bad store: the first ones, then one
+   * line that counts the rest (`… and 399,990 more errors`). Each error is cut at 512 characters.
+   * @default 10
+   */
+  maxErrorsPerEvent?: number;
+  /**
+   * Largest bad-store record. A bigger one keeps its reasons and, in place of the payload, the
+   * payload's first bytes (`payloadHead`), its size in bytes (`payloadBytes`) and why it was cut
+   * (`payloadOmitted`), as Snowplow's size-violation bad rows do.
+   * @default 65_536
+   */
+  maxBadRecordBytes?: number;
+  /**
+   * Time a client has to send a request's headers (the request line and every header), from its
+   * first byte; beyond it the connection is closed (Node answers `408`). Checked about every
+   * second (at most a quarter of the timeout), so it holds to within that.
+   * @default 10_000
+   */
+  headersTimeoutMs?: number;
+  /** Time a client has to send a whole request, body included, from its first byte; checked like `headersTimeoutMs`. @default 30_000 */
+  requestTimeoutMs?: number;
   /** Request rate allowed per write key and per client address. @default {} (the defaults of {@link RateLimit}) */
   rateLimit?: RateLimit;
 }
@@ -88,4 +124,10 @@ export const DEFAULT_LIMITS = {
   maxUrlBytes: 8192,
   maxEventsPerBatch: 1000,
   maxDepth: 32,
+  maxConcurrentRequests: 256,
+  maxInflightBytes: 67_108_864,
+  maxErrorsPerEvent: 10,
+  maxBadRecordBytes: 65_536,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 } as const;
