@@ -236,13 +236,13 @@ describe('IdbQueue', () => {
   it('recovers the events a page spilled before it died, once, into IndexedDB', async () => {
     const name = freshName();
     // Sized as core sizes them: a spilled event whose `bytes` is not its size is not recovered.
-    const [stored, ...lost] = [event(), event(), event()].map((e) => ({ ...e, bytes: e.json.length }));
-    await queue(name).add([stored!]);
+    const spilled = [event(), event(), event()].map((e) => ({ ...e, bytes: e.json.length }));
+    await queue(name).add(spilled.slice(0, 1));
     // What a page that died with a write in flight leaves: its events in a spill, not in IndexedDB.
-    localStorage.setItem(`${name}:unsaved:deadpage`, JSON.stringify([stored, ...lost]));
+    localStorage.setItem(`${name}:unsaved:deadpage`, JSON.stringify(spilled));
     const next = queue(name);
     expect(await next.count()).toBe(3);
-    expect((await next.peek(all)).map((e) => e.id)).toEqual([stored, ...lost].map((e) => e.id));
+    expect((await next.peek(all)).map((e) => e.id)).toEqual(spilled.map((e) => e.id));
     expect((await keys(createStore(name, 'events'))).length).toBe(3);
     expect(localStorage.getItem(`${name}:unsaved:deadpage`)).toBeNull();
     expect(await queue(name).count()).toBe(3); // recovered once: a later page finds the same three
