@@ -80,7 +80,7 @@ const projects: TestProjectInlineConfiguration[] = [
 ];
 // Packages that arrive later join here; a browser package runs in happy-dom.
 if (existsSync(at('packages/browser'))) projects.push(unit('browser', 'packages/browser', 'happy-dom'));
-for (const name of ['snowplow', 'collector', 'schema']) {
+for (const name of ['snowplow', 'collector', 'schema', 'warehouse']) {
   if (existsSync(at('packages', name))) projects.push(unit(name, `packages/${name}`, 'node'));
 }
 

@@ -1,0 +1,133 @@
+import { columnTypeOf, isTransformedPii, type ColumnType } from './column-type.js';
+import { familyTableName, snakeCase } from './naming.js';
+import { compareVersions, modelKey, parseSchemaUri, type SchemaKey } from './schema-key.js';
+
+/** A column of a family table, holding one top-level property of the MODEL's schemas. */
+export interface ColumnModel {
+  name: string;
+  /** The property of the event's or entity's data it holds. */
+  property: string;
+  type: ColumnType;
+  /** An `x-pii: hash|redact` field: what arrives may be the transformed string (stageValue's `lenient`). */
+  lenient: boolean;
+  /** The column comment: the latest version's description, and its `x-pii` mark. */
+  comment: string | undefined;
+  /** The first version that has the property. */
+  since: string;
+}
+
+/** One version of a MODEL. */
+export interface VersionModel {
+  key: SchemaKey;
+  /**
+   * Why rows of this version cannot go into the table (a type change inside the MODEL, two
+   * properties with one column name): they go to quarantine with these reasons. Empty: loadable.
+   */
+  conflicts: string[];
+}
+
+/** A schema family and MODEL: one table (or two, when it is used in both roles: tableNameFor). */
+export interface FamilyModel {
+  key: string;
+  vendor: string;
+  name: string;
+  model: number;
+  /** The role the schema declares (`x-tracklane.kind`); undefined when it declares none. */
+  kind: 'event' | 'entity' | undefined;
+  /** The union over the MODEL's versions, in the order they appeared (oldest version first). */
+  columns: ColumnModel[];
+  versions: Map<string, VersionModel>;
+}
+
+export interface WarehouseModel {
+  families: Map<string, FamilyModel>;
+}
+
+/** The loader's own columns of family tables: a property with one of these names gets a `_` appended. */
+export const FAMILY_KEY_COLUMNS = ['event_id', 'position', 'schema_version'] as const;
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * Derives the tables from the schemas: versions grouped by vendor, name and MODEL; a table's
+ * columns are the union of its versions' top-level properties. A version that changes the type of
+ * an existing column (or names two properties alike) is kept with its conflicts, not refused: its
+ * rows go to quarantine, the rest of the MODEL loads.
+ */
+export function deriveModel(schemas: readonly JsonSchema[]): WarehouseModel {
+  const byModel = new Map<string, { key: SchemaKey; schema: JsonSchema }[]>();
+  for (const schema of schemas) {
+    const key = keyOf(schema);
+    if (!key) continue;
+    const group = byModel.get(modelKey(key)) ?? [];
+    group.push({ key, schema });
+    byModel.set(modelKey(key), group);
+  }
+  const families = new Map<string, FamilyModel>();
+  for (const [familyKey, versions] of byModel) {
+    versions.sort((a, b) => compareVersions(a.key, b.key));
+    const first = versions[0]!.key;
+    const family: FamilyModel = { key: familyKey, vendor: first.vendor, name: first.name, model: first.model, kind: undefined, columns: [], versions: new Map() };
+    for (const { key, schema } of versions) addVersion(family, key, schema);
+    families.set(familyKey, family);
+  }
+  return { families };
+}
+
+function addVersion(family: FamilyModel, key: SchemaKey, schema: JsonSchema): void {
+  const conflicts: string[] = [];
+  const declared = (schema['x-tracklane'] as JsonSchema | undefined)?.kind;
+  if (declared === 'event' || declared === 'entity') family.kind = declared;
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  for (const [property, value] of Object.entries(properties)) {
+    const propertySchema = isObject(value) ? value : {};
+    const type = columnTypeOf(propertySchema);
+    const name = columnNameOf(property);
+    const existing = family.columns.find((column) => column.name === name);
+    const comment = commentOf(propertySchema);
+    if (!existing) {
+      family.columns.push({ name, property, type, lenient: isTransformedPii(propertySchema), comment, since: key.version });
+    } else if (existing.property !== property) {
+      conflicts.push(`/properties/${property} and /properties/${existing.property} (since ${existing.since}) both name the column ${name}`);
+    } else if (existing.type !== type) {
+      conflicts.push(`/properties/${property} is ${type} in ${key.version}; the column ${name} is ${existing.type} (since ${existing.since}): a type change inside MODEL ${key.model}`);
+    } else if (comment !== undefined) {
+      existing.comment = comment;
+    }
+  }
+  family.versions.set(key.version, { key, conflicts });
+}
+
+/** A property's column: snake_case; one of the loader's own column names gets a `_` appended. */
+export function columnNameOf(property: string): string {
+  const name = snakeCase(property);
+  return (FAMILY_KEY_COLUMNS as readonly string[]).includes(name) ? `${name}_` : name;
+}
+
+/**
+ * The table of a family in a role. The plain `<vendor>_<name>_<model>` is the table of the role the
+ * schema declares (events when it declares none); the other role, should a schema be used in it,
+ * gets Snowplow's column prefixes: `contexts_<...>` for entities, `unstruct_event_<...>` for events.
+ */
+export function tableNameFor(family: Pick<FamilyModel, 'vendor' | 'name' | 'model' | 'kind'>, role: 'event' | 'entity'): string {
+  const plain = familyTableName(family.vendor, family.name, family.model);
+  const home = family.kind ?? 'event';
+  if (role === home) return plain;
+  return role === 'entity' ? `contexts_${plain}` : `unstruct_event_${plain}`;
+}
+
+function commentOf(schema: JsonSchema): string | undefined {
+  const description = typeof schema.description === 'string' ? schema.description : undefined;
+  const pii = schema['x-pii'] !== undefined ? `x-pii: ${JSON.stringify(schema['x-pii']).replace(/^"|"$/g, '')}` : undefined;
+  if (description && pii) return `${description} [${pii}]`;
+  return description ?? (pii ? `[${pii}]` : undefined);
+}
+
+function keyOf(schema: JsonSchema): SchemaKey | undefined {
+  const self = isObject(schema.self) ? schema.self : {};
+  return parseSchemaUri(`iglu:${String(self.vendor)}/${String(self.name)}/${String(self.format)}/${String(self.version)}`);
+}
+
+function isObject(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnType } from './column-type.js';
+import { stageValue } from './stage-value.js';
+
+describe('stageValue', () => {
+  it.each<[ColumnType, unknown, string | null]>([
+    ['VARCHAR', 'a', 'a'],
+    ['VARCHAR', null, null],
+    ['VARCHAR', undefined, null],
+    ['BIGINT', 42, '42'],
+    ['BIGINT', 2 ** 60, '1152921504606846976'],
+    ['DOUBLE', 1.5, '1.5'],
+    ['DOUBLE', 1e21, '1e+21'],
+    ['BOOLEAN', false, 'false'],
+    ['TIMESTAMPTZ', '2026-01-02T03:04:05.678Z', '2026-01-02T03:04:05.678Z'],
+    ['TIMESTAMPTZ', '2026-01-02T03:04:05+02:00', '2026-01-02T03:04:05+02:00'],
+    ['DATE', '2024-02-29', '2024-02-29'],
+    ['JSON', { a: [1] }, '{"a":[1]}'],
+    ['VARCHAR[]', ['a', null], '["a",null]'],
+    ['BIGINT[]', [1, 2], '[1,2]'],
+  ])('%s %j -> %j', (type, value, want) => {
+    expect(stageValue(type, value)).toEqual({ ok: true, text: want });
+  });
+
+  it.each<[ColumnType, unknown, string]>([
+    ['VARCHAR', 5, '5 is not a VARCHAR'],
+    ['BIGINT', 1.5, '1.5 is not a BIGINT'],
+    ['BIGINT', 1e21, '1e+21 is not a BIGINT'],
+    ['BIGINT', '5', '"5" is not a BIGINT'],
+    ['DOUBLE', 'x', '"x" is not a DOUBLE'],
+    ['BOOLEAN', 1, '1 is not a BOOLEAN'],
+    ['TIMESTAMPTZ', '2026-12-31T23:59:60Z', '"2026-12-31T23:59:60Z" is not a TIMESTAMPTZ'],
+    ['TIMESTAMPTZ', '2026-02-30T00:00:00Z', '"2026-02-30T00:00:00Z" is not a TIMESTAMPTZ'],
+    ['TIMESTAMPTZ', 'yesterday', '"yesterday" is not a TIMESTAMPTZ'],
+    ['DATE', '2023-02-29', '"2023-02-29" is not a DATE'],
+    ['VARCHAR[]', 'a', '"a" is not a VARCHAR[]'],
+    ['BIGINT[]', [1, 'b'], 'item 1: "b" is not a BIGINT'],
+    ['VARCHAR', { a: 1 }, 'an object is not a VARCHAR'],
+  ])('%s %j does not fit', (type, value, problem) => expect(stageValue(type, value)).toEqual({ ok: false, problem }));
+
+  it('an x-pii column (lenient) keeps a scalar that arrived untransformed as its JSON text', () => {
+    expect(stageValue('VARCHAR', 42, true)).toEqual({ ok: true, text: '42' });
+    expect(stageValue('VARCHAR', { a: 1 }, true).ok).toBe(false);
+  });
+});

@@ -1,0 +1,88 @@
+import type { ColumnType } from './column-type.js';
+
+/** A value as the text a staging column holds (`null`: SQL NULL), or why it does not fit the column. */
+export type StagedValue = { ok: true; text: string | null } | { ok: false; problem: string };
+
+const NULL: StagedValue = { ok: true, text: null };
+
+/** Largest magnitude a BIGINT holds. */
+const BIGINT_LIMIT = 2 ** 63;
+
+/** RFC 3339 date-time as draft-04's `date-time` format accepts it, seconds below 60 (DuckDB has no leap second). */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):([0-5]\d)(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Converts a JSON value for a column of `type`, checking it fits: staging columns are text and the
+ * final INSERT casts them, so a value that would make the cast fail (and with it the whole batch)
+ * must be caught here, where it can send its event to quarantine instead. `lenient` (columns of
+ * `x-pii` fields): a non-string scalar is kept as its JSON text.
+ */
+export function stageValue(type: ColumnType, value: unknown, lenient = false): StagedValue {
+  if (value === null || value === undefined) return NULL;
+  switch (type) {
+    case 'VARCHAR':
+      if (typeof value === 'string') return { ok: true, text: value };
+      return lenient && typeof value !== 'object' ? { ok: true, text: JSON.stringify(value) } : mismatch(type, value);
+    case 'JSON':
+      return { ok: true, text: JSON.stringify(value) };
+    case 'VARCHAR[]':
+    case 'BIGINT[]':
+    case 'DOUBLE[]':
+    case 'BOOLEAN[]': {
+      if (!Array.isArray(value)) return mismatch(type, value);
+      const item = type.slice(0, -2) as ColumnType;
+      for (const [index, element] of value.entries()) {
+        const staged = stageValue(item, element);
+        if (!staged.ok) return { ok: false, problem: `item ${index}: ${staged.problem}` };
+      }
+      return { ok: true, text: JSON.stringify(value) };
+    }
+    default:
+      return stageScalar(type, value);
+  }
+}
+
+function stageScalar(type: 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMPTZ' | 'DATE', value: unknown): StagedValue {
+  switch (type) {
+    case 'BIGINT':
+      // BigInt, not String: 1e21 prints in exponent form, which a BIGINT cast refuses.
+      return Number.isInteger(value) && Math.abs(value as number) < BIGINT_LIMIT ? { ok: true, text: BigInt(value as number).toString() } : mismatch(type, value);
+    case 'DOUBLE':
+      return typeof value === 'number' && Number.isFinite(value) ? { ok: true, text: String(value) } : mismatch(type, value);
+    case 'BOOLEAN':
+      return typeof value === 'boolean' ? { ok: true, text: String(value) } : mismatch(type, value);
+    case 'TIMESTAMPTZ':
+      return typeof value === 'string' && isDateTime(value) ? { ok: true, text: value } : mismatch(type, value);
+    case 'DATE':
+      return typeof value === 'string' && isDate(value) ? { ok: true, text: value } : mismatch(type, value);
+  }
+}
+
+function isDateTime(text: string): boolean {
+  const match = DATE_TIME.exec(text);
+  return match !== null && isCalendarDay(match[1]!, match[2]!, match[3]!) && Number(match[4]) < 24 && Number(match[5]) < 60;
+}
+
+function isDate(text: string): boolean {
+  const match = DATE.exec(text);
+  return match !== null && isCalendarDay(match[1]!, match[2]!, match[3]!);
+}
+
+/** Year 1 or later (DuckDB has no year 0 in this notation), a real day of its month. */
+function isCalendarDay(year: string, month: string, day: string): boolean {
+  const y = Number(year);
+  const m = Number(month);
+  const d = Number(day);
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(2000, m, 0)).getUTCDate() - (m === 2 && !isLeapYear(y) ? 1 : 0);
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function mismatch(type: ColumnType, value: unknown): StagedValue {
+  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : JSON.stringify(value);
+  return { ok: false, problem: `${shown} is not a ${type}` };
+}
