@@ -28,6 +28,8 @@ export interface NormalClient {
   acked: Set<string>;
   /** Answers other than 200, by status (0: no answer). */
   refused: Map<number, number>;
+  /** Resolves once at least `count` events are acknowledged. */
+  acknowledged(count: number): Promise<void>;
   /** Stops after the batch in hand is acknowledged; resolves then. */
   stop(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export function startNormalClient(url: string, batchSize = 20): NormalClient {
   const acked = new Set<string>();
   const refused = new Map<number, number>();
   let stopping = false;
+  const waiters: { count: number; resolve: () => void }[] = [];
   const send = (body: string): Promise<number> =>
     new Promise((resolve) => {
       const req = http.request(new URL('/v1/batch', url), { method: 'POST', agent, headers: { authorization: `Bearer ${SERVER_KEY}`, 'content-type': 'application/json' } }, (res) => {
@@ -64,11 +67,13 @@ export function startNormalClient(url: string, batchSize = 20): NormalClient {
         await sleep(25);
       }
       for (const event of events) acked.add(event.id);
+      for (const waiter of waiters.filter((w) => acked.size >= w.count)) waiter.resolve();
     }
   })();
   return {
     acked,
     refused,
+    acknowledged: (count) => (acked.size >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
     stop: async () => {
       stopping = true;
       await loop;

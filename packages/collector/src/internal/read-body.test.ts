@@ -71,6 +71,27 @@ describe('readBody', () => {
       expect(error.message).toBe('inflated body larger than 4096 bytes');
     });
 
+    it('tells `charge` of every byte held: the body as received, then as inflated', async () => {
+      const text = 'z'.repeat(3000);
+      const gzipped = gzipSync(text);
+      const charged: number[] = [];
+      await expect(readBody(request(gzipped, { 'content-encoding': 'gzip' }), { ...LIMITS, charge: (bytes) => charged.push(bytes) })).resolves.toBe(text);
+      expect(charged.reduce((a, b) => a + b, 0)).toBe(gzipped.length + text.length);
+    });
+
+    it('stops inflating when `charge` throws (the budget is spent), with its error', async () => {
+      const spent = new CollectorError(CollectorErrorCode.OVERLOADED, 'spent');
+      let held = 0;
+      const charge = (bytes: number): void => {
+        if (held + bytes > 100_000) throw spent;
+        held += bytes;
+      };
+      const bomb = gzipSync(Buffer.alloc(4_000_000, 0x20));
+      const error = await failure(readBody(request(bomb, { 'content-encoding': 'gzip' }), { maxBodyBytes: 64 * 1024, maxInflatedBytes: 8_000_000, charge }));
+      expect(error).toBe(spent);
+      expect(held).toBeLessThanOrEqual(100_000);
+    });
+
     it('inflating exactly to maxInflatedBytes is fine', async () => {
       const text = 'y'.repeat(4096);
       await expect(readBody(request(gzipSync(text), { 'content-encoding': 'gzip' }), LIMITS)).resolves.toBe(text);

@@ -118,6 +118,17 @@ describe('tp2 payload → envelope', () => {
     expect(mapped).toMatchObject({ payload, errors: [error] });
   });
 
+  it('counts the payloads against maxPayloads before mapping any (413)', () => {
+    const data = new Proxy([{ e: 'pv' }, { e: 'pv' }, { e: 'pv' }], {
+      get: (target, key) => {
+        if (key !== 'length' && typeof key === 'string' && /^\d+$/.test(key)) throw new Error('a payload was read');
+        return Reflect.get(target, key) as unknown;
+      },
+    });
+    expect(() => envelopesFromTp2({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data }, RECEIVED_AT, 2)).toThrow(new RangeError('more than 2 events in one batch'));
+    expect(envelopesFromTp2({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: [{ e: 'pv' }, { e: 'pv' }] }, RECEIVED_AT, 2)).toHaveLength(2);
+  });
+
   it('refuses a payload that is not an object', () => {
     expect(envelopesFromTp2({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: ['pv', null] }, RECEIVED_AT)).toEqual([
       new RefusedEvent('pv', undefined, ['/: a tracker protocol payload must be an object']),

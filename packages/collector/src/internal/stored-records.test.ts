@@ -2,7 +2,7 @@ import type { Envelope } from '@tracklane/core';
 import { describe, expect, it } from 'vitest';
 import { locateEvents } from './event-spans.js';
 import { countMembers } from './event-validator.js';
-import { GoodRecordWriter, type BatchSource } from './stored-records.js';
+import { GoodRecordWriter, badRecordValue, type BatchSource } from './stored-records.js';
 
 const RECEIVED_AT = '2026-03-04T10:00:00.000Z';
 
@@ -41,5 +41,40 @@ describe('GoodRecordWriter', () => {
 
   it('serializes every event when the body cannot be located (an escaped key)', () => {
     expect(storedLines('{"\\u0073entAt":"x","events":[{"id" : "a"}]}')).toEqual([`{"receivedAt":"${RECEIVED_AT}","clientIp":"203.0.113.0","envelope":{"id":"a"}}`]);
+  });
+});
+
+describe('badRecordValue', () => {
+  const ERRORS = ['/event/data: must NOT have additional properties'];
+
+  it('keeps the payload whole while the record fits maxBytes', () => {
+    const payload = { id: 'a', data: { text: 'é'.repeat(100) } };
+    expect(JSON.parse(badRecordValue(RECEIVED_AT, '203.0.113.0', ERRORS, payload, 1000))).toEqual({ receivedAt: RECEIVED_AT, clientIp: '203.0.113.0', errors: ERRORS, payload });
+  });
+
+  it.each([
+    ['ASCII', 'x'],
+    ['two-byte UTF-8', 'é'],
+    ['three-byte UTF-8', '€'],
+    ['surrogate pairs', '😀'],
+    ['quotes and backslashes, escaped twice', '"\\'],
+  ])('cuts a larger one to its first bytes within maxBytes, with its size and why (%s)', (_name, unit) => {
+    const payload = { id: 'a', data: { text: unit.repeat(50_000) } };
+    const line = badRecordValue(RECEIVED_AT, undefined, ERRORS, payload, 4096);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+    const record = JSON.parse(line) as Record<string, unknown>;
+    const text = JSON.stringify(payload);
+    expect(record).toMatchObject({ receivedAt: RECEIVED_AT, errors: ERRORS, payload: null, payloadOmitted: 'larger than 4096 bytes: cut', payloadBytes: Buffer.byteLength(text) });
+    const head = record.payloadHead as string;
+    expect(text.startsWith(head)).toBe(true);
+    // At most 3 bytes per unit once escaped again: the head takes at least a third of what is left.
+    expect(head.length).toBeGreaterThan(1000);
+    expect(head).not.toMatch(/[\uD800-\uDBFF]$/);
+  });
+
+  it('a payload too deeply nested to serialize is omitted, its reasons kept', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(JSON.parse(badRecordValue(RECEIVED_AT, undefined, ERRORS, deep))).toEqual({ receivedAt: RECEIVED_AT, errors: ERRORS, payload: null, payloadOmitted: 'too deeply nested to store' });
   });
 });
