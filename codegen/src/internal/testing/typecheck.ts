@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FORMATS } from '@tracklane/schema';
 import ts from 'typescript';
 
 /** The runtime types generated code imports, exactly as @tracklane/core declares them. */
@@ -19,6 +20,7 @@ export const CORE_STUB = `declare module '@tracklane/core' {
   export interface TrackerLike { track(event: SelfDescribing, options?: TrackOptions): string | undefined }
   export interface SchemaRules { purpose?: string; pii?: PiiRules }
   export type TrackingPlan = Readonly<Record<string, SchemaRules>>;
+${Object.values(FORMATS).map(({ check, type }) => `  export function ${check}(value: ${type}): boolean;`).join('\n')}
 }
 `;
 

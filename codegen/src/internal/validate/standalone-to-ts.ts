@@ -85,8 +85,16 @@ export function standaloneToTs(source: string): TypedValidators {
         // `source` is escaped for a literal (slashes, line terminators): the same expression.
         return f.createRegularExpressionLiteral(`/${new RegExp(pattern.text, flagText).source}/${flagText}`);
       }
+      // `0.01 === 0` (ajv's multipleOf guard): TypeScript refuses to compare two literals; the answer is known.
+      if (ts.isBinaryExpression(node) && ts.isNumericLiteral(node.left) && ts.isNumericLiteral(node.right)) {
+        const op = node.operatorToken.kind;
+        if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) {
+          const same = Number(node.left.text) === Number(node.right.text);
+          return (op === ts.SyntaxKind.EqualsEqualsEqualsToken) === same ? f.createTrue() : f.createFalse();
+        }
+      }
       const read = schemaRead(node, schemas);
-      if (read !== undefined) return jsonLiteral(read.value);
+      if (read !== undefined) return f.createParenthesizedExpression(f.createAsExpression(jsonLiteral(read.value), anyType()));
       if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'schemaPath') return undefined;
       if (ts.isPropertyAccessExpression(node) && node.name.text === 'errors') {
         return f.createPropertyAccessExpression(f.createParenthesizedExpression(f.createAsExpression(ts.visitNode(node.expression, visit) as ts.Expression, anyType())), 'errors');
