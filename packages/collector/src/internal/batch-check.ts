@@ -118,7 +118,7 @@ export class BatchChecker {
         schema: this.schemaLabel(event),
         reason: reasonLabel(errors[0]),
         errors,
-        value: badRecordValue(receivedAt, context.clientIp, errors, event, this.maxBadRecordBytes),
+        value: badRecordValue(receivedAt, context.clientIp, errors, event, this.maxBadRecordBytes, good.receivedText(index)),
       };
     });
   }

@@ -50,7 +50,6 @@ const OVERLOADED_RETRY_AFTER_S = 1;
 /** How often, at most, Node checks `headersTimeout` and `requestTimeout` (its default, 30 s, would let a 10 s timeout run to 40 s). */
 const MAX_TIMEOUT_CHECK_MS = 1000;
 
-
 /** What a Snowplow collector answers a pixel request with: a transparent 1×1 GIF, never cached. */
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAPAAAP///wAAACH5BAUAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 const PIXEL_HEADERS = { 'content-type': 'image/gif', 'cache-control': 'no-cache, no-store, must-revalidate' };

@@ -72,6 +72,18 @@ describe('badRecordValue', () => {
     expect(head).not.toMatch(/[\uD800-\uDBFF]$/);
   });
 
+  it('cuts the text the payload arrived as, when given and larger than maxBytes, without serializing the payload', () => {
+    const received = `{ "id": "a",\n  "data": "${'x'.repeat(10_000)}" }`;
+    const payload = { toJSON: () => expect.unreachable('the payload was serialized') };
+    const line = badRecordValue(RECEIVED_AT, undefined, ERRORS, payload, 4096, received);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+    const record = JSON.parse(line) as Record<string, unknown>;
+    expect(record).toMatchObject({ payload: null, payloadBytes: Buffer.byteLength(received) });
+    expect(received.startsWith(record.payloadHead as string)).toBe(true);
+    // A smaller one is stored as the value, whatever text it came as.
+    expect(JSON.parse(badRecordValue(RECEIVED_AT, undefined, ERRORS, { id: 'a' }, 4096, '{ "id" : "a" }'))).toMatchObject({ payload: { id: 'a' } });
+  });
+
   it('a payload too deeply nested to serialize is omitted, its reasons kept', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 20_000; i++) deep = [deep];
