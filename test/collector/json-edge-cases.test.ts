@@ -2,9 +2,9 @@
 // became Infinity and was stored as written) and escaped lone surrogates (`\ud800`, stored as
 // written: Go, Rust's serde_json and others refuse or alter the line). Each event holding one is
 // rejected alone, naming the field; the batch's other events land; every stored line is strict JSON.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partFiles, startCollector, type TestCollector } from '../helpers/collector.js';
-import { expectEachOnce, expectHealthy, startNormalClient, type NormalClient } from '../helpers/normal-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { partFiles, type TestCollector } from '../helpers/collector.js';
+import { collectorWithNormalClient, expectHealthy } from '../helpers/normal-client.js';
 import { CLICK, PURCHASE, envelope } from '../helpers/tracking-plan.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,18 +47,9 @@ function expectStoreStrict(dataDir: string): number {
 }
 
 describe('values JSON cannot carry', () => {
+  const setup = collectorWithNormalClient((collector) => expectStoreStrict(collector.dataDir));
   let collector: TestCollector;
-  let normal: NormalClient;
-  beforeAll(async () => {
-    collector = await startCollector();
-    normal = startNormalClient(() => collector.url);
-  });
-  afterAll(async () => {
-    await normal.stop();
-    expectEachOnce(normal.acked, collector.records('good'));
-    expectStoreStrict(collector.dataDir);
-    await collector.close();
-  });
+  beforeAll(() => void (collector = setup.collector));
 
   /** A body as text (JSON.stringify cannot write `1e400`), one good event around the hostile one. */
   const post = (hostile: string) => {

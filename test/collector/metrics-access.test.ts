@@ -24,7 +24,8 @@ describe('/metrics access', () => {
   it('with a token: 401 without it or with another, the metrics with it; events keep landing', async () => {
     await using collector = await startCollector({ metrics: { token: TOKEN } });
     const normal = startNormalClient(() => collector.url);
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${SERVER_KEY}` }, { authorization: `Basic ${TOKEN}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${SERVER_KEY}` }, { authorization: `Basic ${TOKEN}` }];
+    for (const headers of attempts) {
       const refused = await get(collector.url, '/metrics', headers);
       expect(refused.status).toBe(401);
       expect(refused.headers['www-authenticate']).toBe('Bearer realm="metrics"');

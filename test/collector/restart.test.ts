@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { SERVER_KEY, partFiles, readStore } from '../helpers/collector.js';
 import { spawnCollectorCli, type CollectorProcess } from '../helpers/collector-process.js';
+import { postBatch } from '../helpers/normal-client.js';
 import { batch, envelope, writeTrackingPlan } from '../helpers/tracking-plan.js';
 
 const SENDERS = 4;
@@ -91,20 +92,3 @@ describe('collector restart mid-load', () => {
     }
   });
 });
-
-/** POSTs a batch; resolves with the status (rejects on a network error). */
-function postBatch(agent: http.Agent, url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${url}/v1/batch`,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${SERVER_KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}

@@ -4,51 +4,24 @@
 // keys. Refusals are logged without the key. Rate limits count per key and per client address, wrong
 // keys included, so one holder of a public browser key cannot spend everyone's budget. Each case:
 // the answer, the collector still healthy, and a concurrent normal client's events stored once.
-import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_KEY, BROWSER_ORIGIN, PIXEL_KEY, SERVER_KEY, startCollector, type HttpAnswer, type TestCollector } from '../helpers/collector.js';
-import { expectEachOnce, expectHealthy, startNormalClient, type NormalClient } from '../helpers/normal-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_KEY, BROWSER_ORIGIN, PIXEL_KEY, SERVER_KEY, httpRequest, startCollector, type HttpAnswer, type TestCollector } from '../helpers/collector.js';
+import { collectorWithNormalClient, expectEachOnce, expectHealthy, startNormalClient } from '../helpers/normal-client.js';
 import { batch, envelope } from '../helpers/tracking-plan.js';
 
 const TP2 = '/com.snowplowanalytics.snowplow/tp2';
 
 /** A request from a given loopback address (127.0.0.0/8 is all ours): distinct clients without a proxy. */
-function from(localAddress: string, collector: TestCollector, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(target, collector.url), { method, headers, localAddress, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const from = (localAddress: string, collector: TestCollector, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<HttpAnswer> =>
+  httpRequest(new URL(target, collector.url), method, headers, body, { localAddress });
 
 const pixelQuery = (key: string | undefined, id: string): string =>
   new URLSearchParams({ e: 'pv', eid: id, aid: 'shop', p: 'web', url: 'https://shop.example.test/', ...(key === undefined ? {} : { key }) }).toString();
 
 describe('where a write key may be presented', () => {
+  const setup = collectorWithNormalClient();
   let collector: TestCollector;
-  let normal: NormalClient;
-  beforeAll(async () => {
-    collector = await startCollector();
-    normal = startNormalClient(() => collector.url);
-  });
-  afterAll(async () => {
-    await normal.stop();
-    expectEachOnce(normal.acked, collector.records('good'));
-    await collector.close();
-  });
+  beforeAll(() => void (collector = setup.collector));
   const goodIds = (): string[] => collector.records('good').map((r) => r.envelope!.id);
 
   it.each<[string, () => Promise<HttpAnswer>, string]>([

@@ -175,10 +175,10 @@ export function partFiles(dir: string): string[] {
  * A request through node:http, so the test controls every header (fetch adds its own). A fresh
  * connection each time. An answer that arrives before the body was sent in full (413) still counts.
  */
-export function httpRequest(url: URL, method: string, headers: Record<string, string>, body?: Buffer | string): Promise<HttpAnswer> {
+export function httpRequest(url: URL, method: string, headers: Record<string, string>, body?: Buffer | string, options: { localAddress?: string } = {}): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
+    const req = http.request(url, { method, headers, agent: false, ...options }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { expect } from 'vitest';
-import { SERVER_KEY, httpRequest, type StoredRecord } from './collector.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { SERVER_KEY, httpRequest, startCollector, type StoredRecord, type TestCollector } from './collector.js';
 import { batch, envelope } from './tracking-plan.js';
 
 /** A well-behaved client sending beside a hostile one: what it had acknowledged, and how it fared. */
@@ -29,7 +29,7 @@ export function startNormalClient(url: () => string, options: { batchSize?: numb
       const events = Array.from({ length: batchSize }, () => envelope());
       const body = JSON.stringify(batch(events));
       for (;;) {
-        const status = await post(agent, url(), key, body).catch(() => 0);
+        const status = await postBatch(agent, url(), body, key).catch(() => 0);
         if (status === 200) break;
         refusals.set(status, (refusals.get(status) ?? 0) + 1);
         // A tracker backs off; 10 ms keeps the test quick while the collector restarts or recovers.
@@ -69,7 +69,37 @@ export async function expectHealthy(base: string): Promise<void> {
   expect((await httpRequest(new URL('/readyz', base), 'GET', {})).status).toBe(200);
 }
 
-function post(agent: http.Agent, base: string, key: string, body: string): Promise<number> {
+/**
+ * A collector for the tests of one describe block, with a normal client sending beside them from
+ * the start; after the last test, every event it had acknowledged must be stored once.
+ */
+export function collectorWithNormalClient(afterwards: (collector: TestCollector) => void = () => undefined): { readonly collector: TestCollector; readonly normal: NormalClient } {
+  let collector: TestCollector | undefined;
+  let normal: NormalClient | undefined;
+  beforeAll(async () => {
+    collector = await startCollector();
+    normal = startNormalClient(() => collector!.url);
+  });
+  afterAll(async () => {
+    await normal?.stop();
+    if (collector && normal) {
+      expectEachOnce(normal.acked, collector.records('good'));
+      afterwards(collector);
+    }
+    await collector?.close();
+  });
+  return {
+    get collector() {
+      return collector!;
+    },
+    get normal() {
+      return normal!;
+    },
+  };
+}
+
+/** POSTs a batch body to `/v1/batch` with `key` as a bearer token; resolves with the status (rejects on a network error). */
+export function postBatch(agent: http.Agent, base: string, body: string, key = SERVER_KEY): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       new URL('/v1/batch', base),
