@@ -153,7 +153,7 @@ describe('hostile values between good events (property)', () => {
         expect(violations).toEqual([]);
         await tracker.shutdown();
       }),
-      { numRuns: 120 },
+      { numRuns: 200 },
     );
   }, 120_000);
 });
