@@ -24,7 +24,7 @@ export interface EventsColumn {
 export const EVENTS_COLUMNS: readonly EventsColumn[] = [
   { name: 'event_id', type: 'VARCHAR', comment: 'The envelope id (UUID v7, minted at track time): the key.', value: (r) => r.envelope.id },
   { name: 'event_tstamp', type: 'TIMESTAMPTZ', comment: 'When the event happened: ts.true when the caller set it, else the device time at track().', value: (r) => r.envelope.ts.true ?? r.envelope.ts.created },
-  { name: 'event_date', type: 'DATE', comment: 'UTC day of event_tstamp: the partition of the event.', value: (r) => (r.envelope.ts.true ?? r.envelope.ts.created).slice(0, 10) },
+  { name: 'event_date', type: 'DATE', comment: 'UTC day of event_tstamp: the partition of the event.', value: (r) => utcDay(r.envelope.ts.true ?? r.envelope.ts.created) },
   { name: 'dvce_created_tstamp', type: 'TIMESTAMPTZ', comment: 'Device time when track() was called.', value: (r) => r.envelope.ts.created },
   { name: 'dvce_sent_tstamp', type: 'TIMESTAMPTZ', comment: 'Device time of the send attempt that landed.', value: (r) => r.envelope.ts.sent },
   { name: 'true_tstamp', type: 'TIMESTAMPTZ', comment: 'Time supplied by the caller.', value: (r) => r.envelope.ts.true },
@@ -55,3 +55,9 @@ export const EVENTS_COLUMNS: readonly EventsColumn[] = [
   { name: 'event_name', type: 'VARCHAR', comment: "The event schema's name.", value: (r) => r.envelope.event.schema.split('/')[1] },
   { name: 'event_version', type: 'VARCHAR', comment: "The event schema's version (M-R-A).", value: (r) => r.envelope.event.schema.split('/')[3] },
 ];
+
+/** The UTC day of an ISO time (with any offset); undefined when it is not a time, which staging then refuses. */
+function utcDay(time: string): string | undefined {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().slice(0, 10);
+}

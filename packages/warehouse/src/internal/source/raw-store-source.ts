@@ -72,7 +72,7 @@ async function readFile(file: PartFile, known: SourcePosition | undefined, maxLi
     }
     const { lines, end } = await readLines(handle, start, file.size, maxLines, maxLineBytes);
     for (const line of lines) batch.lines.push({ kind: file.kind, key: file.key, ...line });
-    if (end !== (known?.offset ?? 0) || start !== (known?.offset ?? 0)) batch.positions.push({ key: file.key, offset: end, fingerprint: await fingerprintAt(handle, end) });
+    if (end !== (known?.offset ?? 0) || start !== (known?.offset ?? 0)) batch.positions.push({ key: file.key, kind: file.kind, offset: end, fingerprint: await fingerprintAt(handle, end) });
   } finally {
     await handle.close();
   }

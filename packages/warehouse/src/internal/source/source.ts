@@ -23,6 +23,8 @@ export interface Source {
 /** Where reading a key stopped: the manifest's row. */
 export interface SourcePosition {
   key: string;
+  /** What the key holds: good records or the collector's bad ones. */
+  kind: 'good' | 'bad';
   /** A byte offset (file) or the next offset (Kafka partition). */
   offset: number;
   /**

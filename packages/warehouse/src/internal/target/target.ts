@@ -1,0 +1,72 @@
+import type { ColumnType } from '../model/column-type.js';
+import type { FamilyModel } from '../model/derive-model.js';
+import type { QuarantineReason } from '../errors.js';
+import type { SourcePosition } from '../source/source.js';
+
+/**
+ * Where the tables live. A target creates and migrates tables from the model (`ensureTable`) and
+ * applies a batch together with the source positions it was read up to in one transaction
+ * (`apply`): either both are there after a crash or neither is, so a restart resumes exactly.
+ * DuckDB is one target; PostgreSQL fits the same shape (COPY into staging tables, then the same
+ * INSERT ... ON CONFLICT statements, the manifest in the same transaction).
+ */
+export interface Target {
+  /** Names the target in messages (`warehouse.duckdb`). */
+  readonly name: string;
+  /** The positions committed for `source` (the load manifest). */
+  positions(source: string): Promise<Map<string, SourcePosition>>;
+  /** Creates the table of a family in a role, or adds the columns it lacks; returns its columns as they are in the database. */
+  ensureTable(spec: FamilyTableSpec): Promise<TableShape>;
+  /** Writes the batch and advances the manifest of `source` to `positions`, in one transaction. */
+  apply(source: string, batch: LoadBatch, positions: readonly SourcePosition[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FamilyTableSpec {
+  table: string;
+  role: 'event' | 'entity';
+  family: FamilyModel;
+}
+
+/** A family table's data columns as the database has them: a type there wins over the model's. */
+export interface TableShape {
+  table: string;
+  role: 'event' | 'entity';
+  columns: { name: string; property: string; type: ColumnType; lenient: boolean }[];
+}
+
+/** Rows for one load transaction, staged as text (stageValue): casting them cannot fail. */
+export interface LoadBatch {
+  /** The load time of the batch (`load_tstamp`), from the loader's clock. */
+  loadedAt: string;
+  /** One per event id (the earliest collector time of the batch), with its data rows. */
+  events: EventRow[];
+  quarantine: QuarantineRow[];
+}
+
+export interface EventRow {
+  eventId: string;
+  /** The `events` columns, in EVENTS_COLUMNS order. */
+  values: (string | null)[];
+  data: FamilyRow[];
+}
+
+export interface FamilyRow {
+  shape: TableShape;
+  /** `event_id`, `position` (entity tables), `schema_version`, then the shape's columns. */
+  values: (string | number | null)[];
+}
+
+export interface QuarantineRow {
+  key: string;
+  offset: number;
+  kind: 'good' | 'bad';
+  reason: QuarantineReason;
+  errors: string[];
+  eventId: string | null;
+  schema: string | null;
+  /** ISO 8601 when it parses as one, else null. */
+  collectorTstamp: string | null;
+  /** The line as the source holds it. */
+  record: string;
+}

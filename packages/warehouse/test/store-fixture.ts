@@ -1,0 +1,72 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+/** A scratch directory with a raw store (`store/`), schemas (`schemas/`) and a database path. */
+export class Scratch {
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'warehouse-'));
+  readonly store = path.join(this.dir, 'store');
+  readonly schemas = path.join(this.dir, 'schemas');
+  readonly db = path.join(this.dir, 'warehouse.duckdb');
+
+  constructor() {
+    mkdirSync(path.join(this.store, 'good'), { recursive: true });
+  }
+
+  schema(vendor: string, name: string, version: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}): void {
+    const dir = path.join(this.schemas, vendor, name, 'jsonschema');
+    mkdirSync(dir, { recursive: true });
+    const body = { $schema: 'http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#', self: { vendor, name, format: 'jsonschema', version }, type: 'object', properties, ...extra };
+    writeFileSync(path.join(dir, version), JSON.stringify(body, null, 2));
+  }
+
+  /** Appends lines (each gets its newline) to a part file of the store. */
+  append(key: string, lines: readonly string[], trailing = ''): void {
+    mkdirSync(path.dirname(path.join(this.store, key)), { recursive: true });
+    appendFileSync(path.join(this.store, key), lines.map((l) => `${l}\n`).join('') + trailing);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface RecordParts {
+  id: string;
+  schema: string;
+  data: Record<string, unknown>;
+  receivedAt?: string;
+  created?: string;
+  entities?: { schema: string; data: Record<string, unknown> }[];
+}
+
+/** A good record as the collector's file sink writes it. */
+export function goodLine(parts: RecordParts): string {
+  return JSON.stringify({
+    receivedAt: parts.receivedAt ?? '2026-12-07T10:00:00.000Z',
+    clientIp: '127.0.0.1',
+    envelope: {
+      id: parts.id,
+      event: { schema: parts.schema, data: parts.data },
+      ...(parts.entities ? { entities: parts.entities } : {}),
+      ts: { created: parts.created ?? '2026-12-07T09:59:59.000Z', sent: '2026-12-07T10:00:00.000Z' },
+      app: { id: 'shop', platform: 'web' },
+      tracker: { name: 'tracklane-node', version: '0.1.0' },
+      user: { anonymousId: 'anon-1', sessionId: 's-1' },
+      consent: { purposes: { analytics: 'granted' } },
+    },
+  });
+}
+
+/** Runs a query on a database file (opened and closed for it: the loader must not hold it). */
+export async function query(file: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
