@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { SchemaEngine } from './engine.js';
 import type { SchemaValidator } from './compile-schema.js';
-import { withRefAlone } from './ref-alone.js';
+import { draft4Body } from './draft4-body.js';
 
 /** Why a schema cannot be loaded: where in the schema (JSON pointer), which rule, and why. */
 export interface SchemaProblem {
@@ -41,7 +41,7 @@ export function loadSchema(body: Record<string, unknown>, engine: SchemaEngine, 
     return { problems };
   }
   try {
-    const validate = id === undefined ? engine.compile(withRefAlone(body)) : engine.getSchema(id);
+    const validate = id === undefined ? engine.compile(draft4Body(body)) : engine.getSchema(id);
     if (validate === undefined) throw new Error(`internal: no schema declared as ${id}`);
     return { validate, problems: [] };
   } catch (error) {
@@ -61,7 +61,7 @@ export function loadSchema(body: Record<string, unknown>, engine: SchemaEngine, 
 export function declareSchema(engine: SchemaEngine, id: string, body: Record<string, unknown>): void {
   engine.removeSchema(id);
   // Checked against the meta-schema when compiled, where a problem is reported with its pointer.
-  engine.addSchema(withRefAlone(body), id, undefined, false);
+  engine.addSchema(draft4Body(body), id, undefined, false);
 }
 
 /** The address Iglu schemas `$ref` another by: `http://iglucentral.com/schemas/<vendor>/<name>/<format>/<version>`. */
