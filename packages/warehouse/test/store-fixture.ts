@@ -64,7 +64,7 @@ export async function query(file: string, sql: string): Promise<Record<string, u
   const instance = await DuckDBInstance.create(file);
   const connection = await instance.connect();
   try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson();
   } finally {
     connection.closeSync();
     instance.closeSync();

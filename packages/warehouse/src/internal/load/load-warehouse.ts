@@ -34,6 +34,8 @@ export interface LoadOptions {
 export interface LoadSummary {
   /** Lines read and committed (good and bad). */
   lines: number;
+  /** Bytes (or messages) the committed positions advanced by. */
+  bytes: number;
   /** Event rows written or confirmed (one per event id of each batch; a duplicate of a loaded event changes nothing). */
   events: number;
   /** Lines that went to quarantine (the collector's bad store included). */
@@ -57,14 +59,18 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
   const flushIntervalMs = options.flushIntervalMs ?? LOAD_DEFAULTS.flushIntervalMs;
   const clock = options.clock ?? systemClock;
   const tables = new TableCache(target);
-  const summary: LoadSummary = { lines: 0, events: 0, quarantined: 0, batches: 0, rewritten: [] };
+  const summary: LoadSummary = { lines: 0, bytes: 0, events: 0, quarantined: 0, batches: 0, rewritten: [] };
   const positions = await target.positions(source.name);
   while (!options.signal?.aborted) {
     const read = await source.read(positions, batchSize);
     if (read.positions.length > 0) {
       const batch = await buildRows(read.lines, model, tables, new Date(clock.now()).toISOString());
       await target.apply(source.name, batch, read.positions);
-      for (const position of read.positions) positions.set(position.key, position);
+      for (const position of read.positions) {
+        const before = read.rewritten.includes(position.key) ? 0 : (positions.get(position.key)?.offset ?? 0);
+        summary.bytes += position.offset - before;
+        positions.set(position.key, position);
+      }
       await source.committed?.(read.positions);
       summary.lines += read.lines.length;
       summary.events += batch.events.length;

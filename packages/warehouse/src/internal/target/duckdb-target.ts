@@ -59,6 +59,7 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
 
   return {
     name: options.file,
+    sources: async () => (await rows(`SELECT DISTINCT source FROM ${MANIFEST_TABLE} ORDER BY source`)).map((r) => r.source as string),
     positions: async (source) => {
       const found = await rows(`SELECT key, kind, position, fingerprint FROM ${MANIFEST_TABLE} WHERE source = $1`, [source]);
       return new Map(found.map((r): [string, SourcePosition] => [r.key as string, { key: r.key as string, kind: r.kind as 'good' | 'bad', offset: Number(r.position), fingerprint: r.fingerprint as string }]));

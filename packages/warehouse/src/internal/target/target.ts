@@ -13,6 +13,8 @@ import type { SourcePosition } from '../source/source.js';
 export interface Target {
   /** Names the target in messages (`warehouse.duckdb`). */
   readonly name: string;
+  /** The sources the manifest has positions for. */
+  sources(): Promise<string[]>;
   /** The positions committed for `source` (the load manifest). */
   positions(source: string): Promise<Map<string, SourcePosition>>;
   /** Creates the table of a family in a role, or adds the columns it lacks; returns its columns as they are in the database. */

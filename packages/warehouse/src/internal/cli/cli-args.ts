@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { WarehouseError, WarehouseErrorCode } from '../errors.js';
+import { LOAD_DEFAULTS } from '../load/load-warehouse.js';
+
+export const USAGE = `Usage:
+  tracklane-warehouse load --from <raw store dir> --schemas <dir|registry.json> --duckdb <file>
+                           [--follow] [--flush-interval-ms ${LOAD_DEFAULTS.flushIntervalMs}] [--batch-size ${LOAD_DEFAULTS.batchSize}]
+      Loads what the store holds and is not loaded yet, then exits; with --follow, keeps loading what
+      lands (Ctrl-C ends after the current batch). Progress on stderr: a bar on a terminal, a line per batch otherwise.
+  tracklane-warehouse status --duckdb <file> [--from <raw store dir>]
+      Per source (every source the database has loaded, or --from): files and bytes loaded and pending.`;
+
+export type Command =
+  | { command: 'load'; from: string; schemas: string; duckdb: string; follow: boolean; flushIntervalMs: number; batchSize: number }
+  | { command: 'status'; duckdb: string; from: string | undefined }
+  | { command: 'help' };
+
+/** The command line, checked: a missing or malformed flag is INVALID_CONFIG with the usage. */
+export function parseCommand(argv: readonly string[]): Command {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        from: { type: 'string' },
+        schemas: { type: 'string' },
+        duckdb: { type: 'string' },
+        follow: { type: 'boolean' },
+        'flush-interval-ms': { type: 'string' },
+        'batch-size': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  const required = (name: string): string => {
+    const value = text(name);
+    if (value === undefined || value === '') throw invalid(`${command} needs --${name}`);
+    return value;
+  };
+  switch (command) {
+    case 'load':
+      return {
+        command,
+        from: required('from'),
+        schemas: required('schemas'),
+        duckdb: required('duckdb'),
+        follow: values.follow === true,
+        flushIntervalMs: positiveInteger(text('flush-interval-ms'), '--flush-interval-ms', LOAD_DEFAULTS.flushIntervalMs),
+        batchSize: positiveInteger(text('batch-size'), '--batch-size', LOAD_DEFAULTS.batchSize),
+      };
+    case 'status':
+      return { command, duckdb: required('duckdb'), from: text('from') };
+    default:
+      throw invalid(`unknown command: ${command}`);
+  }
+}
+
+function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) throw invalid(`${flag} must be a positive integer, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function invalid(message: string): WarehouseError {
+  return new WarehouseError(WarehouseErrorCode.INVALID_CONFIG, `${message}\n${USAGE}`);
+}

@@ -1,0 +1,51 @@
+import { deriveModel } from '../model/derive-model.js';
+import { loadSchemas } from '../model/load-schemas.js';
+import { loadWarehouse } from '../load/load-warehouse.js';
+import { rawStoreSource } from '../source/raw-store-source.js';
+import { warehouseStatus } from '../status/warehouse-status.js';
+import { openDuckDbTarget } from '../target/duckdb-target.js';
+import { USAGE, type Command } from './cli-args.js';
+import { formatBytes, loadProgress, type ProgressStream } from './progress.js';
+
+export interface CommandIo {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  /** Aborts a `load --follow` after its current batch (SIGINT, SIGTERM). */
+  signal: AbortSignal;
+}
+
+export async function runCommand(command: Command, io: CommandIo): Promise<void> {
+  switch (command.command) {
+    case 'help':
+      io.stdout.write(`${USAGE}\n`);
+      return;
+    case 'load': {
+      // Schemas first: a set the collector would refuse fails before the database is touched.
+      const model = deriveModel(loadSchemas(command.schemas));
+      const source = rawStoreSource({ dir: command.from });
+      const target = await openDuckDbTarget({ file: command.duckdb });
+      try {
+        const pending = command.follow ? undefined : (await source.backlog(await target.positions(source.name))).reduce((sum, b) => sum + b.total - b.loaded, 0);
+        const progress = loadProgress(io.stderr, pending);
+        const summary = await loadWarehouse({ source, target, model, follow: command.follow, flushIntervalMs: command.flushIntervalMs, batchSize: command.batchSize, signal: io.signal, onBatch: progress.update });
+        progress.done(summary);
+        for (const key of summary.rewritten) io.stderr.write(`warning: ${key} was rewritten since it was loaded: read again from its start (events deduplicated by id)\n`);
+      } finally {
+        await target.close();
+      }
+      return;
+    }
+    case 'status': {
+      const target = await openDuckDbTarget({ file: command.duckdb });
+      try {
+        const names = command.from !== undefined ? [command.from] : await target.sources();
+        if (names.length === 0) io.stdout.write(`${command.duckdb}: nothing loaded yet\n`);
+        for (const status of await warehouseStatus(target, names.map((dir) => rawStoreSource({ dir })))) {
+          io.stdout.write(`${status.source} ${status.kind}: ${status.filesLoaded} files loaded (${formatBytes(status.bytesLoaded)}), ${status.filesPending} pending (${formatBytes(status.bytesPending)})\n`);
+        }
+      } finally {
+        await target.close();
+      }
+    }
+  }
+}
