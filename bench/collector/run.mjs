@@ -4,7 +4,7 @@
 //
 //   node bench/collector/run.mjs [--durability fsync,write] [--batch 100,500] [--connections 8]
 //                                [--warmup-s 2] [--seconds 8] [--cpu-prof] [--node-flags "--max-semi-space-size=64"] [--out <file.json>]
-//                                [--validation-threads <n>] [--collector <path to a cli.ts>]
+//                                [--validation-threads <n>] [--collector <path to a cli.ts>] [--hostile] [--hostile-connections 8]
 //
 // Per scenario (durability x batch size): the real CLI (`tracklane-collector`, TypeScript sources under
 // tsx) in a child process with a fresh raw store and the example tracking plan; the load generator
@@ -14,6 +14,9 @@
 // must hold every event it acknowledged. The collector's rate limit is lifted for the run (config file).
 // `--validation-threads` sets the collector's worker threads (default: the CLI's, cores - 1); `--collector`
 // runs another copy of the sources (e.g. an earlier commit's, from `git archive`) to compare in one session.
+// `--hostile` runs each scenario twice, the normal load alone and then beside a hostile client
+// (hostile.mjs: gzip bombs, an event with 400,000 unknown keys, a tp2 body of 700,000 payloads on
+// `--hostile-connections` connections), and reports both, with the collector's peak RSS.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +39,8 @@ function parseArgs(argv) {
     cpuProf: false,
     nodeFlags: [],
     validationThreads: undefined,
+    hostile: false,
+    hostileConnections: 8,
     collector: join(repoRoot, 'packages/collector/src/cli.ts'),
     out: join(repoRoot, 'bench', 'results', 'collector-latest.json'),
   };
@@ -53,6 +58,8 @@ function parseArgs(argv) {
       case '--out': o.out = resolve(value()); break;
       case '--validation-threads': o.validationThreads = Number(value()); break;
       case '--collector': o.collector = resolve(value()); break;
+      case '--hostile': o.hostile = true; break;
+      case '--hostile-connections': o.hostileConnections = Number(value()); break;
       case '-h': case '--help':
         console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 6).join('\n'));
         return process.exit(0);
@@ -72,6 +79,38 @@ function cpuSeconds(pid) {
   } catch {
     return null;
   }
+}
+
+/** Peak RSS (VmHWM) of a process in MiB (Linux), or null. */
+function peakRssMiB(pid) {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+/** The default inflated-body limit (DEFAULT_LIMITS.maxInflatedBytes), which the hostile client's bombs inflate to just under. */
+const MAX_INFLATED_BYTES = 8 * 1024 * 1024;
+
+/** Starts the hostile client; resolves once its bodies are built, with `start()`, which resolves with its report. */
+function prepareHostile(url, o) {
+  const args = [join(here, 'hostile.mjs'), url, KEY, String(o.hostileConnections), String(o.warmupS + o.seconds), String(MAX_INFLATED_BYTES)];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const report = new Promise((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`hostile client exited ${code}`)))),
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (t) => {
+      out += t;
+      if (out.startsWith('ready\n')) {
+        out = out.slice('ready\n'.length);
+        resolve({ start: () => (child.stdin.end('go\n'), report) });
+      }
+    });
+    report.catch(reject);
+  });
 }
 
 function startCollector(cli, configFile, profDir, nodeFlags) {
@@ -124,7 +163,7 @@ async function sinkWriteStats(url) {
   return { writes: count, meanMs: (1000 * sum) / count };
 }
 
-async function scenario(durability, batch, o) {
+async function scenario(durability, batch, o, hostile = false) {
   const temp = mkdtempSync(join(os.tmpdir(), 'tracklane-bench-collector-'));
   const data = join(temp, 'data');
   const configFile = join(temp, 'collector.json');
@@ -143,10 +182,12 @@ async function scenario(durability, batch, o) {
   if (profDir) mkdirSync(profDir, { recursive: true });
   try {
     const collector = await startCollector(o.collector, configFile, profDir, o.nodeFlags);
+    const attacker = hostile ? await prepareHostile(collector.url, o) : null;
     const cpu0 = cpuSeconds(collector.child.pid);
     const t0 = performance.now();
-    const load = await runLoad(collector.url, batch, o);
+    const [load, attack] = await Promise.all([runLoad(collector.url, batch, o), attacker?.start()]);
     const cpu1 = cpuSeconds(collector.child.pid);
+    const peakRss = peakRssMiB(collector.child.pid);
     const wallS = (performance.now() - t0) / 1000;
     const sinkWrite = await sinkWriteStats(collector.url);
     collector.child.kill('SIGTERM');
@@ -154,6 +195,8 @@ async function scenario(durability, batch, o) {
     const store = countLines(join(data, 'good'));
     return {
       durability,
+      hostile: attack,
+      peakRssMiB: peakRss,
       ...load,
       collectorCpuPercent: cpu0 !== null && cpu1 !== null ? (100 * (cpu1 - cpu0)) / wallS : null,
       ratioToFloor: load.eventsPerSec / load.floorEventsPerSec,
@@ -175,15 +218,18 @@ console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join('
 const results = [];
 for (const durability of o.durability) {
   for (const batch of o.batch) {
-    const r = await scenario(durability, batch, o);
-    results.push(r);
-    console.log(`  ${durability} x ${batch}: ${Math.round(r.eventsPerSec)} events/s, p50 ${r.p50Ms?.toFixed(1)} ms, p99 ${r.p99Ms?.toFixed(1)} ms (load generator CPU ${r.loadGeneratorCpuPercent.toFixed(0)} %, load average ${os.loadavg()[0].toFixed(1)})`);
+    for (const hostile of o.hostile ? [false, true] : [false]) {
+      const r = await scenario(durability, batch, o, hostile);
+      results.push(r);
+      console.log(`  ${durability} x ${batch}${hostile ? ' beside the hostile client' : ''}: ${Math.round(r.eventsPerSec)} events/s, p50 ${r.p50Ms?.toFixed(1)} ms, p99 ${r.p99Ms?.toFixed(1)} ms, peak RSS ${r.peakRssMiB?.toFixed(0)} MiB (load generator CPU ${r.loadGeneratorCpuPercent.toFixed(0)} %, load average ${os.loadavg()[0].toFixed(1)})`);
+      if (r.hostile) console.log(`    hostile client: ${r.hostile.requests} requests on ${r.hostile.connections} connections, answers ${JSON.stringify(r.hostile.answers)}`);
+    }
   }
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-console.log('\n| durability | batch | events/s | requests/s | p50 ms | p99 ms | JSON.parse floor events/s | ratio | collector CPU | events per collector CPU-s | sink write mean | store = acked | problems |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+console.log('\n| durability | batch | hostile client | events/s | requests/s | p50 ms | p99 ms | peak RSS | JSON.parse floor events/s | ratio | collector CPU | events per collector CPU-s | sink write mean | store = acked | problems |');
+console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
 for (const r of results) {
   const problems = [
     ...Object.entries(r.totals.statuses).filter(([s]) => s !== '200').map(([s, n]) => `HTTP ${s} x${n}`),
@@ -193,11 +239,13 @@ for (const r of results) {
   ];
   const non200 = problems.join(', ') || '-';
   console.log(
-    `| ${r.durability} | ${r.batchSize} | ${fmt(r.eventsPerSec)} | ${fmt(r.requestsPerSec)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${fmt(r.floorEventsPerSec)} | ${(r.ratioToFloor * 100).toFixed(1)} % | ${r.collectorCpuPercent === null ? '?' : `${r.collectorCpuPercent.toFixed(0)} %`} | ${r.eventsPerCpuSecond === null ? '?' : fmt(r.eventsPerCpuSecond)} | ${r.sinkWrite.meanMs.toFixed(1)} ms | ${r.store.ok ? 'yes' : `NO (${r.store.lines} stored, ${r.store.acknowledged} acked)`} | ${non200} |`,
+    `| ${r.durability} | ${r.batchSize} | ${r.hostile ? `yes (${r.hostile.requests} requests)` : 'no'} | ${fmt(r.eventsPerSec)} | ${fmt(r.requestsPerSec)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.peakRssMiB === null ? '?' : `${r.peakRssMiB.toFixed(0)} MiB`} | ${fmt(r.floorEventsPerSec)} | ${(r.ratioToFloor * 100).toFixed(1)} % | ${r.collectorCpuPercent === null ? '?' : `${r.collectorCpuPercent.toFixed(0)} %`} | ${r.eventsPerCpuSecond === null ? '?' : fmt(r.eventsPerCpuSecond)} | ${r.sinkWrite.meanMs.toFixed(1)} ms | ${r.store.ok ? 'yes' : `NO (${r.store.lines} stored, ${r.store.acknowledged} acked)`} | ${non200} |`,
   );
 }
-const best = Math.max(...results.map((r) => r.eventsPerSec));
-const fileSinkMin = Math.min(...results.map((r) => r.eventsPerSec));
+// The target is for the normal load alone.
+const alone = results.filter((r) => !r.hostile);
+const best = Math.max(...alone.map((r) => r.eventsPerSec));
+const fileSinkMin = Math.min(...alone.map((r) => r.eventsPerSec));
 console.log(`\ntarget >= ${fmt(TARGET_EVENTS_PER_SEC)} events/s with the file sink: best ${fmt(best)} (${best >= TARGET_EVENTS_PER_SEC ? 'met' : 'MISSED'}), worst scenario ${fmt(fileSinkMin)}`);
 console.log('events per collector CPU-s: acknowledged events / CPU seconds the collector used (what one dedicated core would sustain; less sensitive to a busy machine than events/s).');
 console.log(`event size ~${Math.round(results[0].bytesPerEvent)} bytes; load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

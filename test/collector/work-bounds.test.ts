@@ -93,26 +93,32 @@ describe('amplification: errors, answer and bad record of one event', () => {
     for (let i = 0; i < 400_000; i++) data[`k${i}`] = 1;
     const wide = envelope({ event: { schema: CLICK, data } });
     const body = gzipSync(JSON.stringify(batch([wide])));
-    const normal = startNormalClient(collector.url);
+    // Its CPU alone first (the normal client's batches cost CPU too), then again beside the normal client.
     const cpuBefore = cpuSecondsOf(collector.child.pid!);
-    const answer = await postTo(collector.url, '/v1/batch', body, { 'content-encoding': 'gzip' });
+    const alone = await postTo(collector.url, '/v1/batch', body, { 'content-encoding': 'gzip' });
     const cpu = cpuSecondsOf(collector.child.pid!) - cpuBefore;
+    expect(alone.status).toBe(200);
+    const normal = startNormalClient(collector.url);
+    const answer = await postTo(collector.url, '/v1/batch', body, { 'content-encoding': 'gzip' });
     await normal.stop();
 
     expect(answer.status).toBe(200);
     const errors = [...Array.from({ length: 10 }, (_, i) => `/event/data: must NOT have additional properties 'k${i}'`), '… and 399,990 more errors'];
     expect(answer.json).toEqual({ accepted: 0, duplicates: 0, rejected: [{ id: wide.id, errors }] });
+    expect(alone.json).toEqual(answer.json);
     // Was 24 MB.
     expect(answer.text.length).toBeLessThan(2048);
-    const [record, ...others] = readStore(dataDir, 'bad').filter((r) => JSON.stringify(r).includes(wide.id));
-    expect(others).toEqual([]);
+    // Rejected events are not deduplicated: each request stored its own bad record.
+    const records = readStore(dataDir, 'bad').filter((r) => JSON.stringify(r).includes(wide.id));
+    expect(records).toHaveLength(2);
+    const record = records[0]!;
     // Was one line of 29 MB: now the reasons, the payload's first bytes and its size.
     expect(Buffer.byteLength(JSON.stringify({ ...record, file: undefined }))).toBeLessThanOrEqual(LIMITS.maxBadRecordBytes);
     expect(record).toMatchObject({ errors, payload: null, payloadOmitted: `larger than ${LIMITS.maxBadRecordBytes} bytes: cut`, payloadBytes: Buffer.byteLength(JSON.stringify(wide)) });
     expect(JSON.stringify(wide).startsWith((record as { payloadHead?: string }).payloadHead!)).toBe(true);
     expect((record as { payloadHead?: string }).payloadHead!.length).toBeGreaterThan(20_000);
-    // The normal client's events and the healthz probes cost some of it too. Was 2.2-2.7 CPU-s.
-    expect(cpu, `${cpu} CPU-s`).toBeLessThan(2);
+    // Was 2.2-2.7 CPU-s; 0.9 now (half of it JSON.parse and the walks every event gets), more on a loaded machine.
+    expect(cpu, `${cpu} CPU-s`).toBeLessThan(1.6);
     await healthy();
     expectStoredOnce(normal.acked);
   });

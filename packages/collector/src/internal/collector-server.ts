@@ -47,6 +47,13 @@ const SINK_RETRY_AFTER_S = 5;
 /** Seconds a client should wait when the collector holds all the requests or bytes it may (InflightBudget): requests end within that. */
 const OVERLOADED_RETRY_AFTER_S = 1;
 
+/**
+ * Largest body the main thread checks itself when every validation worker is busy: a batch of 500
+ * browser events inflates to ~0.6 MB, tens of milliseconds of the event loop; a hostile 8 MB body
+ * holds a worker for a second or more, which a normal client's batch then need not wait for.
+ */
+const MAIN_THREAD_MAX_BODY_BYTES = 1_048_576;
+
 /** How often, at most, Node checks `headersTimeout` and `requestTimeout` (its default, 30 s, would let a 10 s timeout run to 40 s). */
 const MAX_TIMEOUT_CHECK_MS = 1000;
 
@@ -178,11 +185,14 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     }
   };
 
-  // Parsing and checking a body (up to maxInflatedBytes) is the CPU-heavy part: in a worker when there are any.
+  // Parsing and checking a body (up to maxInflatedBytes) is the CPU-heavy part: in a worker when there
+  // are any. A small body no worker is free for is checked here at once rather than behind a large one.
   const checkBodyOf =
     (protocol: BodyProtocol): BodyCheck =>
     (body, context) =>
-      pool ? pool.check(body, context, protocol) : checkBodyText(checker, protocol, decodeBody(body), context, limits.maxEventsPerBatch);
+      pool && (pool.hasFreeWorker || body.byteLength > MAIN_THREAD_MAX_BODY_BYTES)
+        ? pool.check(body, context, protocol)
+        : checkBodyText(checker, protocol, decodeBody(body), context, limits.maxEventsPerBatch);
   const checkBatchBody = checkBodyOf('batch');
   const checkTp2Body = checkBodyOf('tp2');
   // A pixel's event is its query string; an empty one is no payload (400).

@@ -85,6 +85,40 @@ describe('ValidationPool', () => {
     expect(error).toMatchObject({ code: CollectorErrorCode.VALIDATION_UNAVAILABLE, message: 'the validation pool is closed' });
   });
 
+  describe('which body goes next', () => {
+    const small = Buffer.from(JSON.stringify({ events: [envelope('1', { button: 'ok' })] }));
+    const large = Buffer.from(JSON.stringify({ events: [envelope('2', { button: 'ok', pad: 'x'.repeat(2_000_000) })] }));
+
+    /** The order in which bodies posted at once to a pool of one worker are answered, the first one already in hand. */
+    async function answerOrder(pooled: ValidationPool, bodies: [string, Buffer][], meanwhile: () => void = () => undefined): Promise<string[]> {
+      const order: string[] = [];
+      const answers = bodies.map(([name, body]) => pooled.check(body, context).then(() => void order.push(name)));
+      meanwhile();
+      await Promise.all(answers);
+      return order;
+    }
+
+    it('the smallest waiting body, so a small batch waits for the body in hand only, not for every large one queued before it', async () => {
+      // A clock that stands still: however long the first body takes, none of the others has waited.
+      const sjf = new ValidationPool(1, { schemas: [schemas], ...limits }, undefined, () => 0);
+      try {
+        expect(await answerOrder(sjf, [['large 1', large], ['large 2', large], ['large 3', large], ['small', small]])).toEqual(['large 1', 'small', 'large 2', 'large 3']);
+      } finally {
+        await sjf.close();
+      }
+    });
+
+    it('a body that waited a second goes first, however large: small ones cannot hold it back for good', async () => {
+      let clock = 0;
+      const aging = new ValidationPool(1, { schemas: [schemas], ...limits }, undefined, () => clock);
+      try {
+        expect(await answerOrder(aging, [['large 1', large], ['large 2', large], ['small', small]], () => (clock = 1000))).toEqual(['large 1', 'large 2', 'small']);
+      } finally {
+        await aging.close();
+      }
+    });
+  });
+
   describe('with a schema added at run time', () => {
     const refunds = Buffer.from(JSON.stringify({ events: [envelope('1', { amount: 5 }, 'shop', REFUND), envelope('2', { amount: -5 }, 'shop', REFUND)] }));
     const verdicts = (checked: Awaited<ReturnType<ValidationPool['check']>>) => checked.map((event) => (event.ok ? 'ok' : event.errors));

@@ -43,20 +43,40 @@ export interface CheckJob {
  */
 export type CheckOutcome = { job: number; ok: true; checked: CheckedEvent[] } | { job: number; ok: false; code: CollectorErrorCode; message: string };
 
+/** A body waiting for a worker, or in a worker's hands. */
+interface PendingJob {
+  message: CheckJob;
+  /** When it was queued (performance.now()). */
+  queuedAt: number;
+  resolve: (checked: CheckedEvent[]) => void;
+  reject: (error: Error) => void;
+}
+
 interface PoolWorker {
   worker: Worker;
-  jobs: Map<number, { resolve: (checked: CheckedEvent[]) => void; reject: (error: Error) => void }>;
+  /** The one body it checks now: a worker is given the next only when it is done, so the pool picks which. */
+  inHand: PendingJob | undefined;
 }
+
+/**
+ * How long a body may wait while smaller ones go first: then it goes next, however large, so a
+ * stream of small bodies cannot hold a large one back for good.
+ */
+const MAX_PASSED_OVER_MS = 1000;
 
 /**
  * Worker threads that decode, parse and validate batch bodies, and build their stored lines (the
  * BatchChecker), so that work uses the machine's other cores while the main thread serves HTTP,
- * deduplicates and writes. A body goes to the worker with the fewest bodies in hand. A worker that
- * dies fails its bodies with a CollectorError VALIDATION_UNAVAILABLE (nothing was stored; the
- * collector answers 503, the client may retry) and is replaced.
+ * deduplicates and writes. Each worker checks one body at a time; waiting bodies go to the next
+ * free worker smallest first (one that waited MAX_PASSED_OVER_MS first of all): a client's batch of
+ * a few kB then waits for at most the body in hand, not behind every 8 MB body a hostile client
+ * queued (each a second of CPU). A worker that dies fails its body with a CollectorError
+ * VALIDATION_UNAVAILABLE (nothing was stored; the collector answers 503, the client may retry) and
+ * is replaced.
  */
 export class ValidationPool {
   private readonly workers: PoolWorker[] = [];
+  private readonly waiting: PendingJob[] = [];
   private readonly added: AddedSchema[] = [];
   private nextJob = 0;
   private closed = false;
@@ -66,6 +86,8 @@ export class ValidationPool {
     threads: number,
     private readonly data: Omit<ValidationWorkerData, 'added'>,
     private readonly onWorkerError: (error: Error) => void = () => undefined,
+    /** Milliseconds on a monotonic clock, for how long bodies waited. */
+    private readonly now: () => number = () => performance.now(),
   ) {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
@@ -73,12 +95,40 @@ export class ValidationPool {
   /** The checked events of a `/v1/batch` (or tp2) body; rejects with a CollectorError (400/413 by its code) for a body that is no batch. */
   check(body: Uint8Array, context: CheckContext, protocol: BodyProtocol = 'batch'): Promise<CheckedEvent[]> {
     if (this.closed) return Promise.reject(new CollectorError(CollectorErrorCode.VALIDATION_UNAVAILABLE, 'the validation pool is closed'));
-    const target = this.workers.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
-    const job = this.nextJob++;
+    const message: CheckJob = { job: this.nextJob++, body, protocol, context };
     return new Promise((resolve, reject) => {
-      target.jobs.set(job, { resolve, reject });
-      target.worker.postMessage({ job, body, protocol, context } satisfies CheckJob);
+      this.waiting.push({ message, queuedAt: this.now(), resolve, reject });
+      this.dispatch();
     });
+  }
+
+  /** Bodies waiting for a worker (for tests and metrics). */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Whether a body checked now would start at once: a worker has none in hand and none is waiting. */
+  get hasFreeWorker(): boolean {
+    return this.waiting.length === 0 && this.workers.some((pooled) => !pooled.inHand);
+  }
+
+  /** Gives each free worker the next waiting body. */
+  private dispatch(): void {
+    for (const pooled of this.workers) {
+      if (this.waiting.length === 0) return;
+      if (pooled.inHand) continue;
+      const next = this.waiting.splice(this.nextIndex(), 1)[0]!;
+      pooled.inHand = next;
+      pooled.worker.postMessage(next.message);
+    }
+  }
+
+  /** The oldest body that waited MAX_PASSED_OVER_MS, else the smallest (the first of equals). */
+  private nextIndex(): number {
+    if (this.now() - this.waiting[0]!.queuedAt >= MAX_PASSED_OVER_MS) return 0;
+    let smallest = 0;
+    for (let i = 1; i < this.waiting.length; i++) if (this.waiting[i]!.message.body.byteLength < this.waiting[smallest]!.message.body.byteLength) smallest = i;
+    return smallest;
   }
 
   /**
@@ -97,25 +147,29 @@ export class ValidationPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const { reject } of this.waiting.splice(0)) reject(new CollectorError(CollectorErrorCode.VALIDATION_UNAVAILABLE, 'the validation pool is closed'));
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
   }
 
   private spawn(): PoolWorker {
     const [entry, options] = workerEntry();
     const worker = new Worker(entry, { ...options, workerData: { ...this.data, added: this.added } satisfies ValidationWorkerData });
-    const pooled: PoolWorker = { worker, jobs: new Map() };
+    const pooled: PoolWorker = { worker, inHand: undefined };
     worker.on('message', (outcome: CheckOutcome) => {
-      const waiter = pooled.jobs.get(outcome.job);
-      pooled.jobs.delete(outcome.job);
-      if (outcome.ok) waiter?.resolve(outcome.checked);
-      else waiter?.reject(new CollectorError(outcome.code, outcome.message));
+      const done = pooled.inHand;
+      pooled.inHand = undefined;
+      if (outcome.ok) done?.resolve(outcome.checked);
+      else done?.reject(new CollectorError(outcome.code, outcome.message));
+      this.dispatch();
     });
     // An exception thrown in the worker ends it: 'exit' follows 'error'.
     worker.on('error', (error) => this.onWorkerError(error));
     worker.on('exit', () => {
-      for (const { reject } of pooled.jobs.values()) reject(new CollectorError(CollectorErrorCode.VALIDATION_UNAVAILABLE, 'a validation worker stopped'));
-      pooled.jobs.clear();
-      if (!this.closed) this.workers[this.workers.indexOf(pooled)] = this.spawn();
+      pooled.inHand?.reject(new CollectorError(CollectorErrorCode.VALIDATION_UNAVAILABLE, 'a validation worker stopped'));
+      pooled.inHand = undefined;
+      if (this.closed) return;
+      this.workers[this.workers.indexOf(pooled)] = this.spawn();
+      this.dispatch();
     });
     // Idle workers do not keep the process alive; bodies in hand do (their requests are open).
     worker.unref();
