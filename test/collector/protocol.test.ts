@@ -29,16 +29,23 @@ describe('accept', () => {
       expect(record.clientIp).toBe('127.0.0.0');
       expect(Date.parse(record.receivedAt)).toBeGreaterThanOrEqual(before - 1);
       expect(Date.parse(record.receivedAt)).toBeLessThanOrEqual(Date.now());
-      const created = sent.ts.created;
-      expect(path.relative(collector.dataDir, record.file)).toBe(path.join('good', `date=${created.slice(0, 10)}`, `hour=${created.slice(11, 13)}`, `part-${process.pid}.jsonl`));
+      // The hour it was received in; the default instance id is <hostname>-<pid>.
+      const [dir, file] = [path.dirname(path.relative(collector.dataDir, record.file)), path.basename(record.file)];
+      expect(dir).toBe(path.join('good', `date=${record.receivedAt.slice(0, 10)}`, `hour=${record.receivedAt.slice(11, 13)}`));
+      expect(file).toMatch(new RegExp(`^part-.+-${process.pid}\\.jsonl$`));
     }
   });
 
-  it('partitions by the event creation time, not by arrival', async () => {
+  it("partitions by the receive time, never by the event's own: old and far-future events land in the hour they arrived, their ts kept", async () => {
     const old = envelope({ ts: { created: '2025-06-07T08:09:10.000Z', sent: new Date().toISOString() } });
-    expect((await collector.post(batch([old]))).json).toMatchObject({ accepted: 1 });
-    const record = collector.records('good').find((r) => r.envelope!.id === old.id)!;
-    expect(path.relative(collector.dataDir, record.file)).toBe(path.join('good', 'date=2025-06-07', 'hour=08', `part-${process.pid}.jsonl`));
+    // Year 10000 in UTC: no four-digit year to name a partition after.
+    const far = envelope({ ts: { created: '9999-12-31T23:59:59-23:59' } });
+    expect((await collector.post(batch([old, far]))).json).toMatchObject({ accepted: 2 });
+    for (const sent of [old, far]) {
+      const record = collector.records('good').find((r) => r.envelope!.id === sent.id)!;
+      expect(record.envelope!.ts).toEqual(sent.ts);
+      expect(path.dirname(path.relative(collector.dataDir, record.file))).toBe(path.join('good', `date=${record.receivedAt.slice(0, 10)}`, `hour=${record.receivedAt.slice(11, 13)}`));
+    }
   });
 
   it.each<[string, { contentType?: string | null; gzip?: boolean }]>([

@@ -1,25 +1,28 @@
 // When the file sink cannot take writes the collector answers 503 + Retry-After (the tracker retries)
 // and /readyz says so; once the disk is writable again the retried events land, once each.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { SERVER_KEY, startCollector } from '../helpers/collector.js';
 import { batch, envelope } from '../helpers/tracking-plan.js';
 
-/** Events of an hour no test writes otherwise, so the sink has no file open there yet. */
-const CREATED = '2031-02-03T04:05:06.000Z';
+/**
+ * A regular file where `good/` must go: every good partition's mkdir fails (ENOTDIR), even as root.
+ * Partitions follow the receive time, so this holds whatever the clock says when the test runs.
+ */
+const blockGood = (dataDir: string): string => {
+  const blocker = path.join(dataDir, 'good');
+  writeFileSync(blocker, 'not a directory');
+  return blocker;
+};
 
 describe('a failing sink', () => {
   it('503 with Retry-After and /readyz 503 while the partition cannot be created; recovery once it can', async () => {
     await using collector = await startCollector();
     expect((await collector.request('GET', '/readyz')).status).toBe(200);
 
-    // A regular file where the date partition directory must go: mkdir fails (ENOTDIR), even as root.
-    mkdirSync(path.join(collector.dataDir, 'good'), { recursive: true });
-    const blocker = path.join(collector.dataDir, 'good', `date=${CREATED.slice(0, 10)}`);
-    writeFileSync(blocker, 'not a directory');
-
-    const events = Array.from({ length: 5 }, () => envelope({ ts: { created: CREATED } }));
+    const blocker = blockGood(collector.dataDir);
+    const events = Array.from({ length: 5 }, () => envelope());
     for (let attempt = 1; attempt <= 2; attempt++) {
       const answer = await collector.post(batch(events));
       expect(answer.status, `attempt ${attempt}`).toBe(503);
@@ -53,10 +56,8 @@ describe('a failing sink', () => {
   it('/readyz comes back on its own once the disk is writable again, before any event is retried', async () => {
     // A load balancer that stops routing on 503 sends no event to prove the disk healthy again.
     await using collector = await startCollector();
-    mkdirSync(path.join(collector.dataDir, 'good'), { recursive: true });
-    const blocker = path.join(collector.dataDir, 'good', `date=${CREATED.slice(0, 10)}`);
-    writeFileSync(blocker, 'not a directory');
-    const events = Array.from({ length: 3 }, () => envelope({ ts: { created: CREATED } }));
+    const blocker = blockGood(collector.dataDir);
+    const events = Array.from({ length: 3 }, () => envelope());
     expect((await collector.post(batch(events))).status).toBe(503);
     expect((await collector.request('GET', '/readyz')).status).toBe(503);
 

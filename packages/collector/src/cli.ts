@@ -5,7 +5,9 @@ import { isTracklaneError } from '@tracklane/core';
 import { createCollector } from './internal/collector-server.js';
 import { CollectorError } from './internal/errors.js';
 import { loadServeConfig } from './internal/cli-config.js';
-import { collectorSender, replayRawStore } from './internal/replay.js';
+import { replayRawStore, type RefusedPath } from './internal/replay.js';
+import { replayProgress } from './internal/replay-progress.js';
+import { collectorSender } from './internal/replay-sender.js';
 import { createSink } from './internal/sinks/create-sink.js';
 
 const USAGE = `Usage:
@@ -14,13 +16,15 @@ const USAGE = `Usage:
                       [--validation-threads <n>]   (worker threads that validate; default: cores - 1, at most 4)
                       [--dedup-max-ids <n>] [--dedup-ttl-ms <ms>]   (event ids remembered to drop retries; default 1000000 ids, 24 h)
                       [--dedup-warm-from-store true|false]   (start with the ids the file raw store holds; default true)
+                      [--instance-id <id>]   (names this collector's part files and lock in --data; default <hostname>-<pid>)
                       [--metrics-port <n>] [--metrics-host 127.0.0.1]   (serve /metrics on a listener of its own)
                       [--metrics-token <token>]   (/metrics needs Authorization: Bearer <token>; better: TRACKLANE_METRICS_TOKEN)
   tracklane-collector replay --from <raw store dir> --to <collector URL> --write-key <key> [--since <ISO time>] [--until <ISO time>]
   tracklane-collector replay --from <raw store dir> --to kafka --kafka-brokers h:p,.. [--kafka-good-topic tracklane-good] [--kafka-bad-topic tracklane-bad]
                              [--since <ISO time>] [--until <ISO time>]   (skips events the good topic already holds)
+                             (--since / --until: the time the collector received the events; progress on stderr when it is a terminal)
 Environment: TRACKLANE_COLLECTOR_PORT, TRACKLANE_SCHEMAS, TRACKLANE_DATA_DIR, TRACKLANE_WRITE_KEYS, TRACKLANE_SINK, TRACKLANE_KAFKA_BROKERS,
-             TRACKLANE_VALIDATION_THREADS, TRACKLANE_DEDUP_MAX_IDS, TRACKLANE_DEDUP_TTL_MS, TRACKLANE_DEDUP_WARM_FROM_STORE,
+             TRACKLANE_VALIDATION_THREADS, TRACKLANE_DEDUP_MAX_IDS, TRACKLANE_DEDUP_TTL_MS, TRACKLANE_DEDUP_WARM_FROM_STORE, TRACKLANE_INSTANCE_ID,
              TRACKLANE_METRICS_TOKEN, TRACKLANE_METRICS_PORT, TRACKLANE_METRICS_HOST
 Write keys: a server key (the default kind) only as Authorization: Bearer; a browser key (kind=browser) also as ?key=
              on beacons (POST /v1/batch with a text/plain body), the tp2 POST and the pixel routes`;
@@ -65,24 +69,36 @@ async function replay(argv: string[]): Promise<void> {
     if (!brokers?.length) throw new Error(`replay --to kafka needs --kafka-brokers host:port[,host:port]\n${USAGE}`);
     const goodTopic = values['kafka-good-topic'] ?? 'tracklane-good';
     const { replayToKafka } = await import('./internal/sinks/kafka-replay.js');
+    const progress = replayProgress(process.stderr);
     const result = await replayToKafka({
+      onProgress: progress.update,
       from: values.from,
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
       brokers,
       goodTopic,
       badTopic: values['kafka-bad-topic'] ?? 'tracklane-bad',
-    });
+    }).finally(progress.done);
+    warnRefused(result.refused);
     process.stdout.write(`${JSON.stringify({ ...result, to: 'kafka', topic: goodTopic })}\n`);
     return;
   }
-  const sent = await replayRawStore({
+  const progress = replayProgress(process.stderr);
+  const summary = await replayRawStore({
     from: values.from,
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
     send: collectorSender(values.to, values['write-key']!),
-  });
-  process.stdout.write(`${JSON.stringify({ replayed: sent, to: values.to })}\n`);
+    onProgress: progress.update,
+  }).finally(progress.done);
+  const { hour: _hour, ...counts } = summary;
+  warnRefused(summary.refused);
+  process.stdout.write(`${JSON.stringify({ ...counts, to: values.to })}\n`);
+}
+
+/** Store entries a replay did not read, one line each on stderr (the summary on stdout lists them too). */
+function warnRefused(refused: readonly RefusedPath[]): void {
+  for (const entry of refused) process.stderr.write(`tracklane-collector: replay did not read ${entry.path}: ${entry.why}\n`);
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -19,7 +19,7 @@ export interface CheckContext {
  * Plain data, so a worker thread can send it.
  */
 export type CheckedEvent =
-  | { ok: true; id: string; schema: string; time: number; key: string | undefined; value: string }
+  | { ok: true; id: string; schema: string; key: string | undefined; value: string }
   | { ok: false; id: string | undefined; schema: string; reason: string; errors: string[]; value: string };
 
 /**
@@ -107,7 +107,6 @@ export class BatchChecker {
           ok: true,
           id: envelope.id,
           schema: envelope.event.schema,
-          time: Date.parse(envelope.ts.created),
           key: envelope.user.anonymousId ?? envelope.user.userId,
           value: good.value(envelope, index, verdict.members),
         };

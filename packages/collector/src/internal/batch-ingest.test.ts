@@ -86,7 +86,8 @@ describe('BatchIngest', () => {
     expect(sink.records.map((r) => [r.kind, r.id])).toEqual([['good', good.id], ['bad', bad.id], ['bad', undefined]]);
     const [goodRecord, badRecord] = sink.records;
     expect(JSON.parse(goodRecord!.value)).toEqual({ receivedAt: '2026-03-04T10:00:00.000Z', clientIp: '203.0.113.0', envelope: good });
-    expect(goodRecord).toMatchObject({ time: Date.parse('2026-03-04T05:06:07.089Z'), key: 'anon-1' });
+    // Partitioned by the receive time, not the event's creation time (2026-03-04T05:06:07.089Z).
+    expect(goodRecord).toMatchObject({ time: Date.parse('2026-03-04T10:00:00.000Z'), key: 'anon-1' });
     expect(JSON.parse(badRecord!.value)).toEqual({
       receivedAt: '2026-03-04T10:00:00.000Z',
       clientIp: '203.0.113.0',

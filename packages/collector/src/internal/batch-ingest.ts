@@ -72,7 +72,8 @@ export class BatchIngest {
         landed.push(event.id);
         answer.accepted++;
         tally.add('accepted', event.schema);
-        records.push({ kind: 'good', id: event.id, time: event.time, key: event.key, value: event.value });
+        // Partitioned by receive time, like the bad records: see SinkRecord.time.
+        records.push({ kind: 'good', id: event.id, time: receivedAt, key: event.key, value: event.value });
       } else {
         answer.rejected.push({ id: event.id ?? null, errors: event.errors });
         tally.add('rejected', event.schema, event.reason);

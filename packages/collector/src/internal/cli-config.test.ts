@@ -185,6 +185,20 @@ describe('loadServeConfig', () => {
     expect(configError(() => warm(['--dedup-warm-from-store', 'off'], {}))).toContain('--dedup-warm-from-store must be true or false, got off');
   });
 
+  it('takes the file sink instance id from the flag, else the environment, else the config file (sink.instanceId or instanceId)', () => {
+    const id = (argv: string[], env: NodeJS.ProcessEnv) => {
+      const { sink } = loadServeConfig([...MINIMAL, ...argv], env);
+      return sink.type === 'file' ? sink.instanceId : 'not the file sink';
+    };
+    expect(id([], {})).toBeUndefined(); // the default: the sink's <hostname>-<pid>
+    expect(id(['--instance-id', 'c1'], { TRACKLANE_INSTANCE_ID: 'c2' })).toBe('c1');
+    expect(id(['--config', configFile({ instanceId: 'c3' })], { TRACKLANE_INSTANCE_ID: 'c2' })).toBe('c2');
+    expect(id(['--config', configFile({ instanceId: 'c3' })], {})).toBe('c3');
+    expect(id(['--config', configFile({ sink: { type: 'file', dir: 'd', instanceId: 'c4' } })], {})).toBe('c4');
+    expect(configError(() => id(['--instance-id', '../../etc'], {}))).toContain('--instance-id: an instance id is 1-100 letters');
+    expect(configError(() => id(['--config', configFile({ instanceId: 7 })], {}))).toContain('--instance-id: an instance id is a string');
+  });
+
   it.each(['-1', '1.5', 'many', '65'])('refuses --validation-threads %s', (threads) => {
     expect(configError(() => loadServeConfig([...MINIMAL, `--validation-threads=${threads}`], {}))).toContain('--validation-threads must be 0-64');
   });

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { TracklaneError } from '@tracklane/core';
 import type { CollectorLimits, MetricsOptions, WriteKeyConfig } from './config.js';
 import type { DedupWindowOptions } from './dedup-window.js';
+import { instanceIdProblem } from './sinks/instance-id.js';
 
 /** Everything `tracklane-collector` (serve) needs, merged from file, environment and flags. */
 export interface ServeConfig {
@@ -16,11 +17,13 @@ export interface ServeConfig {
   /** Write keys accepted (`--write-key`, `TRACKLANE_WRITE_KEYS`). */
   writeKeys: WriteKeyConfig[];
   /**
-   * Where events land: the file raw store (`dir`; `durability` defaults to `'fsync'`) or Kafka
-   * (`goodTopic` defaults to `'tracklane-good'`, `badTopic` to `'tracklane-bad'`).
+   * Where events land: the file raw store (`dir`; `durability` defaults to `'fsync'`; `instanceId`
+   * from `--instance-id`, `TRACKLANE_INSTANCE_ID` or `sink.instanceId` / `instanceId` in the config
+   * file, defaults to FileSinkOptions.instanceId's `<hostname>-<pid>`) or Kafka (`goodTopic` defaults
+   * to `'tracklane-good'`, `badTopic` to `'tracklane-bad'`).
    * @default the file sink
    */
-  sink: { type: 'file'; dir: string; durability: 'fsync' | 'write' } | { type: 'kafka'; brokers: string[]; goodTopic: string; badTopic: string };
+  sink: { type: 'file'; dir: string; durability: 'fsync' | 'write'; instanceId?: string } | { type: 'kafka'; brokers: string[]; goodTopic: string; badTopic: string };
   /** Request limits (CollectorOptions.limits); config file only. @default {} */
   limits: CollectorLimits;
   /**
@@ -118,6 +121,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       'kafka-good-topic': { type: 'string' },
       'kafka-bad-topic': { type: 'string' },
       durability: { type: 'string' },
+      'instance-id': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
       'validation-threads': { type: 'string' },
       'dedup-max-ids': { type: 'string' },
@@ -155,6 +159,12 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     const durability = values.durability ?? (file.sink?.type === 'file' ? file.sink.durability : undefined) ?? 'fsync';
     if (durability !== 'fsync' && durability !== 'write') invalid('--durability must be fsync or write');
     sink = { type: 'file', dir: dir!, durability: durability as 'fsync' | 'write' };
+    const instanceId = values['instance-id'] ?? env.TRACKLANE_INSTANCE_ID ?? (file.sink?.type === 'file' ? file.sink.instanceId : undefined) ?? file.instanceId;
+    if (instanceId !== undefined) {
+      const problem = typeof instanceId === 'string' ? instanceIdProblem(instanceId) : 'an instance id is a string';
+      if (problem) invalid(`--instance-id: ${problem}`);
+      sink.instanceId = instanceId;
+    }
   } else {
     return invalid(`--sink must be file or kafka, got ${sinkType}`);
   }
@@ -204,7 +214,7 @@ function metricsOptions(values: { 'metrics-token'?: string; 'metrics-port'?: str
   return metrics;
 }
 
-type ConfigFile = Partial<Omit<ServeConfig, 'writeKeys'>> & { data?: string; writeKeys?: (WriteKeyConfig | string)[] };
+type ConfigFile = Partial<Omit<ServeConfig, 'writeKeys'>> & { data?: string; instanceId?: string; writeKeys?: (WriteKeyConfig | string)[] };
 
 /** The `--config` file; errors name it. */
 function readConfigFile(file: string): ConfigFile {

@@ -25,7 +25,8 @@ import { ValidationPool } from './validation-pool.js';
 export interface Collector {
   /**
    * Starts listening, once the dedup window holds the ids the sink already has (see
-   * DedupWindowOptions.warmFromStore); resolves with the URL (`http://host:port`).
+   * DedupWindowOptions.warmFromStore) and the sink is open (Sink.open: rejects when it never will
+   * be); resolves with the URL (`http://host:port`).
    */
   listen(port?: number, host?: string): Promise<string>;
   /** The URL of the `/metrics` listener (CollectorOptions.metrics.port) once listening; else undefined. */
@@ -283,7 +284,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     server,
     registry,
     listen: async (port = 0, host = '127.0.0.1') => {
-      await warmed;
+      // A sink that can never take writes (another process holds the file sink's instance id) fails listen.
+      await Promise.all([warmed, options.sink.open?.()]);
       if (metricsServer) {
         metricsUrl = await listenOn(metricsServer, options.metrics?.port ?? 0, options.metrics?.host ?? '127.0.0.1');
         log('info', 'metrics listening', { url: metricsUrl });

@@ -19,6 +19,10 @@ const STATUS: [CollectorErrorCode, number | undefined][] = [
   [CollectorErrorCode.VALIDATION_UNAVAILABLE, 503],
   [CollectorErrorCode.OVERLOADED, 503],
   [CollectorErrorCode.KAFKA_CONFIG, undefined],
+  [CollectorErrorCode.FILE_SINK_CONFIG, undefined],
+  [CollectorErrorCode.INSTANCE_LOCKED, undefined],
+  [CollectorErrorCode.REPLAY_SOURCE, undefined],
+  [CollectorErrorCode.REPLAY_TARGET, undefined],
 ];
 
 describe('CollectorError', () => {

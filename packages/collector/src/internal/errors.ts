@@ -24,6 +24,14 @@ export const CollectorErrorCode = {
   OVERLOADED: 'OVERLOADED',
   /** The Kafka sink's options do not fit the cluster: its topics are missing and `createTopics` is false. */
   KAFKA_CONFIG: 'KAFKA_CONFIG',
+  /** The file sink's options are unusable: an instance id that cannot name a file. */
+  FILE_SINK_CONFIG: 'FILE_SINK_CONFIG',
+  /** Another process holds the instance id in this data directory (its lock file), or took it over. */
+  INSTANCE_LOCKED: 'INSTANCE_LOCKED',
+  /** A replay's `from` is not a raw store: missing, not a directory, or without `good/` and `bad/`. */
+  REPLAY_SOURCE: 'REPLAY_SOURCE',
+  /** A replay's target did not answer as a collector: a redirect, a 4xx, or a body that is not its answer to the batch. */
+  REPLAY_TARGET: 'REPLAY_TARGET',
 } as const;
 
 export type CollectorErrorCode = (typeof CollectorErrorCode)[keyof typeof CollectorErrorCode];
@@ -39,6 +47,10 @@ const HTTP_STATUS = {
   VALIDATION_UNAVAILABLE: 503,
   OVERLOADED: 503,
   KAFKA_CONFIG: undefined,
+  FILE_SINK_CONFIG: undefined,
+  INSTANCE_LOCKED: undefined,
+  REPLAY_SOURCE: undefined,
+  REPLAY_TARGET: undefined,
 } as const satisfies Record<CollectorErrorCode, number | undefined>;
 
 export function httpStatus<Code extends CollectorErrorCode>(code: Code): (typeof HTTP_STATUS)[Code] {

@@ -1,102 +1,86 @@
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Envelope } from '@tracklane/core';
+import { partitionsBetween, readGoodRecords, storeRoot, type RefusedPath, type SourceTally, type StoredGoodRecord } from './replay-source.js';
+
+export type { RefusedPath, StoredGoodRecord } from './replay-source.js';
 
 export interface ReplayOptions {
-  /** Root of a raw store written by the file sink. */
+  /** Root of a raw store written by the file sink; a path that is not one is an error (REPLAY_SOURCE). */
   from: string;
-  /** Only events created at or after this time. @default no lower bound */
+  /** Only events the collector received at or after this time (the store is partitioned by receive time). @default no lower bound */
   since?: Date;
-  /** Only events created before this time. @default no upper bound */
+  /** Only events received before this time. @default no upper bound */
   until?: Date;
   /**
    * Where the events go: a batch of envelopes at a time; `records` holds the same events as the
-   * store has them (the line as written, with `receivedAt` and `clientIp`), in the same order.
+   * store has them (the line as written, with `receivedAt` and `clientIp`), in the same order. A
+   * sender that knows what the target made of the batch returns it (collectorSender does); a
+   * rejection ends the replay with that error.
    */
-  send(batch: readonly Envelope[], records: readonly StoredGoodRecord[]): Promise<void>;
+  send(batch: readonly Envelope[], records: readonly StoredGoodRecord[]): Promise<BatchOutcome | void>;
   /** Most events per call of `send`. @default 500 */
   batchSize?: number;
+  /** Called after each batch with the summary so far (progress on a terminal). @default none */
+  onProgress?: (summary: Readonly<ReplaySummary>) => void;
 }
 
-/** A good record of the raw store: its envelope and its line exactly as the file sink wrote it. */
-export interface StoredGoodRecord {
-  envelope: Envelope;
-  line: string;
+/** What a collector made of one replayed batch: its answer's counts. */
+export interface BatchOutcome {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/** What a replay did. */
+export interface ReplaySummary {
+  /** Events sent. */
+  replayed: number;
+  /** The target's answers, summed over the batches (zero for a sender that returns none). */
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Lines not sent: not JSON (torn or damaged), or JSON but not a good record. */
+  skippedLines: { unreadable: number; notRecords: number };
+  /** Store entries not read: symlinks out of the store, entries that are not regular files. */
+  refused: RefusedPath[];
+  /** The receive hour being replayed (ISO, `YYYY-MM-DDTHH`), for progress. */
+  hour: string | undefined;
 }
 
 /**
- * Re-sends the good events of a raw store in a deterministic order (creation time, then id), so
- * two replays send the same sequence; the receiver's deduplication makes a second replay add nothing.
- * Returns the number of events sent.
+ * Re-sends the good events of a raw store, hour partition after hour partition (receive time),
+ * each in a deterministic order (creation time, then id), so two replays send the same sequence;
+ * the receiver's deduplication makes a second replay add nothing. Lines that are not good records
+ * are skipped and counted, never fatal.
  */
-export async function replayRawStore(options: ReplayOptions): Promise<number> {
+export async function replayRawStore(options: ReplayOptions): Promise<ReplaySummary> {
   const since = options.since?.getTime() ?? -Infinity;
   const until = options.until?.getTime() ?? Infinity;
   const batchSize = options.batchSize ?? 500;
-  let sent = 0;
-  for (const hourDir of partitionsBetween(path.join(options.from, 'good'), since, until)) {
+  const root = await storeRoot(options.from);
+  const tally: SourceTally = { unreadable: 0, notRecords: 0, refused: [] };
+  const summary: ReplaySummary = { replayed: 0, accepted: 0, duplicates: 0, rejected: 0, skippedLines: { unreadable: 0, notRecords: 0 }, refused: tally.refused, hour: undefined };
+  const counted = (): ReplaySummary => Object.assign(summary, { skippedLines: { unreadable: tally.unreadable, notRecords: tally.notRecords } });
+  for (const partition of await partitionsBetween(root, since, until, tally)) {
+    summary.hour = new Date(partition.start).toISOString().slice(0, 13);
     const records: StoredGoodRecord[] = [];
-    for (const file of readdirSync(hourDir).filter((f) => f.endsWith('.jsonl')).sort()) {
-      for await (const record of readEnvelopes(path.join(hourDir, file))) {
-        const created = Date.parse(record.envelope.ts.created);
-        if (created >= since && created < until) records.push(record);
-      }
+    for (const file of partition.files) {
+      for await (const record of readGoodRecords(file, since, until, tally)) records.push(record);
     }
     records.sort((a, b) => a.envelope.ts.created.localeCompare(b.envelope.ts.created) || a.envelope.id.localeCompare(b.envelope.id));
     for (let i = 0; i < records.length; i += batchSize) {
       const slice = records.slice(i, i + batchSize);
-      await options.send(slice.map((r) => r.envelope), slice);
-    }
-    sent += records.length;
-  }
-  return sent;
-}
-
-/** Hour partitions (`date=YYYY-MM-DD/hour=HH`) that can hold events in [since, until), oldest first. */
-function partitionsBetween(root: string, since: number, until: number): string[] {
-  if (!existsSync(root)) return [];
-  const hours: string[] = [];
-  for (const dateDir of readdirSync(root).filter((d) => d.startsWith('date=')).sort()) {
-    for (const hourDir of readdirSync(path.join(root, dateDir)).filter((h) => h.startsWith('hour=')).sort()) {
-      const start = Date.parse(`${dateDir.slice(5)}T${hourDir.slice(5)}:00:00Z`);
-      if (start + 3_600_000 > since && start < until) hours.push(path.join(root, dateDir, hourDir));
-    }
-  }
-  return hours;
-}
-
-async function* readEnvelopes(file: string): AsyncGenerator<StoredGoodRecord> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    try {
-      yield { envelope: (JSON.parse(line) as { envelope: Envelope }).envelope, line };
-    } catch {
-      // A torn last line (the collector died mid-append, before it answered 200): never acknowledged.
-    }
-  }
-}
-
-/** Sends batches to a collector's `/v1/batch`; retries 429/503/network errors a few times. */
-export function collectorSender(url: string, writeKey: string): (batch: readonly Envelope[]) => Promise<void> {
-  const endpoint = `${url.replace(/\/+$/, '')}/v1/batch`;
-  return async (batch) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const response = await fetch(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}` },
-          body: JSON.stringify({ sentAt: new Date().toISOString(), events: batch }),
-        });
-        await response.arrayBuffer();
-        if (response.ok) return;
-        if (response.status !== 429 && response.status < 500) throw new Error(`collector answered HTTP ${response.status}`);
-        if (attempt >= 5) throw new Error(`collector answered HTTP ${response.status} ${attempt} times`);
-      } catch (error) {
-        if (attempt >= 5 || (error as Error).message.startsWith('collector answered')) throw error;
+      const outcome = await options.send(
+        slice.map((r) => r.envelope),
+        slice,
+      );
+      summary.replayed += slice.length;
+      if (outcome) {
+        summary.accepted += outcome.accepted;
+        summary.duplicates += outcome.duplicates;
+        summary.rejected += outcome.rejected;
       }
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      options.onProgress?.(counted());
     }
-  };
+  }
+  return counted();
 }

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { open as openFile, type FileHandle } from 'node:fs/promises';
+import fsPromises, { open as openFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createFileSink } from './file-sink.js';
+import { defaultInstanceId } from './instance-id.js';
 import { fsyncDir, fsyncDirSync } from './fsync-dir.js';
 import type { SinkRecord } from './sink.js';
 
@@ -56,12 +57,30 @@ describe('createFileSink', () => {
     expect(lines(path.join(dir, 'bad/date=2026-03-04/hour=05/part-i1.jsonl'))).toEqual(['{"id":"c"}']);
   });
 
-  it('names files after the process id by default', async () => {
+  it('names files after the host and the process id by default', async () => {
     const dir = freshDir();
     const sink = createFileSink({ dir });
     await sink.write([record('good', 'a', '2026-01-01T00:00:00Z')]);
     await sink.close();
-    expect(readdirSync(path.join(dir, 'good/date=2026-01-01/hour=00'))).toEqual([`part-${process.pid}.jsonl`]);
+    expect(readdirSync(path.join(dir, 'good/date=2026-01-01/hour=00'))).toEqual([`part-${defaultInstanceId()}.jsonl`]);
+  });
+
+  it.each(['../escape', '.hidden', 'a/b', '', 'x'.repeat(101)])('refuses the instance id %j (it names files)', (instanceId) => {
+    expect(() => createFileSink({ dir: freshDir(), instanceId })).toThrow(expect.objectContaining({ code: 'FILE_SINK_CONFIG' }));
+  });
+
+  it('holds its instance id while open: a second sink of this process on the store is refused, one after close() is not', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    expect(readFileSync(path.join(dir, 'instance-i.lock'), 'utf8')).toContain(`"pid":${process.pid}`);
+    expect(() => createFileSink({ dir, instanceId: 'i' })).toThrow(expect.objectContaining({ code: 'INSTANCE_LOCKED', message: expect.stringContaining('--instance-id') }));
+    const other = createFileSink({ dir, instanceId: 'j' });
+    await Promise.all([sink.close(), other.close()]);
+    expect(existsSync(path.join(dir, 'instance-i.lock'))).toBe(false);
+    const again = createFileSink({ dir, instanceId: 'i' });
+    await again.open?.();
+    expect(again.isReady()).toBe(true);
+    await again.close();
   });
 
   it.each(['fsync', 'write'] as const)('durability %s: every concurrent write lands as whole lines, in one file per partition', async (durability) => {
@@ -188,6 +207,41 @@ describe('createFileSink', () => {
     expect(lines(path.join(dir, 'good/date=2026-01-01/hour=00/part-i1.jsonl'))).toEqual(['{"id":"first"}', '{"id":"late"}']);
   });
 
+  it('keeps at most 32 part files open at once however one write is spread (1,000 hours), and lands every record once', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i', durability: 'write' });
+    let open = 0;
+    let most = 0;
+    const realOpen = fsPromises.open;
+    const spy = vi.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      if (!String(args[0]).includes(`${path.sep}part-`)) return handle;
+      most = Math.max(most, ++open);
+      const realClose = handle.close.bind(handle);
+      handle.close = () => (open--, realClose());
+      return handle;
+    });
+    const start = Date.parse('2020-01-01T00:00:00Z');
+    await sink.write(Array.from({ length: 1000 }, (_, h) => record('good', `h${h}`, new Date(start + h * 3_600_000).toISOString())));
+    await sink.close();
+    spy.mockRestore();
+    expect(most, 'part files open at once').toBe(32);
+    expect(open, 'left open after close()').toBe(0);
+    const landed = readdirSync(path.join(dir, 'good'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => lines(path.join(dir, 'good', f)));
+    expect(landed.sort()).toEqual(Array.from({ length: 1000 }, (_, h) => `{"id":"h${h}"}`).sort());
+  });
+
+  it('puts a record whose time has no four-digit year (9999-12-31T23:59:59-23:59 is year 10000 in UTC) in the current hour', async () => {
+    const dir = freshDir();
+    const sink = createFileSink({ dir, instanceId: 'i' });
+    const now = new Date().toISOString();
+    await sink.write([record('good', 'far', '9999-12-31T23:59:59-23:59'), record('good', 'before', '-000001-01-01T00:00:00Z')]);
+    await sink.close();
+    expect(readdirSync(path.join(dir, 'good'))).toEqual([`date=${now.slice(0, 10)}`]);
+  });
+
   it('close() waits for writes still queued', async () => {
     const dir = freshDir();
     const sink = createFileSink({ dir, instanceId: 'i' });
@@ -208,7 +262,7 @@ describe('createFileSink', () => {
     rmSync(blocker);
     await vi.waitFor(() => expect(sink.isReady()).toBe(true), { timeout: 3000, interval: 20 });
 
-    expect(readdirSync(dir)).toEqual(['good']); // no probe file left behind
+    expect(readdirSync(dir)).toEqual(['good', 'instance-i.lock']); // no probe file left behind
     await sink.write([record('good', 'a', '2026-05-06T01:00:00Z')]);
     await sink.close();
     expect(lines(path.join(dir, 'good/date=2026-05-06/hour=01/part-i.jsonl'))).toEqual(['{"id":"a"}']);

@@ -1,7 +1,10 @@
 import { mkdirSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { CollectorError, CollectorErrorCode } from '../errors.js';
 import { readRecentIds } from './file-store-ids.js';
 import { fsyncDir, fsyncDirSync } from './fsync-dir.js';
+import { defaultInstanceId, instanceIdProblem } from './instance-id.js';
+import { claimInstance, tryClaimInstance } from './instance-lock.js';
 import { dropTornTail, repairRecentTails, truncateTo } from './part-file-repair.js';
 import type { Sink, SinkRecord } from './sink.js';
 
@@ -15,7 +18,13 @@ export interface FileSinkOptions {
    * @default 'fsync'
    */
   durability?: 'fsync' | 'write';
-  /** Distinguishes files of collectors sharing a store. @default `<pid>` */
+  /**
+   * Names this collector's part files (`part-<instanceId>.jsonl`) and its lock file
+   * (`instance-<instanceId>.lock`): collectors sharing a store need different ids, and a second
+   * process claiming an id in use is refused (`open()` rejects with INSTANCE_LOCKED). 1-100 letters,
+   * digits, `.`, `_`, `-`.
+   * @default `<hostname>-<pid>`
+   */
   instanceId?: string;
 }
 
@@ -25,11 +34,15 @@ const HOUR_MS = 3_600_000;
 const MAX_REMEMBERED_PARTITIONS = 1024;
 
 /**
- * Part files kept open between commits. Past it, those the last commit did not write are closed: a
- * collector running for weeks would otherwise keep one descriptor per hour and kind. A late event
- * for a closed hour opens its file again.
+ * Part files open at once, during a commit and between commits; the least recently written are
+ * closed first. Partitions follow the receive time, so a commit normally writes one or two files
+ * per kind; the cap holds however the records of a commit are spread (a replay of old events, a
+ * clock jump), and a long-running collector does not keep one descriptor per hour and kind.
  */
 const MAX_OPEN_FILES = 32;
+
+/** Partition times outside 0000-9999 (no four-digit year to name them) fall back to the current time. */
+const LAST_PARTITION_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** How often a failing sink checks whether the store takes writes again. */
 const PROBE_INTERVAL_MS = 1000;
@@ -41,10 +54,14 @@ interface Waiter {
 }
 
 /**
- * The embedded raw store: append-only JSONL files partitioned by event date and hour,
- * `<dir>/<good|bad>/date=YYYY-MM-DD/hour=HH/part-<instance>.jsonl`. Writes from concurrent requests
- * are grouped: one append per file and one fsync per file for everything queued in a tick. A new
- * partition also costs one fsync of each directory above its part file, once.
+ * The embedded raw store: append-only JSONL files partitioned by date and hour (UTC) of each
+ * record's `time` (the receive time, SinkRecord.time), `<dir>/<good|bad>/date=YYYY-MM-DD/hour=HH/
+ * part-<instance>.jsonl`. Writes from concurrent requests are grouped: one append per file and one
+ * fsync per file for everything queued in a tick. A new partition also costs one fsync of each
+ * directory above its part file, once.
+ *
+ * Part files are this process's alone: it claims its instance id with a lock file at start
+ * (claimInstance); writes wait for the claim, and a refused or lost claim fails them.
  *
  * After a failed write the sink reports not ready, and every second, with no traffic needed, it
  * opens the failed part files again and writes and syncs a small probe file in `dir`: once that
@@ -52,12 +69,29 @@ interface Waiter {
  */
 export function createFileSink(options: FileSinkOptions): Sink {
   const durability = options.durability ?? 'fsync';
-  const instance = options.instanceId ?? String(process.pid);
+  const instance = options.instanceId ?? defaultInstanceId();
+  const problem = instanceIdProblem(instance);
+  if (problem) throw new CollectorError(CollectorErrorCode.FILE_SINK_CONFIG, problem);
   const root = path.resolve(options.dir);
   const created = mkdirSync(root, { recursive: true });
   if (created !== undefined && durability === 'fsync') {
     for (const dir of upTo(path.dirname(root), path.dirname(path.resolve(created)))) fsyncDirSync(dir);
   }
+  const onLost = (): void => {
+    claim = { state: 'lost', error: new CollectorError(CollectorErrorCode.INSTANCE_LOCKED, `another process took the lock of instance id "${instance}" in ${root}: this sink takes no more writes`) };
+  };
+  // Claimed at once when no lock file is there; one that is must be judged, which takes time.
+  let lock = tryClaimInstance(root, instance, undefined, onLost);
+  let claim: ClaimState = { state: lock ? 'held' : 'claiming' };
+  const claimed: Promise<void> = lock
+    ? Promise.resolve()
+    : claimInstance(root, instance, undefined, onLost).then(
+        (held) => {
+          lock = held;
+          if (claim.state === 'claiming') claim = { state: 'held' };
+        },
+        (error: unknown) => void (claim = { state: 'refused', error: error as Error }),
+      );
   const handles = new Map<string, Promise<fs.FileHandle>>();
   let queue: Waiter[] = [];
   let scheduled = false;
@@ -78,7 +112,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
   /** Part files by kind and hour since the epoch, so a record costs no date formatting or path join. */
   const partitions = { good: new Map<number, string>(), bad: new Map<number, string>() };
   const fileFor = (record: SinkRecord): string => {
-    const hour = Math.floor((Number.isFinite(record.time) ? record.time : Date.now()) / HOUR_MS);
+    const hour = Math.floor((record.time >= 0 && record.time <= LAST_PARTITION_MS ? record.time : Date.now()) / HOUR_MS);
     const files = partitions[record.kind];
     let file = files.get(hour);
     if (file === undefined) {
@@ -94,13 +128,18 @@ export function createFileSink(options: FileSinkOptions): Sink {
   // directories above it may not be on disk yet. Synced once, before the first write into it resolves.
   const syncNames = durability === 'fsync' ? (file: string) => Promise.all(upTo(path.dirname(file), root).map(fsyncDir)).then(() => undefined) : undefined;
 
+  /** The part file's handle; the map's order is that of last use, oldest first. */
   const open = (file: string): Promise<fs.FileHandle> => {
     let handle = handles.get(file);
-    if (!handle) {
+    if (handle) {
+      handles.delete(file);
+    } else {
       handle = fs.mkdir(path.dirname(file), { recursive: true }).then(() => openAppend(file, syncNames, durability === 'fsync'));
-      handle.catch(() => handles.delete(file));
-      handles.set(file, handle);
+      handle.catch(() => {
+        if (handles.get(file) === handle) handles.delete(file);
+      });
     }
+    handles.set(file, handle);
     return handle;
   };
 
@@ -112,6 +151,26 @@ export function createFileSink(options: FileSinkOptions): Sink {
     const handle = handles.get(file);
     handles.delete(file);
     void handle?.then((h) => h.close()).catch(() => undefined);
+  };
+
+  /** Closes the least recently used part files, other than `keep`, until `room` more fit under the cap. */
+  const makeRoom = (room: number, keep: ReadonlySet<string>): void => {
+    for (const file of [...handles.keys()]) {
+      if (handles.size + room <= MAX_OPEN_FILES) return;
+      if (!keep.has(file)) discard(file);
+    }
+  };
+
+  /** Runs `task` for each file, at most MAX_OPEN_FILES files open at a time; settles like allSettled. */
+  const eachFile = async <T>(files: readonly string[], task: (file: string, index: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> => {
+    const results: PromiseSettledResult<T>[] = [];
+    for (let from = 0; from < files.length; from += MAX_OPEN_FILES) {
+      const wave = files.slice(from, from + MAX_OPEN_FILES);
+      const keep = new Set(wave);
+      makeRoom(wave.filter((file) => !handles.has(file)).length, keep);
+      results.push(...(await Promise.allSettled(wave.map((file, i) => task(file, from + i)))));
+    }
+    return results;
   };
 
   /** Cuts a file a failed commit appended to back to its size before; throws while that fails. */
@@ -140,6 +199,12 @@ export function createFileSink(options: FileSinkOptions): Sink {
     scheduled = false;
     const waiters = queue;
     queue = [];
+    await claimed;
+    if (claim.state !== 'held') {
+      const error = 'error' in claim ? claim.error : new CollectorError(CollectorErrorCode.INSTANCE_LOCKED, 'the file sink is closed');
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
     // Once, before the first write: tails a process killed under this instance id left (kill -9).
     await (repairedTails ??= repairRecentTails(root, instance, Date.now(), durability === 'fsync').catch(() => undefined));
     const byFile = new Map<string, string[]>();
@@ -154,10 +219,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
     // Settled, not raced: the next commit must not append to a file this one is still writing.
     const files = [...byFile.keys()];
     const before = new Map<string, number>();
-    const results = await Promise.allSettled([...byFile].map(([file, lines]) => writeFile(file, lines, before)));
-    if (handles.size > MAX_OPEN_FILES) {
-      for (const file of [...handles.keys()]) if (!byFile.has(file)) discard(file);
-    }
+    const results = await eachFile(files, (file) => writeFile(file, byFile.get(file)!, before));
     const failed = results.findIndex((result) => result.status === 'rejected');
     if (failed === -1) {
       healthy = true;
@@ -179,7 +241,9 @@ export function createFileSink(options: FileSinkOptions): Sink {
   /** What the writes that failed need, and a small file written and synced in the root. */
   const writable = async (): Promise<void> => {
     await Promise.all(failedFiles.map(rollBack));
-    await Promise.all(failedFiles.map(open));
+    const opened = await eachFile(failedFiles, open);
+    const failedOpen = opened.find((result) => result.status === 'rejected');
+    if (failedOpen) throw failedOpen.reason;
     const file = path.join(root, `.probe-${instance}`);
     const handle = await fs.open(file, 'w');
     try {
@@ -221,7 +285,11 @@ export function createFileSink(options: FileSinkOptions): Sink {
           });
         }
       }),
-    isReady: () => healthy,
+    isReady: () => healthy && claim.state === 'held',
+    open: async () => {
+      await claimed;
+      if (claim.state === 'refused') throw claim.error;
+    },
     recentIds: (since, maxIds) => readRecentIds(root, since, maxIds),
     close: async () => {
       closed = true;
@@ -232,9 +300,15 @@ export function createFileSink(options: FileSinkOptions): Sink {
       const open = [...handles.values()];
       handles.clear();
       await Promise.all(open.map(async (h) => (await h).close().catch(() => undefined)));
+      await claimed;
+      claim = { state: 'released' };
+      await lock?.release();
     },
   };
 }
+
+/** Where the sink's claim of its instance id stands. */
+type ClaimState = { state: 'claiming' } | { state: 'held' } | { state: 'refused' | 'lost'; error: Error } | { state: 'released' };
 
 /** `dir` and the directories above it, up to `top` (inclusive). */
 function upTo(dir: string, top: string): string[] {

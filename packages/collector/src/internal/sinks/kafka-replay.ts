@@ -1,16 +1,19 @@
-import { replayRawStore, type StoredGoodRecord } from '../replay.js';
+import { replayRawStore, type ReplayOptions, type ReplaySummary, type StoredGoodRecord } from '../replay.js';
+import { storeRoot } from '../replay-source.js';
 import { createKafkaSink, type KafkaSinkOptions } from './kafka-sink.js';
 import type { SinkRecord } from './sink.js';
 
 export interface KafkaReplayOptions extends Omit<KafkaSinkOptions, 'type'> {
   /** Root of a raw store written by the file sink. */
   from: string;
-  /** Only events created at or after this time. */
+  /** Only events received at or after this time. */
   since?: Date;
-  /** Only events created before this time. */
+  /** Only events received before this time. */
   until?: Date;
   /** Events per write. @default 500 */
   batchSize?: number;
+  /** Called after each batch with the store's summary so far (progress on a terminal). @default none */
+  onProgress?: ReplayOptions['onProgress'];
   /**
    * Read the event ids the good topic already holds first and skip those events, so a second
    * replay (or a replay of events the collector already landed) adds nothing. It reads the whole
@@ -20,7 +23,7 @@ export interface KafkaReplayOptions extends Omit<KafkaSinkOptions, 'type'> {
   skipExisting?: boolean;
 }
 
-export interface KafkaReplayResult {
+export interface KafkaReplayResult extends Pick<ReplaySummary, 'skippedLines' | 'refused'> {
   /** Events written to the good topic. */
   replayed: number;
   /** Events skipped because the topic already held them. */
@@ -29,21 +32,23 @@ export interface KafkaReplayResult {
 
 /**
  * Replays the good events of a raw store to the Kafka good topic, in the store's deterministic order
- * (creation time, then id), each as the line the file sink stored (the collector's good record),
+ * (receive hour, then creation time, then id), each as the line the file sink stored (the collector's good record),
  * keyed by anonymous id like the collector's own writes. A failed write is retried a few times.
  */
 export async function replayToKafka(options: KafkaReplayOptions): Promise<KafkaReplayResult> {
-  const { from, since, until, batchSize, skipExisting = true, ...sinkOptions } = options;
+  const { from, since, until, batchSize, skipExisting = true, onProgress, ...sinkOptions } = options;
+  await storeRoot(from); // a missing store fails before the broker is contacted
   // The sink first: it creates the topics when they are missing.
   const sink = await createKafkaSink(sinkOptions);
-  const result: KafkaReplayResult = { replayed: 0, skipped: 0 };
+  const result: KafkaReplayResult = { replayed: 0, skipped: 0, skippedLines: { unreadable: 0, notRecords: 0 }, refused: [] };
   try {
     const existing = skipExisting ? await idsInTopic(sinkOptions.brokers, sinkOptions.goodTopic) : new Set<string>();
-    await replayRawStore({
+    const summary = await replayRawStore({
       from,
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
       ...(batchSize ? { batchSize } : {}),
+      ...(onProgress ? { onProgress } : {}),
       send: async (_batch, stored) => {
         const fresh = stored.filter((record) => !existing.has(record.envelope.id));
         result.skipped += stored.length - fresh.length;
@@ -62,6 +67,8 @@ export async function replayToKafka(options: KafkaReplayOptions): Promise<KafkaR
         result.replayed += fresh.length;
       },
     });
+    result.skippedLines = summary.skippedLines;
+    result.refused = summary.refused;
   } finally {
     await sink.close();
   }
@@ -73,7 +80,7 @@ function toSinkRecord(record: StoredGoodRecord): SinkRecord {
   return {
     kind: 'good',
     id: envelope.id,
-    time: Date.parse(envelope.ts.created),
+    time: record.receivedAt,
     key: envelope.user?.anonymousId ?? envelope.user?.userId,
     value: record.line,
   };

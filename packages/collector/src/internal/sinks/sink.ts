@@ -3,7 +3,12 @@ export interface SinkRecord {
   kind: 'good' | 'bad';
   /** Event id, when the event had one. */
   id: string | undefined;
-  /** Epoch ms that chooses the partition: the event's creation time (good) or receive time (bad). */
+  /**
+   * Epoch ms that chooses the partition: when the collector received the event. Never the event's
+   * own time: a client could push that arbitrarily far (one batch spread over a thousand hours, or
+   * year 10000), and a store partitioned by receive time only ever appends to recent partitions,
+   * which a loader can read by byte offset. The event's times stay in the envelope (`ts`).
+   */
   time: number;
   /** Partition key for ordered sinks (Kafka): the anonymous id, for per-user order. */
   key: string | undefined;
@@ -20,6 +25,12 @@ export interface Sink {
   write(records: readonly SinkRecord[]): Promise<void>;
   /** False while the sink is known to be failing (reported by `/readyz`). */
   isReady(): boolean;
+  /**
+   * Resolves once the sink can take writes; rejects when it never will (the file sink: another
+   * process holds its instance id). The collector's `listen` waits for it. Writes before it
+   * resolves wait too.
+   */
+  open?(): Promise<void>;
   /**
    * The ids of the good events the sink holds that were received at or after `since` (epoch ms),
    * about the `maxIds` most recent: what a starting collector's dedup window remembers, so a retry of
