@@ -14,8 +14,9 @@ export class Scratch {
     mkdirSync(path.join(this.store, 'good'), { recursive: true });
   }
 
-  schema(vendor: string, name: string, version: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}): void {
-    const dir = path.join(this.schemas, vendor, name, 'jsonschema');
+  /** Writes a schema in Iglu layout under `root` (default: `schemas/`). */
+  schema(vendor: string, name: string, version: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}, root = this.schemas): void {
+    const dir = path.join(root, vendor, name, 'jsonschema');
     mkdirSync(dir, { recursive: true });
     const body = { $schema: 'http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#', self: { vendor, name, format: 'jsonschema', version }, type: 'object', properties, ...extra };
     writeFileSync(path.join(dir, version), JSON.stringify(body, null, 2));

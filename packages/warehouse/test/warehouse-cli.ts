@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = path.join(ROOT, 'packages', 'warehouse', 'src', 'cli.ts');
+
+export interface WarehouseProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+/** Runs `tracklane-warehouse` from source in a child process (cwd the repo root, so tsx maps `@tracklane/*` to sources). */
+export function spawnWarehouseCli(args: readonly string[], onOutput?: (output: string) => void): WarehouseProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (text: string): void => {
+    output += text;
+    onOutput?.(output);
+  };
+  child.stdout.setEncoding('utf8').on('data', collect);
+  child.stderr.setEncoding('utf8').on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+/** Runs the CLI to completion; resolves with its exit code and output. */
+export async function runWarehouseCli(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const run = spawnWarehouseCli(args);
+  const code = await run.exited;
+  return { code, output: run.output() };
+}
