@@ -1,0 +1,78 @@
+// kill -9 of the loader in the middle of a load, then a restart: every event of the raw store is
+// in the tables exactly once. The batch commit and the manifest's advance are one transaction, so
+// whatever the kill interrupts is redone whole, and nothing committed is read again.
+import { statSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { goodLine, query, Scratch } from './store-fixture.js';
+import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
+
+const FILES = 4;
+const PER_FILE = 10_000;
+const BATCH = 1_500;
+
+let scratch: Scratch;
+beforeEach(() => {
+  scratch = new Scratch();
+  scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' }, n: { type: 'integer' } }, { 'x-tracklane': { kind: 'event' } });
+  scratch.schema('com.acme', 'user', '1-0-0', { userId: { type: 'string' } }, { 'x-tracklane': { kind: 'entity' } });
+});
+afterEach(() => scratch.remove());
+
+const loadArgs = (): string[] => ['load', '--from', scratch.store, '--schemas', scratch.schemas, '--duckdb', scratch.db, '--batch-size', String(BATCH)];
+
+/** Starts a load and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
+async function killAfter(batches: number, delayMs: number): Promise<void> {
+  let killed = false;
+  const run = spawnWarehouseCli(loadArgs(), (output) => {
+    if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
+    killed = true;
+    setTimeout(() => run.child.kill('SIGKILL'), delayMs);
+  });
+  const code = await run.exited;
+  expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
+  expect(code, run.output()).toBeNull();
+}
+
+describe('tracklane-warehouse load, killed with SIGKILL and restarted', () => {
+  it('loads every event exactly once', { timeout: 120_000 }, async () => {
+    const ids: string[] = [];
+    for (let f = 0; f < FILES; f++) {
+      const lines: string[] = [];
+      for (let i = 0; i < PER_FILE; i++) {
+        const id = `0190e0e0-0000-7000-8${f}00-${String(i).padStart(12, '0')}`;
+        ids.push(id);
+        lines.push(goodLine({ id, schema: 'iglu:com.acme/signup/jsonschema/1-0-0', data: { plan: 'pro', n: i }, entities: [{ schema: 'iglu:com.acme/user/jsonschema/1-0-0', data: { userId: `u${i}` } }] }));
+      }
+      scratch.append(`good/date=2026-12-07/hour=1${f}/part-a.jsonl`, lines);
+    }
+    const total = FILES * PER_FILE;
+
+    // Killed right after a commit, then while a batch is being read, staged or committed.
+    await killAfter(3, 0);
+    const afterFirst = Number((await query(scratch.db, 'select count(*) as n from events'))[0]!.n);
+    expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
+    expect(afterFirst).toBeLessThan(total);
+    await killAfter(4, 40);
+    const afterSecond = Number((await query(scratch.db, 'select count(*) as n from events'))[0]!.n);
+    expect(afterSecond).toBeGreaterThan(afterFirst);
+    expect(afterSecond).toBeLessThan(total);
+
+    const { code, output } = await runWarehouseCli(loadArgs());
+    expect(code, output).toBe(0);
+
+    const loaded = (await query(scratch.db, 'select event_id from events order by event_id')).map((r) => r.event_id as string);
+    expect(loaded.length).toBe(total);
+    expect(loaded).toEqual([...ids].sort());
+    expect(await query(scratch.db, 'select count(*)::int as n, count(distinct event_id)::int as d from com_acme_signup_1')).toEqual([{ n: total, d: total }]);
+    expect(await query(scratch.db, 'select count(*)::int as n from com_acme_user_1')).toEqual([{ n: total }]);
+    expect(await query(scratch.db, 'select count(*)::int as n from quarantine')).toEqual([{ n: 0 }]);
+    // The manifest ends at the end of every file.
+    const manifest = await query(scratch.db, 'select key, position::bigint as position from _tracklane_manifest order by key');
+    expect(manifest.map((r) => [r.key, Number(r.position)])).toEqual(
+      Array.from({ length: FILES }, (_, f) => {
+        const key = `good/date=2026-12-07/hour=1${f}/part-a.jsonl`;
+        return [key, statSync(`${scratch.store}/${key}`).size];
+      }),
+    );
+  });
+});
