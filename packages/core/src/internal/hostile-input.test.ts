@@ -167,6 +167,31 @@ describe('an event that cannot be serialized is dropped alone', () => {
     expect(dropped).toEqual([[poisoned, 'invalid']]);
   });
 
+  it('counts a poisoned event once when a hook flushes (unloading) or tracks from within its drop', async () => {
+    const delivered: string[] = [];
+    let reentered = 0;
+    const tracker = testTracker({
+      destinations: [scriptedDestination(() => ok)],
+      hooks: {
+        onDelivered: (events) => delivered.push(...events.map((e) => e.id)),
+        onDropped: () => {
+          reentered++;
+          void tracker.flush({ unloading: true });
+          void tracker.flush({ unloading: true });
+          good.push(tracker.track({ schema: SCHEMA, data: { from: 'hook' } })!);
+        },
+        onError: () => void tracker.flush({ unloading: true }),
+      },
+    });
+    const good: string[] = [tracker.track({ schema: SCHEMA, data: { n: 1 } })!];
+    tracker.track({ schema: SCHEMA, data: cyclic() });
+    for (let n = 2; n < 5; n++) good.push(tracker.track({ schema: SCHEMA, data: { n } })!);
+    await tracker.flush();
+    expect(reentered).toBe(1);
+    expect(tracker.getStats()).toMatchObject({ dropped: { invalid: 1 }, queued: 0 });
+    expect([...delivered].sort()).toEqual([...good].sort());
+  });
+
   it('drops the poisoned event of an unloading flush alone, synchronously', async () => {
     const store = new MemoryStore();
     const tracker = testTracker({ destinations: [scriptedDestination(() => ok)], store: () => storeOver(store) });

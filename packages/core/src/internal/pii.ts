@@ -42,7 +42,7 @@ function transformAt(node: unknown, path: readonly string[], action: PiiAction):
     return node.map((item) => (rest.length === 0 ? applyAction(item, action) : transformAt(item, rest, action)));
   }
   const record = node as Record<string, unknown>;
-  if (!Object.prototype.hasOwnProperty.call(record, head)) return node;
+  if (!Object.hasOwn(record, head)) return node;
   const copy: Record<string, unknown> = { ...record };
   if (rest.length > 0) {
     copy[head] = transformAt(record[head], rest, action);

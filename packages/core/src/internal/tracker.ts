@@ -185,18 +185,22 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       intakeFrom = 0;
       return undefined;
     }
-    const end = Math.min(intake.length, intakeFrom + max);
+    // Taken before any event is serialized: the hooks a dropped event calls may track, or store the
+    // intake themselves (`flush({ unloading })`), which then goes on after this chunk, or restarts.
+    const events = intake;
+    const options = intakeOptions;
+    let index = intakeFrom;
+    const end = (intakeFrom = Math.min(events.length, index + max));
     const stored: StoredEvent[] = [];
-    for (; intakeFrom < end; intakeFrom++) {
+    for (; index < end; index++) {
+      const envelope = events[index]!;
       // Each event on its own: one that throws (a cycle, a BigInt...) is dropped, the next is stored.
-      const envelope = intake[intakeFrom]!;
       try {
-        stored.push(toStoredEvent(envelope, intakeOptions[intakeFrom]));
+        stored.push(toStoredEvent(envelope, options[index]));
       } catch (error) {
         dropFailed(error, envelope);
       }
-      intake[intakeFrom] = undefined as unknown as Envelope;
-      intakeOptions[intakeFrom] = undefined;
+      events[index] = options[index] = undefined as never;
     }
     return Promise.all(queues.map((queue) => queue.enqueue(stored)));
   };
