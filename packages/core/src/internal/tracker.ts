@@ -188,7 +188,7 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
     // Taken before any event is serialized: the hooks a dropped event calls may track, or store the
     // intake themselves (`flush({ unloading })`), which then goes on after this chunk, or restarts.
     const events = intake;
-    const options = intakeOptions;
+    const callOptions = intakeOptions;
     let index = intakeFrom;
     const end = (intakeFrom = Math.min(events.length, index + max));
     const stored: StoredEvent[] = [];
@@ -196,11 +196,11 @@ export function createTracker(options: TrackerOptions, runtime: TrackerRuntime):
       const envelope = events[index]!;
       // Each event on its own: one that throws (a cycle, a BigInt...) is dropped, the next is stored.
       try {
-        stored.push(toStoredEvent(envelope, options[index]));
+        stored.push(toStoredEvent(envelope, callOptions[index]));
       } catch (error) {
         dropFailed(error, envelope);
       }
-      events[index] = options[index] = undefined as never;
+      events[index] = callOptions[index] = undefined as never;
     }
     return Promise.all(queues.map((queue) => queue.enqueue(stored)));
   };
