@@ -6,6 +6,7 @@ import { deriveModel } from '../src/internal/model/derive-model.js';
 import { loadSchemas } from '../src/internal/model/load-schemas.js';
 import { rawStoreSource } from '../src/internal/source/raw-store-source.js';
 import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
+import type { Target } from '../src/internal/target/target.js';
 import { goodLine, query, Scratch } from './store-fixture.js';
 
 /** A clock whose sleeps end when the test says so. */
@@ -81,5 +82,35 @@ describe('loadWarehouse with follow', () => {
     expect(await query(scratch.db, 'select plan, load_tstamp::varchar as t from com_acme_signup_1 join events using (event_id) order by plan')).toEqual(
       ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((plan, i) => ({ plan, t: i < 3 ? '2026-12-07 12:00:00+00' : i < 5 ? '2026-12-07 12:00:00.25+00' : '2026-12-07 12:00:00.5+00' })),
     );
+  });
+
+  it('retries a batch the database refused, from the last commit, after a backoff on the clock', async () => {
+    const clock = new FakeClock();
+    const stop = new AbortController();
+    const real = await openDuckDbTarget({ file: scratch.db });
+    let refusals = 1;
+    const target: Target = {
+      ...real,
+      apply: (source, batch, positions) => (refusals-- > 0 ? Promise.reject(new Error('disk full')) : real.apply(source, batch, positions)),
+    };
+    const errors: [string, number, number][] = [];
+    scratch.append('good/p/part-a.jsonl', [line(1), line(2)]);
+    const loading = loadWarehouse({ source: rawStoreSource({ dir: scratch.store }), target, model: deriveModel(loadSchemas(scratch.schemas)), follow: true, clock, signal: stop.signal, onError: (e, attempt, ms) => errors.push([(e as Error).message, attempt, ms]) });
+    await clock.asleep();
+    expect(errors).toEqual([['disk full', 1, 1000]]);
+    clock.advance(1000);
+    await clock.asleep();
+    stop.abort();
+    expect(await loading).toMatchObject({ lines: 2, events: 2, batches: 1 });
+    await real.close();
+    expect(await query(scratch.db, 'select count(*)::int as n from events')).toEqual([{ n: 2 }]);
+  });
+
+  it('without follow, a refused batch is thrown', async () => {
+    const real = await openDuckDbTarget({ file: scratch.db });
+    scratch.append('good/p/part-a.jsonl', [line(1)]);
+    const target: Target = { ...real, apply: () => Promise.reject(new Error('disk full')) };
+    await expect(loadWarehouse({ source: rawStoreSource({ dir: scratch.store }), target, model: deriveModel(loadSchemas(scratch.schemas)) })).rejects.toThrow('disk full');
+    await real.close();
   });
 });

@@ -27,7 +27,17 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
       try {
         const pending = command.follow ? undefined : (await source.backlog(await target.positions(source.name))).reduce((sum, b) => sum + b.total - b.loaded, 0);
         const progress = loadProgress(io.stderr, pending);
-        const summary = await loadWarehouse({ source, target, model, follow: command.follow, flushIntervalMs: command.flushIntervalMs, batchSize: command.batchSize, signal: io.signal, onBatch: progress.update });
+        const summary = await loadWarehouse({
+          source,
+          target,
+          model,
+          follow: command.follow,
+          flushIntervalMs: command.flushIntervalMs,
+          batchSize: command.batchSize,
+          signal: io.signal,
+          onBatch: progress.update,
+          onError: (error, attempt, retryInMs) => io.stderr.write(`\nwarning: load failed (attempt ${attempt}): ${(error as Error).message}; retrying in ${retryInMs / 1000} s\n`),
+        });
         progress.done(summary);
         for (const key of summary.rewritten) io.stderr.write(`warning: ${key} was rewritten since it was loaded: read again from its start (events deduplicated by id)\n`);
       } finally {

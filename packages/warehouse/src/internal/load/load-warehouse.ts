@@ -29,6 +29,12 @@ export interface LoadOptions {
   clock?: Clock;
   /** Called after each committed batch with the totals so far. @default none */
   onBatch?: (summary: Readonly<LoadSummary>) => void;
+  /**
+   * With `follow`: told when a batch fails (the database refused it, the store could not be read);
+   * the loader waits `retryInMs` and tries again from the last commit. Without `follow` the error
+   * is thrown. @default none
+   */
+  onError?: (error: unknown, attempt: number, retryInMs: number) => void;
 }
 
 export interface LoadSummary {
@@ -45,7 +51,13 @@ export interface LoadSummary {
   rewritten: string[];
 }
 
-export const LOAD_DEFAULTS = { batchSize: 10_000, flushIntervalMs: 1000 } as const;
+export const LOAD_DEFAULTS = {
+  batchSize: 10_000,
+  flushIntervalMs: 1000,
+  /** `--follow` retries a failed batch after this long, doubling each time up to `retryMaxMs`. */
+  retryFirstMs: 1000,
+  retryMaxMs: 30_000,
+} as const;
 
 /**
  * Loads a source into a target: reads from the positions the target committed, derives the rows,
@@ -61,7 +73,27 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
   const tables = new TableCache(target);
   const summary: LoadSummary = { lines: 0, bytes: 0, events: 0, quarantined: 0, batches: 0, rewritten: [] };
   const positions = await target.positions(source.name);
+  let failures = 0;
   while (!options.signal?.aborted) {
+    let read;
+    try {
+      read = await loadBatch();
+      failures = 0;
+    } catch (error) {
+      if (!options.follow) throw error;
+      const retryInMs = Math.min(LOAD_DEFAULTS.retryMaxMs, LOAD_DEFAULTS.retryFirstMs * 2 ** failures++);
+      options.onError?.(error, failures, retryInMs);
+      await clock.sleep(retryInMs, options.signal);
+      continue;
+    }
+    if (read.lines.length >= batchSize) continue;
+    if (!options.follow) break;
+    await clock.sleep(flushIntervalMs, options.signal);
+  }
+  return summary;
+
+  /** Reads a batch after the committed positions and commits it; what it read. */
+  async function loadBatch() {
     const read = await source.read(positions, batchSize);
     if (read.positions.length > 0) {
       const batch = await buildRows(read.lines, model, tables, new Date(clock.now()).toISOString());
@@ -79,9 +111,6 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
       summary.rewritten.push(...read.rewritten);
       options.onBatch?.(summary);
     }
-    if (read.lines.length >= batchSize) continue;
-    if (!options.follow) break;
-    await clock.sleep(flushIntervalMs, options.signal);
+    return read;
   }
-  return summary;
 }
