@@ -60,8 +60,9 @@ export interface CollectorLimits {
   maxBadRecordBytes?: number;
   /**
    * Time a client has to send a request's headers (the request line and every header), from its
-   * first byte; beyond it the connection is closed (Node answers `408`). Checked about every
-   * second (at most a quarter of the timeout), so it holds to within that.
+   * first byte (a new connection that sends nothing is cut alike); beyond it Node answers
+   * `408` and closes the connection. Checked every quarter of the shorter of the two timeouts,
+   * between 100 ms and 1 s (Node's own default, 30 s, would let a 10 s timeout run to 40 s).
    * @default 10_000
    */
   headersTimeoutMs?: number;
