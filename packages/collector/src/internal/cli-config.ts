@@ -69,13 +69,18 @@ function integer(raw: unknown, valid: (n: number) => boolean, rule: string): num
   return n;
 }
 
+/** A section of the config file (`"dedup": {...}`): an object of the `known` fields only. */
+function configSection(section: unknown, name: string, known: readonly string[]): Record<string, unknown> {
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) return invalid(`${name} in the config file must be an object of ${known.join(', ')}`);
+  for (const field of Object.keys(section)) {
+    if (!known.includes(field)) invalid(`unknown field ${name}.${field} in the config file (use ${known.join(', ')})`);
+  }
+  return section as Record<string, unknown>;
+}
+
 /** The dedup window from flags, environment and the config file's `dedup: {maxIds, ttlMs, warmFromStore}`. */
 function dedupOptions(values: { 'dedup-max-ids'?: string; 'dedup-ttl-ms'?: string; 'dedup-warm-from-store'?: string }, env: NodeJS.ProcessEnv, file: unknown = {}): DedupWindowOptions {
-  if (typeof file !== 'object' || file === null || Array.isArray(file)) return invalid('dedup in the config file must be an object: {"maxIds": n, "ttlMs": n}');
-  const fields = file as Record<string, unknown>;
-  for (const name of Object.keys(fields)) {
-    if (name !== 'maxIds' && name !== 'ttlMs' && name !== 'warmFromStore') invalid(`unknown field dedup.${name} in the config file (use maxIds, ttlMs, warmFromStore)`);
-  }
+  const fields = configSection(file, 'dedup', ['maxIds', 'ttlMs', 'warmFromStore']);
   const dedup: DedupWindowOptions = {};
   const maxIds = values['dedup-max-ids'] ?? env.TRACKLANE_DEDUP_MAX_IDS ?? fields.maxIds;
   if (maxIds !== undefined) dedup.maxIds = integer(maxIds, (n) => n >= 1 && n <= MAX_DEDUP_IDS, `--dedup-max-ids must be 1-${MAX_DEDUP_IDS}`);
@@ -192,11 +197,7 @@ function trustProxyOption(raw: unknown): boolean | number {
 
 /** The metrics listener and token from flags, environment and the config file's `metrics: {token, port, host}`. */
 function metricsOptions(values: { 'metrics-token'?: string; 'metrics-port'?: string; 'metrics-host'?: string }, env: NodeJS.ProcessEnv, file: unknown = {}): MetricsOptions {
-  if (typeof file !== 'object' || file === null || Array.isArray(file)) return invalid('metrics in the config file must be an object: {"token", "port", "host"}');
-  const fields = file as Record<string, unknown>;
-  for (const name of Object.keys(fields)) {
-    if (name !== 'token' && name !== 'port' && name !== 'host') invalid(`unknown field metrics.${name} in the config file (use token, port, host)`);
-  }
+  const fields = configSection(file, 'metrics', ['token', 'port', 'host']);
   const metrics: MetricsOptions = {};
   const token = values['metrics-token'] ?? env.TRACKLANE_METRICS_TOKEN ?? fields.token;
   if (token !== undefined) {
