@@ -9,6 +9,8 @@ export type { Source, SourceBacklog, SourceBatch, SourcePosition, StoredLine } f
 export { openDuckDbTarget } from './internal/target/duckdb-target.js';
 export type { DuckDbTargetOptions } from './internal/target/duckdb-target.js';
 export type { Target } from './internal/target/target.js';
+export { exportLake } from './internal/lake/export-lake.js';
+export type { ExportLakeOptions, ExportedTable } from './internal/lake/export-lake.js';
 export { deriveModel, tableNameFor } from './internal/model/derive-model.js';
 export type { ColumnModel, FamilyModel, VersionModel, WarehouseModel } from './internal/model/derive-model.js';
 export type { ColumnType } from './internal/model/column-type.js';

@@ -8,11 +8,14 @@ export const USAGE = `Usage:
       Loads what the store holds and is not loaded yet, then exits; with --follow, keeps loading what
       lands (Ctrl-C ends after the current batch). Progress on stderr: a bar on a terminal, a line per batch otherwise.
   tracklane-warehouse status --duckdb <file> [--from <raw store dir>]
-      Per source (every source the database has loaded, or --from): files and bytes loaded and pending.`;
+      Per source (every source the database has loaded, or --from): files and bytes loaded and pending.
+  tracklane-warehouse export --duckdb <file> --lake <dir>
+      Writes events and every data table as Parquet under <dir>/<table>/event_date=YYYY-MM-DD/ (Hive style).`;
 
 export type Command =
   | { command: 'load'; from: string; schemas: string; duckdb: string; follow: boolean; flushIntervalMs: number; batchSize: number }
   | { command: 'status'; duckdb: string; from: string | undefined }
+  | { command: 'export'; duckdb: string; lake: string }
   | { command: 'help' };
 
 /** The command line, checked: a missing or malformed flag is INVALID_CONFIG with the usage. */
@@ -30,6 +33,7 @@ export function parseCommand(argv: readonly string[]): Command {
         follow: { type: 'boolean' },
         'flush-interval-ms': { type: 'string' },
         'batch-size': { type: 'string' },
+        lake: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -54,6 +58,8 @@ export function parseCommand(argv: readonly string[]): Command {
       };
     case 'status':
       return { command, duckdb: required('duckdb'), from: text('from') };
+    case 'export':
+      return { command, duckdb: required('duckdb'), lake: required('lake') };
     default:
       throw invalid(`unknown command: ${command}`);
   }

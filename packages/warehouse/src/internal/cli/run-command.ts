@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { exportLake } from '../lake/export-lake.js';
 import { deriveModel } from '../model/derive-model.js';
 import { loadSchemas } from '../model/load-schemas.js';
 import { loadWarehouse } from '../load/load-warehouse.js';
@@ -43,6 +45,10 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
       } finally {
         await target.close();
       }
+      return;
+    }
+    case 'export': {
+      for (const { table, rows } of await exportLake({ duckdb: command.duckdb, dir: command.lake })) io.stdout.write(`${table}: ${rows} rows -> ${path.join(command.lake, table)}/event_date=*/\n`);
       return;
     }
     case 'status': {

@@ -95,8 +95,8 @@ describe('deriveModel', () => {
   });
 
   it("the loader's own column names are kept free: a property named like one gets a `_`", () => {
-    const model = deriveModel([schema('thing', '1-0-0', { eventId: { type: 'string' }, schema_version: { type: 'integer' }, position: { type: 'integer' } })]);
-    expect(model.families.get('com.acme/thing/jsonschema/1')!.columns.map((c) => c.name)).toEqual(['event_id_', 'schema_version_', 'position_']);
+    const model = deriveModel([schema('thing', '1-0-0', { eventId: { type: 'string' }, schema_version: { type: 'integer' }, position: { type: 'integer' }, eventDate: { type: 'string' } })]);
+    expect(model.families.get('com.acme/thing/jsonschema/1')!.columns.map((c) => c.name)).toEqual(['event_id_', 'schema_version_', 'position_', 'event_date_']);
   });
 
   it('the declared role owns the plain name; the other role gets Snowplow-style prefixes', () => {

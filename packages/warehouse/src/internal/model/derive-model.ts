@@ -43,8 +43,11 @@ export interface WarehouseModel {
   families: Map<string, FamilyModel>;
 }
 
-/** The loader's own columns of family tables: a property with one of these names gets a `_` appended. */
+/** The loader's own columns of family tables, in their order. */
 export const FAMILY_KEY_COLUMNS = ['event_id', 'position', 'schema_version'] as const;
+
+/** Names a property's column cannot take (a `_` is appended): the key columns, and `event_date`, the lake's partition column. */
+const RESERVED_COLUMNS: readonly string[] = [...FAMILY_KEY_COLUMNS, 'event_date'];
 
 type JsonSchema = Record<string, unknown>;
 
@@ -101,7 +104,7 @@ function addVersion(family: FamilyModel, key: SchemaKey, schema: JsonSchema): vo
 /** A property's column: snake_case; one of the loader's own column names gets a `_` appended. */
 export function columnNameOf(property: string): string {
   const name = snakeCase(property);
-  return (FAMILY_KEY_COLUMNS as readonly string[]).includes(name) ? `${name}_` : name;
+  return RESERVED_COLUMNS.includes(name) ? `${name}_` : name;
 }
 
 /**
