@@ -7,5 +7,11 @@ import { bodyOf } from './classify/engine.js';
  * kind, so a witness is judged apart from the run that found it.
  */
 export function validUnder(schema: JsonSchema, instance: unknown): boolean {
-  return createSchemaEngine({ allErrors: false }).compile(bodyOf(schema))(instance);
+  return validatorFor(schema)(instance);
+}
+
+/** The same, compiled once for many instances. */
+export function validatorFor(schema: JsonSchema): (instance: unknown) => boolean {
+  const validate = createSchemaEngine({ allErrors: false }).compile(bodyOf(schema));
+  return (instance) => validate(instance);
 }

@@ -68,6 +68,7 @@ const STRINGS: Row[] = [
 const OBJECTS: Row[] = [
   row('optional property added to a closed object', obj({ a: str }), obj({ a: str, b: str }), 'ADDITION', '/properties/b'),
   row('optional property added to an open object', obj({ a: str }, [], false), obj({ a: str, b: str }, [], false), 'REVISION', '/properties/b'),
+  row('a required key of an open object gets a schema', { type: 'object', required: ['a'] }, { type: 'object', required: ['a'], properties: { a: { enum: ['x'] } } }, 'REVISION', '/properties/a'),
   row('required property added', obj({ a: str }), obj({ a: str, b: str }, ['b']), 'MODEL', '/properties/b'),
   row('optional property made required', obj({ a: str }), obj({ a: str }, ['a']), 'MODEL', '/required'),
   row('required property made optional', obj({ a: str }, ['a']), obj({ a: str }), 'ADDITION', '/required'),
@@ -113,6 +114,7 @@ const COMBINATORS: Row[] = [
   row('oneOf branch tightened', { oneOf: [branchA, branchB] }, { oneOf: [branchA, obj({ kind: { enum: ['b'] }, b: { type: 'string', maxLength: 1 } }, ['kind'])] }, 'REVISION', '/oneOf/1/properties/b/maxLength'),
   row('allOf branch added', { allOf: [open('x')] }, { allOf: [open('x'), open('y')] }, 'MODEL', '/allOf/1/properties/y'),
   row('allOf branch removed', { allOf: [open('x'), open('y')] }, { allOf: [open('x')] }, 'ADDITION', ''),
+  row('oneOf nested in a new anyOf: its branches overlap on old data', { oneOf: [{ anyOf: [int] }] }, { anyOf: [{ oneOf: [{ oneOf: [{}, { type: 'string', maxLength: 0 }] }, int] }, str] }, 'REVISION', '/anyOf/0/oneOf/1'),
   row('not added', str, { ...str, not: { enum: ['x'] } }, 'REVISION', '/not'),
   row('not removed', { ...str, not: { enum: ['x'] } }, str, 'ADDITION', ''),
   row('not refuses less', { ...str, not: { enum: ['x', 'y'] } }, { ...str, not: { enum: ['x'] } }, 'ADDITION', '/not'),

@@ -32,9 +32,6 @@ export interface Classification {
   undecided: boolean;
 }
 
-/** Used when a version does not compile: no witness can be checked, so nothing breaking is certain. */
-const NO_JUDGE: WitnessJudge = { breaks: () => false, accepts: () => undefined };
-
 /**
  * Classifies the change from `from` to `to` with SchemaVer (Snowplow): ADDITION when every
  * instance valid under `from` stays valid under `to`, REVISION when some may not, MODEL when none
@@ -43,7 +40,7 @@ const NO_JUDGE: WitnessJudge = { breaks: () => false, accepts: () => undefined }
  * compatible nor witnessed is reported as undecided, with its pointer.
  */
 export function classifyChange(from: JsonSchema, to: JsonSchema): Classification {
-  const judge = witnessJudge(from, to) ?? NO_JUDGE;
+  const judge = witnessJudge(from, to);
   const walk = new Comparison(from, to, judge);
   compareNode(from, to, walk);
   const changes = dedupe(walk.out.map((f) => settle(f, from, to, judge)));

@@ -11,8 +11,8 @@ import { semanticJson } from './semantic.js';
 type Union = 'anyOf' | 'oneOf';
 const UNIONS: readonly Union[] = ['anyOf', 'oneOf'];
 
-/** Old nodes that are one alternative of a split union: their union was checked for overlaps already. */
-const alternatives = new WeakSet<JsonSchema>();
+/** Old nodes that are one alternative of a split union, with the new node whose overlaps their union was checked against. */
+const alternatives = new WeakMap<JsonSchema, JsonSchema>();
 
 /** The same list of branches, and no `$ref` inside that could point at a changed definition. */
 export function sameBranches(x: JsonSchema[] | undefined, y: JsonSchema[] | undefined): boolean {
@@ -32,7 +32,7 @@ export function splitUnion(a: JsonSchema, b: JsonSchema, c: Comparison): boolean
     const rest = without(a, keyword);
     branches.forEach((branch, index) => {
       const alternative = loosestBoth(rest, deref(branch, c.oldRoot));
-      alternatives.add(alternative);
+      alternatives.set(alternative, b);
       // The other branches' data may still pass: one branch losing all of it is not a MODEL.
       compareNode(alternative, b, c.at('', { kind: 'branch', keyword, index }, { capAtRevision: c.capAtRevision || branches.length > 1 }));
     });
@@ -82,7 +82,7 @@ export function compareCombinators(a: JsonSchema, b: JsonSchema, c: Comparison):
  */
 export function compareExclusivity(a: JsonSchema, b: JsonSchema, c: Comparison): void {
   const branches = b.oneOf;
-  if (!branches || alternatives.has(a) || sameBranches(a.oneOf, branches)) return;
+  if (!branches || alternatives.get(a) === b || sameBranches(a.oneOf, branches)) return;
   const before = new Map((a.oneOf ?? []).map((s, index) => [semanticJson(deref(s, c.oldRoot)), index]));
   const rest = without(b, 'oneOf');
   const within = branches.map((s) => loosestBoth(rest, deref(s, c.newRoot)));

@@ -82,8 +82,11 @@ function compareKey(a: JsonSchema, b: JsonSchema, key: string, c: Comparison): v
   if (!declaredBefore && Object.keys(constraintsOf(old)).length === 0) {
     // A new property on an open object: old data may hold the key with any value.
     const constrained = now.filter((n) => Object.keys(constraintsOf(n.schema)).length > 0);
-    if (constrained.length > 0 && !(b.required ?? []).includes(key)) {
-      c.at('', step).narrowed('REVISION', constrained[0]!.pointer, `optional property "${key}" added to an open object: historical data may hold it with another value`, old, constrained[0]!.schema);
+    // A key that only now became required is reported by compareRequired.
+    const newlyRequired = (b.required ?? []).includes(key) && !required;
+    if (newlyRequired) return;
+    for (const { pointer, schema } of constrained) {
+      c.at('', step).narrowed('REVISION', pointer, `${required ? 'required' : 'optional'} property "${key}" declared on an open object: historical data may hold it with another value`, old, schema);
     }
     return;
   }

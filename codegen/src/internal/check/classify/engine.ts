@@ -16,21 +16,32 @@ export interface WitnessJudge {
 type Validate = (value: unknown) => boolean;
 const DRAFT_04 = 'http://json-schema.org/draft-04/schema';
 
+/** Each version compiled once, whatever the number of pairs it is in (the previous and the next). */
+const versions = new WeakMap<JsonSchema, Validate | null>();
+
+function versionValidator(schema: JsonSchema): Validate | undefined {
+  if (!versions.has(schema)) versions.set(schema, compile(createSchemaEngine({ allErrors: false }), bodyOf(schema)) ?? null);
+  return versions.get(schema) ?? undefined;
+}
+
 /**
- * Compiles both versions once. A `$ref` to a schema outside the file (an Iglu URI) cannot be
- * resolved here, so it validates anything in both versions: a witness never rests on what such a
- * schema holds (the comparison reports a changed one as undecided). Undefined when a version
- * cannot be compiled at all (the loader reports why).
+ * Judges values against two versions. A `$ref` to a schema outside the file (an Iglu URI) cannot
+ * be resolved here, so it validates anything in both versions: a witness never rests on what such
+ * a schema holds (the comparison reports a changed one as undecided). Versions and nodes are
+ * compiled when first needed; a version that does not compile breaks nothing (the loader reports
+ * why), so no witness can stand on it.
  */
-export function witnessJudge(from: JsonSchema, to: JsonSchema): WitnessJudge | undefined {
-  const engine = createSchemaEngine({ allErrors: false });
-  const before = compile(engine, bodyOf(from));
-  const after = compile(engine, bodyOf(to));
-  if (!before || !after) return undefined;
+export function witnessJudge(from: JsonSchema, to: JsonSchema): WitnessJudge {
+  let engine: SchemaEngine | undefined;
   const nodes = new WeakMap<JsonSchema, Validate | null>();
   return {
-    breaks: (instance) => before(instance) && !after(instance),
+    breaks(instance) {
+      const before = versionValidator(from);
+      const after = versionValidator(to);
+      return before !== undefined && after !== undefined && before(instance) && !after(instance);
+    },
     accepts(node, root, value) {
+      engine ??= createSchemaEngine({ allErrors: false });
       if (!nodes.has(node)) nodes.set(node, compile(engine, { ...(withoutForeignRefs(node) as JsonSchema), definitions: withoutForeignRefs(root.definitions ?? {}) }) ?? null);
       const validate = nodes.get(node);
       return validate ? validate(value) : undefined;

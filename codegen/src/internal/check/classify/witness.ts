@@ -22,8 +22,6 @@ export function findWitness(site: Site, oldRoot: JsonSchema, newRoot: JsonSchema
     const key = canonicalJson(value);
     if (value === undefined || tried.has(key)) continue;
     tried.add(key);
-    // Cheap first look at the node alone; the whole instance is what decides.
-    if (judge.accepts(site.old, oldRoot, value) === false || judge.accepts(site.new, newRoot, value) === true) continue;
     const instance = instanceAlong(oldRoot, oldRoot, site.route, value);
     if (judge.breaks(instance)) return { instance };
   }
