@@ -6,7 +6,8 @@ import { generate } from './generate.js';
 import { schemaDir } from './internal/testing/schema-dir.js';
 import { scratchDir } from './internal/testing/typecheck.js';
 
-const closed = (properties: Record<string, unknown>, required: string[] = []): Record<string, unknown> => ({ type: 'object', properties, required, additionalProperties: false });
+// Draft-04 allows no empty `required` (the collector refuses it): absent when there is none.
+const closed = (properties: Record<string, unknown>, required: string[] = []): Record<string, unknown> => ({ type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false });
 
 const errorsOf = (fn: () => unknown): CodegenError[] => {
   try {
