@@ -30,6 +30,10 @@ describe('pnpm demo', () => {
     expect(output).toContain('unknown schema iglu:com.acme/legacy_click/jsonschema/1-0-0');
     expect(output).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(output).not.toContain('customer0@example.com'); // hashed on the device
+    // tracklane-warehouse loaded it into DuckDB: a query over a table derived from the schemas.
+    expect(output).toMatch(/done: 103 lines, 100 events, 3 quarantined/);
+    expect(output).toMatch(/from com_acme_signup_1 group by plan[^\n]*\n {4}free {9}25\n/);
+    expect(output).toContain('database: examples/demo/.data/warehouse.duckdb');
   });
 
   it('keeps the collector running until Ctrl-C, then stops it cleanly', { timeout: 120_000 }, async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm demo`: generate typed trackers from the example plan, start the native collector with the
-// file sink, run the example Node service against it, and show what landed where.
+// file sink, run the example Node service against it, show what landed where, and load it into
+// DuckDB with tracklane-warehouse.
 // Ctrl-C stops the collector cleanly. `--exit` stops right after the summary (used by tests).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -90,6 +91,24 @@ if (bad.records[0]) console.log(`  sample bad record reasons: ${JSON.stringify(b
 const metrics = await (await fetch(`${url}/metrics`)).text();
 for (const line of metrics.split('\n').filter((l) => l.startsWith('tracklane_collector_events_total'))) console.log(`  ${line}`);
 console.log(`\n  metrics: ${url}/metrics   health: ${url}/healthz   ready: ${url}/readyz`);
+
+step('tracklane-warehouse: what landed, loaded into DuckDB tables derived from the same schemas');
+const duckdbFile = path.join(dataDir, 'warehouse.duckdb');
+// Its progress and summary go to stderr.
+await run(process.execPath, [path.join(root, 'packages/warehouse/dist/cli.js'), 'load', '--from', dataDir, '--schemas', path.join(plan, 'schemas'), '--duckdb', duckdbFile]);
+const { DuckDBInstance } = await import('@duckdb/node-api');
+const warehouse = await DuckDBInstance.create(duckdbFile);
+const sql = await warehouse.connect();
+const rowsOf = async (text) => (await sql.runAndReadAll(text)).getRowObjectsJson();
+const signupsSql = 'select plan, count(*)::int as signups from com_acme_signup_1 group by plan order by signups desc, plan';
+console.log(`  ${signupsSql}`);
+for (const { plan: name, signups } of await rowsOf(signupsSql)) console.log(`    ${String(name).padEnd(12)} ${signups}`);
+const [{ events }] = await rowsOf('select count(*)::int as events from events');
+const [{ quarantined }] = await rowsOf('select count(*)::int as quarantined from quarantine');
+console.log(`  events: ${events} rows; quarantine: ${quarantined} rows (the collector's bad store, with reasons)`);
+sql.closeSync();
+warehouse.closeSync();
+console.log(`  database: ${path.relative(root, duckdbFile)} (open it with the duckdb CLI, or @duckdb/node-api)`);
 
 const stop = () => {
   if (collector.exitCode !== null || collector.signalCode !== null) process.exit(0);
