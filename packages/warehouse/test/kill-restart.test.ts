@@ -75,4 +75,21 @@ describe('tracklane-warehouse load, killed with SIGKILL and restarted', () => {
       }),
     );
   });
+
+  it('a second loader on a database file in use is refused with a clear error', { timeout: 60_000 }, async () => {
+    scratch.append('good/p/part-a.jsonl', [goodLine({ id: '0190e0e0-0000-7000-8000-000000000001', schema: 'iglu:com.acme/signup/jsonschema/1-0-0', data: { plan: 'pro', n: 1 } })]);
+    let ready!: () => void;
+    const loaded = new Promise<void>((resolve) => (ready = resolve));
+    const follower = spawnWarehouseCli([...loadArgs(), '--follow'], (output) => output.includes('loaded 1 lines') && ready());
+    try {
+      await loaded;
+      const second = await runWarehouseCli(loadArgs());
+      expect(second.code).toBe(1);
+      expect(second.output).toMatch(/^tracklane-warehouse: TARGET_UNAVAILABLE: cannot open the DuckDB database .*warehouse\.duckdb: .*lock/m);
+    } finally {
+      follower.child.kill('SIGTERM');
+      expect(await follower.exited).toBe(0);
+    }
+    expect(follower.output()).toMatch(/done: 1 lines, 1 events/);
+  });
 });

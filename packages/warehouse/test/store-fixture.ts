@@ -60,11 +60,12 @@ export function goodLine(parts: RecordParts): string {
   });
 }
 
-/** Runs a query on a database file (opened and closed for it: the loader must not hold it). */
+/** Runs a query on a database file (opened and closed for it: the loader must not hold it); times print in UTC. */
 export async function query(file: string, sql: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(file);
   const connection = await instance.connect();
   try {
+    await connection.run("SET TimeZone = 'UTC'");
     return (await connection.runAndReadAll(sql)).getRowObjectsJson();
   } finally {
     connection.closeSync();
