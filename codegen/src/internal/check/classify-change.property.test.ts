@@ -23,6 +23,8 @@ const schema: fc.Arbitrary<JsonSchema> = fc.letrec<{ node: JsonSchema }>((tie) =
       properties: fc.record({ a: tie('node'), b: tie('node') }, { requiredKeys: [] }),
       required: fc.subarray(['a', 'b'], { minLength: 1 }),
       additionalProperties: fc.oneof(fc.boolean(), tie('node')),
+      patternProperties: fc.record({ '^a': tie('node'), '^c': tie('node') }, { requiredKeys: [] }),
+      dependencies: fc.constantFrom<JsonSchema['dependencies']>({ a: ['b'] }, { b: ['a', 'c'] }),
       maxProperties: fc.constantFrom(0, 1, 2),
     }, { requiredKeys: ['type'] }),
     fc.record({ type: fc.constant('array'), items: fc.oneof(tie('node'), fc.tuple(tie('node'), tie('node'))), additionalItems: fc.boolean(), maxItems: fc.constantFrom(1, 2) }, { requiredKeys: ['type'] }),
@@ -32,6 +34,12 @@ const schema: fc.Arbitrary<JsonSchema> = fc.letrec<{ node: JsonSchema }>((tie) =
     fc.record({ type: fc.constantFrom('string', 'integer'), not: tie('node') }),
   ),
 })).node;
+
+/** Some schemas keep a part under `definitions` and point at it with `$ref`, in one version or both. */
+const rooted: fc.Arbitrary<JsonSchema> = fc.oneof(
+  schema,
+  fc.tuple(schema, schema).map(([d, s]): JsonSchema => ({ definitions: { d }, type: 'object', properties: { a: { $ref: '#/definitions/d' }, b: s } })),
+);
 
 /** Values the schemas above tell apart: every type, the edges of their bounds, objects and arrays of them. */
 const scalar = fc.constantFrom<unknown>(null, true, false, 0, 1, -1, 2, 3, 4, 0.5, 1.5, '', 'a', 'b', 'ab', 'abc', 'abcd', 'ba');
@@ -46,14 +54,17 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 
 /** A schema and a small edit of it (a keyword dropped or added, a union or intersection), or two unrelated schemas. */
 const pair: fc.Arbitrary<[JsonSchema, JsonSchema]> = fc.oneof(
-  fc.tuple(schema, schema),
-  fc.tuple(schema, leaf, fc.nat(), fc.constantFrom('drop', 'add', 'anyOf', 'allOf', 'property')).map(([s, extra, pick, edit]): [JsonSchema, JsonSchema] => {
-    const keys = Object.keys(s);
+  fc.tuple(rooted, rooted),
+  fc.tuple(rooted, leaf, fc.nat(), fc.constantFrom('drop', 'add', 'anyOf', 'allOf', 'property')).map(([s, extra, pick, edit]): [JsonSchema, JsonSchema] => {
+    const keys = Object.keys(s).filter((k) => k !== 'definitions'); // a $ref needs its definition
     const key = keys[pick % Math.max(keys.length, 1)];
     if (edit === 'drop' && key !== undefined) return [s, Object.fromEntries(Object.entries(s).filter(([k]) => k !== key))];
     if (edit === 'add') return [s, { ...s, ...extra }];
-    if (edit === 'anyOf') return [s, { anyOf: [s, extra] }];
-    if (edit === 'allOf') return [s, { allOf: [s, extra] }];
+    // Definitions stay at the root, where `#/definitions/...` points.
+    const { definitions, ...body } = s;
+    const root = definitions ? { definitions } : {};
+    if (edit === 'anyOf') return [s, { ...root, anyOf: [body, extra] }];
+    if (edit === 'allOf') return [s, { ...root, allOf: [body, extra] }];
     return [s, { ...s, properties: { ...s.properties, a: extra } }];
   }),
 );
@@ -77,9 +88,10 @@ describe('classifyChange on random schema pairs', () => {
 
   it('proves a schema against itself and against its own widening by anyOf', { timeout: 60_000 }, () => {
     fc.assert(
-      fc.property(schema, schema, (s, other) => {
+      fc.property(rooted, schema, (s, other) => {
         expect(classifyChange(s, s)).toEqual({ kind: 'ADDITION', changes: [], undecided: false });
-        const widened = classifyChange(s, { anyOf: [s, other] });
+        const { definitions, ...body } = s;
+        const widened = classifyChange(s, { ...(definitions ? { definitions } : {}), anyOf: [body, other] });
         expect(widened.kind).toBe('ADDITION');
       }),
       { numRuns: 200 },
