@@ -3,40 +3,21 @@
 // 30 s by default: the collector sets it), and clients that hold every request slot get the others
 // a 503 with Retry-After, never a hang. Meanwhile /healthz answers and a normal client's
 // acknowledged events are all stored once.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_KEY, httpRequest } from '../helpers/collector.js';
-import { spawnCollectorCli, type CollectorProcess } from '../helpers/collector-process.js';
-import { memoryOf, postTo, startNormalClient, storedCounts } from '../helpers/hostile-load.js';
-import { batch, envelope, writeTrackingPlan } from '../helpers/tracking-plan.js';
+import { SERVER_KEY } from '../helpers/collector.js';
+import { memoryOf, postTo, spawnLimitedCollector, startNormalClient, storedCounts, type LimitedCollector } from '../helpers/hostile-load.js';
+import { batch, envelope } from '../helpers/tracking-plan.js';
 
 const LIMITS = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, maxConcurrentRequests: 3 };
 
-let temp: string;
-let dataDir: string;
-let collector: CollectorProcess;
+let collector: LimitedCollector;
 
 beforeAll(async () => {
-  temp = mkdtempSync(path.join(os.tmpdir(), 'tracklane-slow-clients-'));
-  const schemas = path.join(temp, 'schemas');
-  dataDir = path.join(temp, 'data');
-  writeTrackingPlan(schemas);
-  const config = path.join(temp, 'collector.json');
-  writeFileSync(
-    config,
-    JSON.stringify({ port: 0, schemas: [schemas], writeKeys: [SERVER_KEY], sink: { type: 'file', dir: dataDir, durability: 'write' }, limits: { ...LIMITS, rateLimit: { requestsPerSecond: 1e9, burst: 1e9 } } }),
-  );
-  collector = await spawnCollectorCli(['--config', config]);
+  collector = await spawnLimitedCollector(LIMITS);
 });
 
-afterAll(async () => {
-  collector?.child.kill('SIGTERM');
-  await collector?.exited;
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => collector?.close());
 
 interface SlowClient {
   /** Resolves when the collector closes the connection: after how long, and the status line it sent (if any). */
@@ -65,10 +46,7 @@ function slowClient(head: string, drip: string): SlowClient {
 
 const REQUEST_HEAD = `POST /v1/batch HTTP/1.1\r\nHost: collector\r\nAuthorization: Bearer ${SERVER_KEY}\r\nContent-Type: application/json\r\n`;
 
-const healthy = async (): Promise<void> => {
-  expect((await httpRequest(new URL('/healthz', collector.url), 'GET', {})).status).toBe(200);
-  expect((await httpRequest(new URL('/readyz', collector.url), 'GET', {})).status).toBe(200);
-};
+const healthy = async (): Promise<void> => expect(await collector.health()).toEqual([200, 200]);
 
 describe('header and body timeouts hold to what is configured', () => {
   it('slow headers (a header line every 100 ms) are cut at headersTimeoutMs (1 s), not at 30 s', async () => {
@@ -81,7 +59,7 @@ describe('header and body timeouts hold to what is configured', () => {
     // Checked every 250 ms here (a quarter of the timeout, at most 1 s): within that, plus a loaded machine's delays.
     expect(ms).toBeLessThan(LIMITS.headersTimeoutMs + 1000);
     await healthy();
-    expect([...storedCounts(dataDir, normal.acked)]).toEqual([[1, normal.acked.size]]);
+    expect([...storedCounts(collector.dataDir, normal.acked)]).toEqual([[1, normal.acked.size]]);
   });
 
   it('a body sent a byte every 100 ms is cut at requestTimeoutMs (2 s)', async () => {
@@ -102,7 +80,7 @@ describe('header and body timeouts hold to what is configured', () => {
 
 describe('requests in flight', () => {
   it('clients holding all maxConcurrentRequests slots: the next request gets 503 with Retry-After at once; the slots come back when they are cut', async () => {
-    const before = memoryOf(collector.child.pid!);
+    const before = memoryOf(collector.pid);
     const holders = Array.from({ length: LIMITS.maxConcurrentRequests }, () => slowClient(`${REQUEST_HEAD}Content-Length: 100000\r\n\r\n{"events":[`, ' '));
     // The holders' heads are in: their requests hold a slot each once the collector has read them.
     let refused = await postTo(collector.url, '/v1/batch', JSON.stringify(batch([envelope()])));
@@ -119,8 +97,8 @@ describe('requests in flight', () => {
     for (const { statusLine } of cut) expect(statusLine).toBe('HTTP/1.1 408 Request Timeout');
     await normal.acknowledged(100);
     await normal.stop();
-    expect([...storedCounts(dataDir, normal.acked)]).toEqual([[1, normal.acked.size]]);
-    expect(memoryOf(collector.child.pid!).peak - before.rss).toBeLessThan(64 * 1024 * 1024);
+    expect([...storedCounts(collector.dataDir, normal.acked)]).toEqual([[1, normal.acked.size]]);
+    expect(memoryOf(collector.pid).peak - before.rss).toBeLessThan(64 * 1024 * 1024);
     await healthy();
   });
 });

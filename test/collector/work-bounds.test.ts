@@ -3,61 +3,32 @@
 // schema 400,000 times, a tp2 body of 700,000 payloads. Each time the hostile requests get their
 // answer, the collector stays healthy, its memory bounded (/proc/<pid>/status), and a normal client
 // sending at the same time has every event it was answered 200 for stored exactly once.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_KEY, httpRequest, readStore } from '../helpers/collector.js';
-import { spawnCollectorCli, type CollectorProcess } from '../helpers/collector-process.js';
-import { cpuSecondsOf, memoryOf, postTo, startNormalClient, startProbe, storedCounts } from '../helpers/hostile-load.js';
-import { CLICK, batch, envelope, writeTrackingPlan } from '../helpers/tracking-plan.js';
+import { readStore } from '../helpers/collector.js';
+import { cpuSecondsOf, memoryOf, postTo, spawnLimitedCollector, startNormalClient, startProbe, storedCounts, type LimitedCollector } from '../helpers/hostile-load.js';
+import { CLICK, batch, envelope } from '../helpers/tracking-plan.js';
 
 const MiB = 1024 * 1024;
 /** The defaults, but for a smaller budget of bytes in flight: three bodies of 8 MiB. */
 const LIMITS = { maxInflatedBytes: 8 * MiB, maxInflightBytes: 24 * MiB, maxErrorsPerEvent: 10, maxBadRecordBytes: 65_536 };
 const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';
 
-let temp: string;
-let dataDir: string;
-let collector: CollectorProcess;
+let collector: LimitedCollector;
 
 beforeAll(async () => {
-  temp = mkdtempSync(path.join(os.tmpdir(), 'tracklane-work-bounds-'));
-  const schemas = path.join(temp, 'schemas');
-  dataDir = path.join(temp, 'data');
-  writeTrackingPlan(schemas);
-  const config = path.join(temp, 'collector.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      port: 0,
-      schemas: [schemas],
-      writeKeys: [SERVER_KEY],
-      sink: { type: 'file', dir: dataDir, durability: 'write' },
-      // One validation thread, as the CLI picks on 2 cores: the main thread serves HTTP while it checks.
-      validationThreads: 1,
-      limits: { ...LIMITS, rateLimit: { requestsPerSecond: 1e9, burst: 1e9 } },
-    }),
-  );
-  collector = await spawnCollectorCli(['--config', config]);
+  // One validation thread, as the CLI picks on 2 cores: the main thread serves HTTP while it checks.
+  collector = await spawnLimitedCollector(LIMITS, { validationThreads: 1 });
 });
 
-afterAll(async () => {
-  collector?.child.kill('SIGTERM');
-  await collector?.exited;
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => collector?.close());
 
-const healthy = async (): Promise<void> => {
-  expect((await httpRequest(new URL('/healthz', collector.url), 'GET', {})).status).toBe(200);
-  expect((await httpRequest(new URL('/readyz', collector.url), 'GET', {})).status).toBe(200);
-};
+const healthy = async (): Promise<void> => expect(await collector.health()).toEqual([200, 200]);
 
 /** Every event the normal client was answered 200 for is in the store exactly once. */
 const expectStoredOnce = (acked: Set<string>): void => {
   expect(acked.size).toBeGreaterThan(0);
-  expect([...storedCounts(dataDir, acked)]).toEqual([[1, acked.size]]);
+  expect([...storedCounts(collector.dataDir, acked)]).toEqual([[1, acked.size]]);
 };
 
 describe('memory: requests and inflated bytes in flight', () => {
@@ -65,11 +36,11 @@ describe('memory: requests and inflated bytes in flight', () => {
     const pad = 'x'.repeat(LIMITS.maxInflatedBytes - 1024);
     const bomb = gzipSync(JSON.stringify(batch([envelope({ event: { schema: CLICK, data: { target: 'x', pad } } })])));
     expect(bomb.length).toBeLessThan(16 * 1024);
-    const before = memoryOf(collector.child.pid!);
+    const before = memoryOf(collector.pid);
     const normal = startNormalClient(collector.url);
     const answers = await Promise.all(Array.from({ length: 100 }, () => postTo(collector.url, '/v1/batch', bomb, { 'content-encoding': 'gzip' })));
     await normal.stop();
-    const after = memoryOf(collector.child.pid!);
+    const after = memoryOf(collector.pid);
 
     const statuses = new Map<number, number>();
     for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
@@ -94,9 +65,9 @@ describe('amplification: errors, answer and bad record of one event', () => {
     const wide = envelope({ event: { schema: CLICK, data } });
     const body = gzipSync(JSON.stringify(batch([wide])));
     // Its CPU alone first (the normal client's batches cost CPU too), then again beside the normal client.
-    const cpuBefore = cpuSecondsOf(collector.child.pid!);
+    const cpuBefore = cpuSecondsOf(collector.pid);
     const alone = await postTo(collector.url, '/v1/batch', body, { 'content-encoding': 'gzip' });
-    const cpu = cpuSecondsOf(collector.child.pid!) - cpuBefore;
+    const cpu = cpuSecondsOf(collector.pid) - cpuBefore;
     expect(alone.status).toBe(200);
     const normal = startNormalClient(collector.url);
     const answer = await postTo(collector.url, '/v1/batch', body, { 'content-encoding': 'gzip' });
@@ -109,7 +80,7 @@ describe('amplification: errors, answer and bad record of one event', () => {
     // Was 24 MB.
     expect(answer.text.length).toBeLessThan(2048);
     // Rejected events are not deduplicated: each request stored its own bad record.
-    const records = readStore(dataDir, 'bad').filter((r) => JSON.stringify(r).includes(wide.id));
+    const records = readStore(collector.dataDir, 'bad').filter((r) => JSON.stringify(r).includes(wide.id));
     expect(records).toHaveLength(2);
     const record = records[0]!;
     // Was one line of 29 MB: now the reasons, the payload's first bytes and its size.

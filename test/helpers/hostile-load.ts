@@ -1,8 +1,51 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVER_KEY, httpRequest, readStore, type HttpAnswer } from './collector.js';
-import { batch, envelope } from './tracking-plan.js';
+import { spawnCollectorCli, type CollectorProcess } from './collector-process.js';
+import { batch, envelope, writeTrackingPlan } from './tracking-plan.js';
+
+export interface LimitedCollector {
+  process: CollectorProcess;
+  url: string;
+  pid: number;
+  /** The file raw store it writes. */
+  dataDir: string;
+  /** The statuses of `GET /healthz` and `GET /readyz`. */
+  health(): Promise<[number, number]>;
+  /** Stops it (SIGTERM) and removes its files. */
+  close(): Promise<void>;
+}
+
+/**
+ * The real CLI with the test tracking plan, a file sink (`write` durability) and the server key,
+ * `limits` (the rate limit lifted unless given) and any other config file fields.
+ */
+export async function spawnLimitedCollector(limits: Record<string, unknown>, config: Record<string, unknown> = {}): Promise<LimitedCollector> {
+  const temp = mkdtempSync(path.join(os.tmpdir(), 'tracklane-limited-'));
+  const schemas = path.join(temp, 'schemas');
+  const dataDir = path.join(temp, 'data');
+  writeTrackingPlan(schemas);
+  const file = path.join(temp, 'collector.json');
+  const sink = { type: 'file', dir: dataDir, durability: 'write' };
+  writeFileSync(file, JSON.stringify({ port: 0, schemas: [schemas], writeKeys: [SERVER_KEY], sink, ...config, limits: { rateLimit: { requestsPerSecond: 1e9, burst: 1e9 }, ...limits } }));
+  const child = await spawnCollectorCli(['--config', file]);
+  const status = async (route: string): Promise<number> => (await httpRequest(new URL(route, child.url), 'GET', {})).status;
+  return {
+    process: child,
+    url: child.url,
+    pid: child.child.pid!,
+    dataDir,
+    health: async () => [await status('/healthz'), await status('/readyz')],
+    close: async () => {
+      child.child.kill('SIGTERM');
+      await child.exited;
+      rmSync(temp, { recursive: true, force: true });
+    },
+  };
+}
 
 /** `VmRSS` and `VmHWM` (peak RSS) of a process, in bytes, from `/proc/<pid>/status` (Linux). */
 export function memoryOf(pid: number): { rss: number; peak: number } {
