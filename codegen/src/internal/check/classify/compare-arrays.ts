@@ -2,8 +2,8 @@ import type { JsonSchema } from '../../load/types.js';
 import { compareBound } from './compare-bounds.js';
 import { compareNode } from './compare-node.js';
 import type { Comparison } from './comparison.js';
-import { itemSchema, sampleOf } from './sample.js';
-import { isSchema } from './schema-nodes.js';
+import { sampleOf } from './sample.js';
+import { isSchema, itemSchema } from './schema-nodes.js';
 
 /**
  * Array keywords. Items are compared position by position, for tuple `items` as for one `items`

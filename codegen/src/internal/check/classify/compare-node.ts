@@ -1,11 +1,14 @@
 import type { JsonSchema } from '../../load/types.js';
 import { compareArrays } from './compare-arrays.js';
-import { compareCombinators, compareExclusivity, sameBranches, splitUnion } from './compare-combinators.js';
+import { compareCombinators, sameBranches, splitUnion } from './compare-combinators.js';
+import { compareEnum, compareFinite } from './compare-enum.js';
 import { compareObjects } from './compare-objects.js';
+import { compareExclusivity } from './compare-one-of.js';
 import { compareOthers } from './compare-others.js';
-import { compareEnum, compareFinite, compareNumbers, compareStrings, compareTypes, keptTypes } from './compare-values.js';
-import { foldAllOf } from './intersect.js';
+import { compareNumbers, compareStrings } from './compare-scalars.js';
+import { compareTypes, keptTypes } from './compare-types.js';
 import type { Comparison } from './comparison.js';
+import { foldAllOf } from './intersect.js';
 import { deref } from './schema-nodes.js';
 import { semanticJson } from './semantic.js';
 

@@ -1,8 +1,6 @@
 import type { JsonSchema } from '../../load/types.js';
 import { canonicalJson } from '../lock-file.js';
-import { admits } from './compare-values.js';
-import { schemaForKey, typeList } from './sample.js';
-import { deref } from './schema-nodes.js';
+import { admits, deref, schemaForKey, typeList } from './schema-nodes.js';
 
 const ALL_TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'object', 'array'];
 

@@ -1,8 +1,6 @@
 import type { JsonSchema } from '../../load/types.js';
 import { canonicalJson } from '../lock-file.js';
-import { admits } from './compare-values.js';
-import { typeList } from './sample.js';
-import { ANNOTATIONS, deref, without } from './schema-nodes.js';
+import { admits, ANNOTATIONS, deref, typeList, without } from './schema-nodes.js';
 
 /**
  * A node that takes at least every value both take: keywords of either, `required` and `type`

@@ -1,7 +1,7 @@
 import type { JsonSchema } from '../../load/types.js';
-import { itemSchema, sampleNumber, sampleObject, sampleOf, sampleString, schemaForKey, flatten, typeList } from './sample.js';
 import { sampleMatching } from './regex-sample.js';
-import { deref } from './schema-nodes.js';
+import { flatten, sampleNumber, sampleObject, sampleOf, sampleString } from './sample.js';
+import { deref, itemSchema, schemaForKey, typeList } from './schema-nodes.js';
 
 /** One value of each JSON type, and the edges validators differ on. */
 const SCALARS: unknown[] = [null, true, false, 0, 1, -1, 0.5, -0.5, 2147483648, 2 ** 63, 1e21, '', 'a', 'A', '0', ' ', 'not a date', [], {}];

@@ -1,7 +1,7 @@
 import type { JsonSchema } from '../../load/types.js';
+import { loosestBoth } from './intersect.js';
 import { sampleMatching } from './regex-sample.js';
-import { asSchema, deref, isSchema, without } from './schema-nodes.js';
-import type { Step } from './types.js';
+import { deref, itemSchema, schemaForKey, typeList, without } from './schema-nodes.js';
 
 /**
  * Small instances built from a schema, as raw material for witnesses. They aim to be valid (the
@@ -14,26 +14,10 @@ const FORMATS: Record<string, string> = {
   hostname: 'example.com', ipv4: '127.0.0.1', ipv6: '::1', uri: 'https://example.com/', 'uri-reference': '/a',
   uuid: '00000000-0000-4000-8000-000000000000', regex: 'a', 'json-pointer': '/a',
 };
+
 const TYPE_ORDER = ['null', 'boolean', 'integer', 'number', 'string', 'object', 'array'];
+
 const MAX_DEPTH = 12;
-
-/** The declared types of a node as a list (`undefined`: any type). */
-export function typeList(node: JsonSchema): string[] | undefined {
-  if (node.type === undefined) return undefined;
-  return Array.isArray(node.type) ? node.type : [node.type];
-}
-
-/** One node holding the constraints of both, for sampling (not for validation). */
-export function conjoin(a: JsonSchema, b: JsonSchema): JsonSchema {
-  const merged: JsonSchema = { ...a, ...b };
-  if (a.properties || b.properties) merged.properties = { ...a.properties, ...b.properties };
-  if (a.required || b.required) merged.required = [...new Set([...(a.required ?? []), ...(b.required ?? [])])];
-  const ta = typeList(a);
-  const tb = typeList(b);
-  if (ta && tb) merged.type = ta.filter((t) => tb.includes(t) || (t === 'integer' && tb.includes('number'))).concat(tb.includes('integer') && ta.includes('number') ? ['integer'] : []);
-  else if (ta) merged.type = ta;
-  return merged;
-}
 
 /**
  * The node with its `allOf` and one branch of its `anyOf` / `oneOf` folded in: the first branch
@@ -41,30 +25,14 @@ export function conjoin(a: JsonSchema, b: JsonSchema): JsonSchema {
  */
 export function flatten(node: JsonSchema, root: JsonSchema, key?: string): JsonSchema {
   let flat = without(node, 'allOf', 'anyOf', 'oneOf');
-  for (const part of node.allOf ?? []) flat = conjoin(flat, flatten(deref(part, root), root, key));
+  for (const part of node.allOf ?? []) flat = loosestBoth(flat, flatten(deref(part, root), root, key));
   for (const keyword of ['anyOf', 'oneOf'] as const) {
     const branches = (node[keyword] ?? []).map((b) => deref(b, root));
     const names = (b: JsonSchema): boolean => key !== undefined && ((b.required ?? []).includes(key) || key in (b.properties ?? {}));
     const chosen = branches.find(names) ?? branches[0];
-    if (chosen) flat = conjoin(flat, flatten(chosen, root, key));
+    if (chosen) flat = loosestBoth(flat, flatten(chosen, root, key));
   }
   return flat;
-}
-
-/** The schema an object's key is validated by: its property, a matching pattern, or additionalProperties. */
-export function schemaForKey(node: JsonSchema, key: string): JsonSchema | false {
-  const declared = node.properties?.[key];
-  if (declared) return declared;
-  for (const [pattern, schema] of Object.entries(node.patternProperties ?? {})) if (safeTest(pattern, key)) return schema;
-  return asSchema(node.additionalProperties);
-}
-
-export function safeTest(pattern: string, text: string): boolean {
-  try {
-    return new RegExp(pattern, 'u').test(text);
-  } catch {
-    return false;
-  }
 }
 
 /** A small instance of `node`; `prefer` picks the type when the node allows several. */
@@ -119,12 +87,6 @@ function sampleArray(node: JsonSchema, root: JsonSchema, depth: number): unknown
   });
 }
 
-/** The schema of item `index`: the tuple's, additionalItems past it, or the one items schema. */
-export function itemSchema(node: JsonSchema, index: number): JsonSchema | false {
-  if (Array.isArray(node.items)) return node.items[index] ?? asSchema(node.additionalItems as boolean | JsonSchema | undefined);
-  return isSchema(node.items) ? node.items : {};
-}
-
 /** The required keys of an object node, each with a sample, plus optional ones up to minProperties. */
 export function sampleObject(node: JsonSchema, root: JsonSchema, depth = 0, skip?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -138,31 +100,4 @@ export function sampleObject(node: JsonSchema, root: JsonSchema, depth = 0, skip
     if (!(key in out) && key !== skip) fill(key);
   }
   return out;
-}
-
-/**
- * An instance of the root that follows `route` and holds `leaf` where it ends: the way a value
- * found at a nested node becomes a whole event.
- */
-export function instanceAlong(node: JsonSchema, root: JsonSchema, route: readonly Step[], leaf: unknown, depth = 0): unknown {
-  const [step, ...rest] = route;
-  if (!step) return leaf;
-  const resolved = deref(node, root);
-  if (step.kind === 'branch') {
-    const branch = resolved[step.keyword]?.[step.index];
-    const merged = branch ? conjoin(without(resolved, step.keyword), deref(branch, root)) : resolved;
-    return instanceAlong(merged, root, rest, leaf, depth);
-  }
-  const flat = flatten(resolved, root, step.kind === 'property' ? step.key : undefined);
-  if (step.kind === 'property') {
-    const out = sampleObject(flat, root, depth, step.key);
-    out[step.key] = instanceAlong(step.schema, root, rest, leaf, depth + 1);
-    return out;
-  }
-  const length = Math.max(step.index + 1, flat.minItems ?? 0);
-  return Array.from({ length }, (_, i) => {
-    if (i === step.index) return instanceAlong(step.schema, root, rest, leaf, depth + 1);
-    const item = itemSchema(flat, i);
-    return item === false ? null : sampleOf(item, root, undefined, depth + 1);
-  });
 }

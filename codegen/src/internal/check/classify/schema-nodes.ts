@@ -50,3 +50,38 @@ export function constraintsOf(node: JsonSchema): Record<string, unknown> {
 export function without(node: JsonSchema, ...keys: string[]): JsonSchema {
   return Object.fromEntries(Object.entries(node).filter(([key]) => !keys.includes(key)));
 }
+
+export const ALL_TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'object', 'array'];
+
+/** Whether a value of JSON Schema type `t` has a type in `types` (integers are numbers). */
+export function admits(types: readonly string[] | undefined, t: string): boolean {
+  return types === undefined || types.includes(t) || (t === 'integer' && types.includes('number'));
+}
+
+/** The declared types of a node as a list (`undefined`: any type). */
+export function typeList(node: JsonSchema): string[] | undefined {
+  if (node.type === undefined) return undefined;
+  return Array.isArray(node.type) ? node.type : [node.type];
+}
+
+/** The schema an object's key is validated by: its property, a matching pattern, or additionalProperties. */
+export function schemaForKey(node: JsonSchema, key: string): JsonSchema | false {
+  const declared = node.properties?.[key];
+  if (declared) return declared;
+  for (const [pattern, schema] of Object.entries(node.patternProperties ?? {})) if (safeTest(pattern, key)) return schema;
+  return asSchema(node.additionalProperties);
+}
+
+export function safeTest(pattern: string, text: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(text);
+  } catch {
+    return false;
+  }
+}
+
+/** The schema of item `index`: the tuple's, additionalItems past it, or the one items schema. */
+export function itemSchema(node: JsonSchema, index: number): JsonSchema | false {
+  if (Array.isArray(node.items)) return node.items[index] ?? asSchema(node.additionalItems as boolean | JsonSchema | undefined);
+  return isSchema(node.items) ? node.items : {};
+}

@@ -1,9 +1,9 @@
 import type { JsonSchema } from '../../load/types.js';
 import { canonicalJson } from '../lock-file.js';
 import type { WitnessJudge } from './engine.js';
-import { probesAt } from './probes.js';
-import { instanceAlong } from './sample.js';
+import { instanceAlong } from './instance-along.js';
 import type { Site } from './types.js';
+import { probesAt } from './probes.js';
 
 /** Candidates tried per site: enough for every pair of the Iglu Central corpus, bounded for huge schemas. */
 const MAX_CANDIDATES = 800;
