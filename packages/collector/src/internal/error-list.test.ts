@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorList, MAX_ERROR_CHARS } from './error-list.js';
+import { ErrorList, FULL_REPORT_MAX_KEYS, MAX_ERROR_CHARS } from './error-list.js';
 import type { CompiledSchema } from './schema-registry.js';
 
 /** A schema that `data` breaks `count` times, with one error per break. */
@@ -7,6 +7,7 @@ const breaking = (count: number): CompiledSchema => ({
   uri: 'iglu:test/breaking/jsonschema/1-0-0',
   validate: () => Array.from({ length: count }, (_, i) => `/${i}: bad`),
   violations: (_data, _prefix, maxErrors) => ({ errors: Array.from({ length: Math.min(count, maxErrors) }, (_, i) => `/${i}: bad`), count }),
+  firstViolation: () => (count > 0 ? '/0: bad (first)' : undefined),
 });
 
 describe('ErrorList', () => {
@@ -24,6 +25,17 @@ describe('ErrorList', () => {
     errors.add(breaking(400_000), {}, '');
     expect(errors.count).toBe(400_004);
     expect(errors.list()).toEqual(['/0: bad', '/1: bad', '/2: bad', '/3: bad', '/0: bad', '/1: bad', '/2: bad', '/3: bad', '/4: bad', '/5: bad', '… and 399,994 more errors']);
+  });
+
+  it(`in an event of more than ${FULL_REPORT_MAX_KEYS} keys, looks for the first error of each schema only, and says so`, () => {
+    const errors = new ErrorList(10, 400_003);
+    errors.add(breaking(400_000), {}, '');
+    errors.add(breaking(0), {}, '');
+    errors.add(breaking(3), {}, '');
+    expect(errors.list()).toEqual(['/0: bad (first)', '/0: bad (first)', '… further errors not looked for: the event has 400,003 keys (more than 10,000)']);
+    const valid = new ErrorList(10, 400_003);
+    valid.add(breaking(0), {}, '');
+    expect([valid.count, valid.list()]).toEqual([0, []]);
   });
 
   it('formats an error beyond max only to count it', () => {

@@ -47,7 +47,7 @@ export class EventValidator {
     const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
     const members = countMembers(value, this.maxDepth);
     if (members < 0) return { ok: false, id, errors: [checkShape(value, this.maxDepth) ?? '/: unsafe shape'] };
-    const errors = new ErrorList(this.maxErrors);
+    const errors = new ErrorList(this.maxErrors, members);
     errors.add(this.envelope, value, '');
     if (errors.count > 0) return { ok: false, id, errors: errors.list() };
     const envelope = value as Envelope;

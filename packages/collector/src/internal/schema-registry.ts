@@ -13,6 +13,8 @@ export interface CompiledSchema {
    * data can break a schema 400,000 times (one unknown key each), and formatting them all would cost more than finding them.
    */
   violations(data: unknown, pointerPrefix: string, maxErrors: number): { errors: string[]; count: number };
+  /** The first violation only (or none), found without looking for the others: for data too large to list them all. */
+  firstViolation(data: unknown, pointerPrefix: string): string | undefined;
 }
 
 /** A schema copied and known to the engine under its Iglu address, not compiled yet. */
@@ -35,6 +37,8 @@ export class SchemaRegistry {
   private readonly compiled = new Map<string, CompiledSchema>();
   /** The draft-04 semantics generated validators are compiled from too (@tracklane/schema). */
   private readonly engine = createSchemaEngine();
+  /** The same semantics, stopping at the first violation (`firstViolation`): its validators are compiled when first used. */
+  private readonly firstErrorEngine = createSchemaEngine({ allErrors: false });
   private readonly listeners = new Set<SchemaAddedListener>();
 
   get size(): number {
@@ -74,6 +78,7 @@ export class SchemaRegistry {
     const { $schema: _meta, self: _self, ...body } = schema;
     const relaxed = allowPiiTransforms(body);
     declareSchema(this.engine, igluSchemaId(uri), relaxed);
+    declareSchema(this.firstErrorEngine, igluSchemaId(uri), relaxed);
     return { schema, uri, body: relaxed, origin };
   }
 
@@ -84,6 +89,7 @@ export class SchemaRegistry {
     } catch (error) {
       throw new TracklaneError('INVALID_SCHEMA', `${origin}: cannot compile ${uri}: ${(error as Error).message}`, { cause: error });
     }
+    let firstError: SchemaValidator | undefined;
     this.compiled.set(uri, {
       uri,
       validate: (data, prefix) => (validate(data) ? [] : formatErrors(validate.errors ?? [], prefix)),
@@ -91,6 +97,11 @@ export class SchemaRegistry {
         if (validate(data)) return { errors: [], count: 0 };
         const errors = validate.errors ?? [];
         return { errors: formatErrors(errors.slice(0, maxErrors), prefix), count: errors.length };
+      },
+      firstViolation: (data, prefix) => {
+        // It compiled in the other engine: it compiles here too.
+        firstError ??= compileSchema(body, this.firstErrorEngine, igluSchemaId(uri));
+        return firstError(data) ? undefined : formatErrors((firstError.errors ?? []).slice(0, 1), prefix)[0];
       },
     });
     for (const listener of this.listeners) listener(schema, origin);
