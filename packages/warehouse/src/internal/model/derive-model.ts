@@ -113,6 +113,15 @@ export function columnNameOf(property: string): string {
  * gets Snowplow's column prefixes: `contexts_<...>` for entities, `unstruct_event_<...>` for events.
  */
 export function tableNameFor(family: Pick<FamilyModel, 'vendor' | 'name' | 'model' | 'kind'>, role: 'event' | 'entity'): string {
+  // Asked for every event of a load: named once per family and role.
+  let names = tableNames.get(family);
+  if (!names) tableNames.set(family, (names = {}));
+  return (names[role] ??= nameTable(family, role));
+}
+
+const tableNames = new WeakMap<object, { event?: string; entity?: string }>();
+
+function nameTable(family: Pick<FamilyModel, 'vendor' | 'name' | 'model' | 'kind'>, role: 'event' | 'entity'): string {
   const plain = familyTableName(family.vendor, family.name, family.model);
   const home = family.kind ?? 'event';
   if (role === home) return plain;

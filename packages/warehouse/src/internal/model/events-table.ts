@@ -1,5 +1,6 @@
 import type { Envelope } from '@tracklane/core';
 import type { ColumnType } from './column-type.js';
+import { parseSchemaUri } from './schema-key.js';
 
 /** A good record of the raw store, parsed: what the collector wrote (`{receivedAt, clientIp, envelope}`). */
 export interface GoodRecord {
@@ -51,13 +52,15 @@ export const EVENTS_COLUMNS: readonly EventsColumn[] = [
   { name: 'consent_policy_version', type: 'VARCHAR', comment: 'The consent policy version.', value: (r) => r.envelope.consent?.policyVersion },
   { name: 'consent_source', type: 'VARCHAR', comment: 'Where the consent decision came from.', value: (r) => r.envelope.consent?.source },
   { name: 'event_schema', type: 'VARCHAR', comment: "The event's schema URI.", value: (r) => r.envelope.event.schema },
-  { name: 'event_vendor', type: 'VARCHAR', comment: "The event schema's vendor.", value: (r) => r.envelope.event.schema.split('/')[0]?.slice('iglu:'.length) },
-  { name: 'event_name', type: 'VARCHAR', comment: "The event schema's name.", value: (r) => r.envelope.event.schema.split('/')[1] },
-  { name: 'event_version', type: 'VARCHAR', comment: "The event schema's version (M-R-A).", value: (r) => r.envelope.event.schema.split('/')[3] },
+  { name: 'event_vendor', type: 'VARCHAR', comment: "The event schema's vendor.", value: (r) => parseSchemaUri(r.envelope.event.schema)?.vendor },
+  { name: 'event_name', type: 'VARCHAR', comment: "The event schema's name.", value: (r) => parseSchemaUri(r.envelope.event.schema)?.name },
+  { name: 'event_version', type: 'VARCHAR', comment: "The event schema's version (M-R-A).", value: (r) => parseSchemaUri(r.envelope.event.schema)?.version },
 ];
 
 /** The UTC day of an ISO time (with any offset); undefined when it is not a time, which staging then refuses. */
 function utcDay(time: string): string | undefined {
+  // A UTC time (what trackers send) names its day; another offset may move it.
+  if (time.endsWith('Z') && time.charCodeAt(10) === 0x54) return time.slice(0, 10);
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().slice(0, 10);
 }

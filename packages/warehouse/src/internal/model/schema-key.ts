@@ -13,8 +13,20 @@ export interface SchemaKey {
 
 const IGLU_URI = /^iglu:([^/]+)\/([^/]+)\/([^/]+)\/([1-9]\d*)-(0|[1-9]\d*)-(0|[1-9]\d*)$/;
 
+/** URIs parsed so far: a load sees a handful of schemas millions of times. Cleared when full. */
+const parsed = new Map<string, SchemaKey | undefined>();
+const MAX_PARSED = 10_000;
+
 /** The parts of an Iglu URI, or undefined when it is not one. */
 export function parseSchemaUri(uri: string): SchemaKey | undefined {
+  if (parsed.has(uri)) return parsed.get(uri);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  const key = parseUncached(uri);
+  parsed.set(uri, key);
+  return key;
+}
+
+function parseUncached(uri: string): SchemaKey | undefined {
   const match = IGLU_URI.exec(uri);
   if (!match) return undefined;
   const [, vendor, name, format, model, revision, addition] = match as unknown as [string, string, string, string, string, string, string];

@@ -69,13 +69,18 @@ function isDate(text: string): boolean {
   return match !== null && isCalendarDay(match[1]!, match[2]!, match[3]!);
 }
 
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Year 1 or later (DuckDB has no year 0 in this notation), a real day of its month. */
 function isCalendarDay(year: string, month: string, day: string): boolean {
-  const y = Number(year);
   const m = Number(month);
   const d = Number(day);
-  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(2000, m, 0)).getUTCDate() - (m === 2 && !isLeapYear(y) ? 1 : 0);
+  if (m < 1 || m > 12 || d < 1) return false;
+  // Most days are in every month: only the 29th to 31st need the month and the year.
+  if (d <= 28) return year !== '0000';
+  const y = Number(year);
+  return y >= 1 && d <= MONTH_DAYS[m - 1]! + (m === 2 && isLeapYear(y) ? 1 : 0);
 }
 
 function isLeapYear(year: number): boolean {
