@@ -31,11 +31,8 @@ export function schemaProblems(body: Record<string, unknown>, engine: SchemaEngi
  */
 export function loadSchema(body: Record<string, unknown>, engine: SchemaEngine, id?: string): { validate?: SchemaValidator; problems: SchemaProblem[] } {
   const withdraw = (): void => void (id !== undefined && engine.removeSchema(id));
-  if (!engine.validateSchema(body)) {
-    withdraw();
-    return { problems: metaProblems(engine.errors ?? []) };
-  }
-  const problems = patternProblems(body);
+  // Both at once, so one run names every mistake of the kind a person makes by hand.
+  const problems = [...(engine.validateSchema(body) ? [] : metaProblems(engine.errors ?? [])), ...patternProblems(body)];
   if (problems.length > 0) {
     withdraw();
     return { problems };
