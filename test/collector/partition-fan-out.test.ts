@@ -49,7 +49,11 @@ describe('partition fan-out', () => {
         most = Math.max(most, openDescriptors(pid));
         await expectHealthy(collector.url);
       }
+      // The normal client keeps sending after the hostile batches too: the collector still takes its events.
+      const afterHostile = normal.acked.size;
+      while (normal.acked.size < afterHostile + 200) await new Promise((resolve) => setTimeout(resolve, 20));
       await normal.stop();
+      expect([...normal.refusals], 'statuses other than 200 the normal client got').toEqual([]);
       await expectHealthy(collector.url);
       console.log(`fan-out: ${BATCHES * PER_BATCH} events over ${BATCHES * PER_BATCH} hours; descriptors ${idle} idle, at most ${most} after a batch; normal client ${normal.acked.size} acknowledged`);
       expect(most - idle, 'descriptors the hostile batches left open').toBeLessThan(16);
