@@ -51,7 +51,7 @@ export function checkVersions(schemas: readonly LoadedSchema[]): { steps: Versio
         errors.push(new CodegenError(CodegenErrorCode.SCHEMAVER, message, { file: to.file, pointer: worst.pointer, rule: SCHEMAVER_RULE }));
       } else if (declared === 'ADDITION') {
         for (const c of changes.filter((change) => change.undecided)) {
-          warnings.push(new CodegenError(CodegenErrorCode.SCHEMAVER, `${span} declares ADDITION: ${c.message}`, { file: to.file, pointer: c.pointer, rule: SCHEMAVER_RULE }));
+          warnings.push(new CodegenError(CodegenErrorCode.SCHEMAVER, `${span} declares ADDITION but ${c.message}`, { file: to.file, pointer: c.pointer, rule: SCHEMAVER_RULE }));
         }
       }
     }
