@@ -7,7 +7,7 @@ import { loadSchemas } from '../src/internal/model/load-schemas.js';
 import { rawStoreSource } from '../src/internal/source/raw-store-source.js';
 import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
 import type { Target } from '../src/internal/target/target.js';
-import { goodLine, query, Scratch } from './store-fixture.js';
+import { eventId, goodLine, query, Scratch } from './store-fixture.js';
 
 /** A clock whose sleeps end when the test says so. */
 class FakeClock implements Clock {
@@ -43,7 +43,7 @@ beforeEach(() => {
 afterEach(() => scratch.remove());
 
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
-const line = (n: number): string => goodLine({ id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`, schema: SIGNUP, data: { plan: `p${n}` } });
+const line = (n: number): string => goodLine({ id: eventId(n), schema: SIGNUP, data: { plan: `p${n}` } });
 
 describe('loadWarehouse with follow', () => {
   it('loads what lands as it lands, a torn last line once it is whole, and stops when aborted', async () => {

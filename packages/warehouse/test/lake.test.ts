@@ -2,12 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportLake } from '../src/internal/lake/export-lake.js';
-import { loadWarehouse } from '../src/internal/load/load-warehouse.js';
-import { deriveModel } from '../src/internal/model/derive-model.js';
-import { loadSchemas } from '../src/internal/model/load-schemas.js';
-import { rawStoreSource } from '../src/internal/source/raw-store-source.js';
-import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
-import { goodLine, query, Scratch } from './store-fixture.js';
+import { eventId, goodLine, loadScratch, query, Scratch } from './store-fixture.js';
 
 let scratch: Scratch;
 beforeEach(() => {
@@ -17,15 +12,11 @@ beforeEach(() => {
 });
 afterEach(() => scratch.remove());
 
-async function load(): Promise<void> {
-  const target = await openDuckDbTarget({ file: scratch.db });
-  await loadWarehouse({ source: rawStoreSource({ dir: scratch.store }), target, model: deriveModel(loadSchemas(scratch.schemas)) });
-  await target.close();
-}
+const load = (options: { batchSize?: number } = {}) => loadScratch(scratch, options);
 
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
-const id = (n: number): string => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+const id = eventId;
 
 describe('exportLake', () => {
   it('writes events and family tables as Parquet partitioned by event date (Hive style); a late event lands in its day', async () => {

@@ -1,10 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deriveModel } from '../src/internal/model/derive-model.js';
-import { loadSchemas } from '../src/internal/model/load-schemas.js';
-import { loadWarehouse, type LoadSummary } from '../src/internal/load/load-warehouse.js';
-import { rawStoreSource } from '../src/internal/source/raw-store-source.js';
-import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
-import { goodLine, query, Scratch } from './store-fixture.js';
+import { eventId, goodLine, loadScratch, query, Scratch } from './store-fixture.js';
 
 let scratch: Scratch;
 beforeEach(() => {
@@ -14,18 +9,11 @@ beforeEach(() => {
 });
 afterEach(() => scratch.remove());
 
-async function load(options: { batchSize?: number } = {}): Promise<LoadSummary> {
-  const target = await openDuckDbTarget({ file: scratch.db });
-  try {
-    return await loadWarehouse({ source: rawStoreSource({ dir: scratch.store }), target, model: deriveModel(loadSchemas(scratch.schemas)), ...options });
-  } finally {
-    await target.close();
-  }
-}
+const load = (options: { batchSize?: number } = {}) => loadScratch(scratch, options);
 
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
-const id = (n: number): string => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+const id = eventId;
 
 describe('loading the raw store into DuckDB', () => {
   it('events, event data and entities land in their tables, joined on event_id', async () => {

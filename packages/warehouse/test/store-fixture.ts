@@ -2,6 +2,11 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { loadWarehouse, type LoadOptions, type LoadSummary } from '../src/internal/load/load-warehouse.js';
+import { deriveModel } from '../src/internal/model/derive-model.js';
+import { loadSchemas } from '../src/internal/model/load-schemas.js';
+import { rawStoreSource } from '../src/internal/source/raw-store-source.js';
+import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
 
 /** A scratch directory with a raw store (`store/`), schemas (`schemas/`) and a database path. */
 export class Scratch {
@@ -32,6 +37,19 @@ export class Scratch {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A one-shot load of the scratch store into its database, in this process. */
+export async function loadScratch(scratch: Scratch, options: Partial<LoadOptions> = {}): Promise<LoadSummary> {
+  const target = await openDuckDbTarget({ file: scratch.db });
+  try {
+    return await loadWarehouse({ source: rawStoreSource({ dir: scratch.store }), target, model: deriveModel(loadSchemas(scratch.schemas)), ...options });
+  } finally {
+    await target.close();
+  }
+}
+
+/** A UUID-shaped event id numbered `n`. */
+export const eventId = (n: number): string => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 
 export interface RecordParts {
   id: string;
