@@ -45,7 +45,7 @@ afterEach(() => scratch.remove());
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 const line = (n: number): string => goodLine({ id: eventId(n), schema: SIGNUP, data: { plan: `p${n}` } });
 
-describe('loadWarehouse with follow', () => {
+describe('loadWarehouse with follow', { timeout: 30_000 }, () => {
   it('loads what lands as it lands, a torn last line once it is whole, and stops when aborted', async () => {
     const clock = new FakeClock();
     const stop = new AbortController();

@@ -18,7 +18,7 @@ const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
 const id = eventId;
 
-describe('exportLake', () => {
+describe('exportLake', { timeout: 30_000 }, () => {
   it('writes events and family tables as Parquet partitioned by event date (Hive style); a late event lands in its day', async () => {
     scratch.append('good/p/part-a.jsonl', [
       goodLine({ id: id(1), schema: SIGNUP, data: { plan: 'pro' }, created: '2026-12-07T08:00:00.000Z', entities: [{ schema: USER, data: { userId: 'u1' } }] }),

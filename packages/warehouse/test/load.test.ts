@@ -15,7 +15,7 @@ const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
 const id = eventId;
 
-describe('loading the raw store into DuckDB', () => {
+describe('loading the raw store into DuckDB', { timeout: 30_000 }, () => {
   it('events, event data and entities land in their tables, joined on event_id', async () => {
     scratch.append('good/date=2026-12-07/hour=10/part-a.jsonl', [
       goodLine({ id: id(1), schema: SIGNUP, data: { plan: 'pro', email: 'a'.repeat(64) }, entities: [{ schema: USER, data: { userId: 'u1', tags: ['x', 'y'], address: { city: 'Lyon' } } }, { schema: USER, data: { userId: 'u2' } }] }),
