@@ -35,6 +35,17 @@ describe('properties named constructor, toString, hasOwnProperty, __proto__: own
     expect(validate(JSON.parse('{"constructor": "x", "toString": "a", "hasOwnProperty": true, "__proto__": "y"}')).map((v) => `${v.path} ${v.keyword}`).sort()).toEqual(['/__proto__ type', '/constructor type']);
   });
 
+  it('enum and uniqueItems compare by own keys, as the collector does: valueOf and toString keys neither throw nor match by inheritance', () => {
+    const listDir = schemaDir({ 'com.acme/tags/1-0-0': { type: 'object', properties: { tags: { type: 'array', uniqueItems: true }, kind: { enum: [{ toString: 1 }] } } } });
+    const listExports: Record<string, unknown> = {};
+    runInContext(ts.transpileModule(generate({ schemas: [listDir], validators: 'always' }).code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText,
+      createContext({ exports: listExports, console, require: () => core }, { codeGeneration: { strings: false, wasm: false } }));
+    const tags = listExports['validateTags'] as Validate;
+    expect(tags(JSON.parse('{"tags": [{"valueOf": 1}, {"valueOf": 1}]}')).map((v) => v.keyword)).toEqual(['uniqueItems']);
+    expect(tags(JSON.parse('{"tags": [{"valueOf": 1}, {"valueOf": 2}], "kind": {"toString": 1}}'))).toEqual([]);
+    expect(tags({ kind: {} }).map((v) => v.keyword)).toEqual(['enum']);
+  });
+
   it('the type accepts and rejects what the validator does', { timeout: 60_000 }, () => {
     const usage = `
 import type { TrackerLike } from '@tracklane/core';

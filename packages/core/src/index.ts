@@ -62,6 +62,7 @@ export { isSchemaUri, parseSchemaUri } from './internal/schema-uri.js';
 export type { SchemaKey } from './internal/schema-uri.js';
 export { utf8Length } from './internal/utf8.js';
 export { isDateTime } from './internal/formats/date-time.js';
+export { jsonEqual } from './internal/json-equal.js';
 export {
   isByte,
   isDate,

@@ -21,6 +21,7 @@ export const CORE_STUB = `declare module '@tracklane/core' {
   export interface SchemaRules { purpose?: string; pii?: PiiRules }
   export type TrackingPlan = Readonly<Record<string, SchemaRules>>;
 ${Object.values(FORMATS).map(({ check, type }) => `  export function ${check}(value: ${type}): boolean;`).join('\n')}
+  export function jsonEqual(a: unknown, b: unknown): boolean;
 }
 `;
 

@@ -3,10 +3,13 @@ import ts from 'typescript';
 
 const f = ts.factory;
 
-/** ajv's runtime helpers, by the module standalone code requires them from, and the generated runtime's function for each. */
-const RUNTIME_HELPERS: Readonly<Record<string, string>> = {
-  'ajv/dist/runtime/ucs2length': 'ucs2length',
-  'ajv/dist/runtime/equal': 'deepEqual',
+/**
+ * ajv's runtime helpers, by the module standalone code requires them from: the generated runtime's
+ * function, or the `@tracklane/core` export the collector's engine uses too.
+ */
+const RUNTIME_HELPERS: Readonly<Record<string, { runtime: string } | { core: string }>> = {
+  'ajv/dist/runtime/ucs2length': { runtime: 'ucs2length' },
+  'ajv/dist/runtime/equal': { core: 'jsonEqual' },
 };
 
 /** Standalone validators turned into statements for the generated TypeScript module. */
@@ -15,8 +18,8 @@ export interface TypedValidators {
   code: string;
   /** ajv's function name for each export name given to `standaloneSource`. */
   functions: Map<string, string>;
-  /** The `@tracklane/core` format functions the validators call. */
-  formats: Set<string>;
+  /** The `@tracklane/core` functions the validators call: format checks, `jsonEqual`. */
+  coreImports: Set<string>;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface TypedValidators {
 export function standaloneToTs(source: string): TypedValidators {
   const file = ts.createSourceFile('standalone.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const functions = new Map<string, string>();
-  const formats = new Set<string>();
+  const coreImports = new Set<string>();
   const schemas = new Map<string, unknown>();
   const kept: ts.Statement[] = [];
   for (const statement of file.statements) {
@@ -66,7 +69,7 @@ export function standaloneToTs(source: string): TypedValidators {
       if (format !== undefined) {
         const definition = FORMATS[format];
         if (definition === undefined) throw internal(node);
-        formats.add(definition.check);
+        coreImports.add(definition.check);
         // String formats are registered as bare functions; number formats as {type, validate}.
         const check = f.createIdentifier(definition.check);
         return definition.type === 'number' ? f.createObjectLiteralExpression([f.createPropertyAssignment('validate', check)]) : check;
@@ -76,7 +79,8 @@ export function standaloneToTs(source: string): TypedValidators {
         const [module] = node.expression.arguments;
         const helper = module && ts.isStringLiteral(module) ? RUNTIME_HELPERS[module.text] : undefined;
         if (helper === undefined) throw internal(node);
-        return f.createIdentifier(helper);
+        if ('core' in helper) coreImports.add(helper.core);
+        return f.createIdentifier('core' in helper ? helper.core : helper.runtime);
       }
       if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'RegExp') {
         const [pattern, flags] = node.arguments ?? [];
@@ -116,7 +120,7 @@ export function standaloneToTs(source: string): TypedValidators {
   // that on the function's first line. The code is ajv's and the test suites check what it does.
   const code = printed.replace(/^function validate\d+\(/gm, (header) => `// @ts-ignore TS2563 on ajv's largest validators\n${header}`);
   transformed.dispose();
-  return { code, functions, formats };
+  return { code, functions, coreImports };
 }
 
 /** The format name of `FORMATS_PLACEHOLDER["name"]` or `FORMATS_PLACEHOLDER.name`. */

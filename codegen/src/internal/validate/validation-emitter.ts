@@ -24,7 +24,7 @@ export function moduleValidation(models: readonly SchemaModel[], names: Readonly
   const runtime = [...parseStatements(validatorRuntime(mode)), ...parseStatements(typed.code)];
   return {
     runtime,
-    imports: [...typed.formats].sort(),
+    imports: [...typed.coreImports].sort(),
     model: (model, modelNames) => {
       const fn = typed.functions.get(modelNames.validate)!;
       const code = `export function ${modelNames.validate}(data: unknown): Violation[] {\n  return ${fn}(data) ? [] : violationsOf((${fn} as any).errors);\n}`;

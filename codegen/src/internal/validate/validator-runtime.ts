@@ -77,22 +77,5 @@ function ucs2length(text: string): number {
   }
   return length;
 }
-
-/**
- * Deep equality of JSON values for enum and uniqueItems, as the collector's ajv compares them
- * (fast-deep-equal): same type, same items in order, same own keys with equal values. It looks
- * at no prototype, so values from another realm (an iframe, a VM context) compare alike.
- */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a !== a && b !== b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const keys = Object.keys(x);
-  if (keys.length !== Object.keys(y).length) return false;
-  for (const key of keys) if (!Object.prototype.hasOwnProperty.call(y, key) || !deepEqual(x[key], y[key])) return false;
-  return true;
-}
 `;
 }

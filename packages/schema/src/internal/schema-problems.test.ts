@@ -37,6 +37,17 @@ describe('compileSchema', () => {
     expect(validate(JSON.parse('{"constructor": 1, "toString": 2}'))).toBe(true);
   });
 
+  it('compares enum and uniqueItems values by own keys: keys named valueOf or toString neither throw nor count twice', () => {
+    const unique = compileSchema({ uniqueItems: true });
+    expect(unique(JSON.parse('[{"valueOf": 1}, {"valueOf": 1}]'))).toBe(false);
+    expect(unique(JSON.parse('[{"valueOf": 1}, {"valueOf": 2}]'))).toBe(true);
+    const oneOf = compileSchema({ enum: [{ toString: 1 }, [1, { constructor: 'x' }]] });
+    expect(oneOf(JSON.parse('{"toString": 1}'))).toBe(true);
+    expect(oneOf(JSON.parse('[1, {"constructor": "x"}]'))).toBe(true);
+    expect(oneOf(JSON.parse('{"toString": 2}'))).toBe(false);
+    expect(oneOf({})).toBe(false);
+  });
+
   it('throws INVALID_SCHEMA naming the pointer and rule of what cannot be loaded', () => {
     expect(() => compileSchema({ properties: { a: { type: 'strin' } } })).toThrow(expect.objectContaining({ code: 'INVALID_SCHEMA', message: expect.stringContaining('/properties/a/type: not a valid draft-04 schema here') as unknown }));
   });
