@@ -70,9 +70,11 @@ export function castFromText(name: string, type: SqlColumn['type']): string {
   return `CAST(${column} AS ${type})`;
 }
 
+/** `key`: the primary key's columns; none for a table with no index to keep. */
 export function createTableSql(table: string, columns: readonly SqlColumn[], key: readonly string[]): string {
   const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${defs.join(', ')}, PRIMARY KEY (${key.map(quoteIdent).join(', ')}))`;
+  if (key.length > 0) defs.push(`PRIMARY KEY (${key.map(quoteIdent).join(', ')})`);
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${defs.join(', ')})`;
 }
 
 export function commentSql(table: string, column: string, comment: string): string {
@@ -80,14 +82,16 @@ export function commentSql(table: string, column: string, comment: string): stri
 }
 
 /**
- * Moves a stage table into its table. `onConflict`: nothing (a row with the key is there: the same
- * event landed again); for `events`, the row with the earlier collector time wins; `update` (the
- * manifest): the new position replaces the old. DuckDB assigns no key column in DO UPDATE.
+ * Moves a stage table into its table. `onConflict`: `none` (no key can conflict); `nothing` (a row
+ * with the key is there: the same event landed again); for `events`, `earliest-collector-time`:
+ * the row with the earlier collector time wins; `update` (the manifest): the new position replaces
+ * the old. DuckDB assigns no key column in DO UPDATE.
  */
-export function insertFromStageSql(table: string, stage: string, columns: readonly SqlColumn[], onConflict: 'nothing' | 'earliest-collector-time' | 'update', key: readonly string[]): string {
+export function insertFromStageSql(table: string, stage: string, columns: readonly SqlColumn[], onConflict: 'none' | 'nothing' | 'earliest-collector-time' | 'update', key: readonly string[] = []): string {
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
   const select = columns.map((c) => castFromText(c.name, c.type)).join(', ');
   const head = `INSERT INTO ${quoteIdent(table)} (${names}) SELECT ${select} FROM temp.${quoteIdent(stage)}`;
+  if (onConflict === 'none') return head;
   if (onConflict === 'nothing') return `${head} ON CONFLICT DO NOTHING`;
   const set = columns.filter((c) => !key.includes(c.name)).map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`).join(', ');
   const conflict = `${head} ON CONFLICT (${key.map(quoteIdent).join(', ')}) DO UPDATE SET ${set}`;

@@ -17,7 +17,7 @@ import {
   type SqlColumn,
 } from './duckdb-sql.js';
 import { stageRows } from './duckdb-stage.js';
-import { stagesOf } from './duckdb-stages.js';
+import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
 import type { FamilyTableSpec, LoadBatch, TableShape, Target } from './target.js';
 
 export interface DuckDbTargetOptions {
@@ -71,7 +71,8 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
         { name: 'schema_version', type: 'VARCHAR', notNull: true, comment: 'The schema version (M-R-A) that wrote the row.' },
       ];
       const model: SqlColumn[] = spec.family.columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
-      await run(createTableSql(spec.table, [...keys, ...model], spec.role === 'entity' ? ['event_id', 'position'] : ['event_id']));
+      // No key: a data row is written only with its event's first row in `events`, whose key keeps it once.
+      await run(createTableSql(spec.table, [...keys, ...model], []));
       const types = new Map((await rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1`, [spec.table])).map((r) => [r.column_name as string, r.data_type as string]));
       // An ADDITION: a nullable column, no rewrite.
       for (const column of model) if (!types.has(column.name)) await run(`ALTER TABLE ${quoteIdent(spec.table)} ADD COLUMN ${quoteIdent(column.name)} ${column.type}`);
@@ -84,14 +85,37 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
       };
     },
     apply: async (source: string, batch: LoadBatch, positions: readonly SourcePosition[]) => {
-      const stages = stagesOf(source, batch, positions);
+      const staged: string[] = [];
+      const stage = async (name: string, columns: readonly SqlColumn[], data: readonly (readonly (string | number | null)[])[]): Promise<void> => {
+        staged.push(name);
+        await stageRows(connection, name, columns, data);
+      };
       try {
-        // Staged outside the transaction: temp tables, this connection's alone.
-        for (const stage of stages) await stageRows(connection, stage.stage, stage.columns, stage.rows);
         await run('BEGIN TRANSACTION');
         try {
-          for (const stage of stages) {
-            await run(insertFromStageSql(stage.table, stage.stage, stage.columns, stage.onConflict, stage.key));
+          const fresh = new Set<string>();
+          if (batch.events.length > 0) {
+            await stage('stage_events', EVENTS_SQL_COLUMNS, batch.events.map((e) => e.values));
+            for (const row of await rows(`${insertFromStageSql('events', 'stage_events', EVENTS_SQL_COLUMNS, 'nothing')} RETURNING event_id`)) fresh.add(row.event_id as string);
+            // Events loaded before (a replay, another collector): the earliest collector time wins, through the key's index.
+            const again = batch.events.filter((e) => !fresh.has(e.eventId));
+            if (again.length > 0) {
+              await stage('stage_events_again', EVENTS_SQL_COLUMNS, again.map((e) => e.values));
+              await run(insertFromStageSql('events', 'stage_events_again', EVENTS_SQL_COLUMNS, 'earliest-collector-time', ['event_id']));
+            }
+          }
+          // Data rows of the events new to `events` only: those of the others are there already.
+          for (const [i, family] of familyStages(batch.events.filter((e) => fresh.has(e.eventId))).entries()) {
+            await stage(`stage_family_${i}`, family.columns, family.rows);
+            await run(insertFromStageSql(family.shape.table, `stage_family_${i}`, family.columns, 'none'));
+          }
+          if (batch.quarantine.length > 0) {
+            await stage('stage_quarantine', QUARANTINE_COLUMNS, quarantineRows(source, batch));
+            await run(insertFromStageSql(QUARANTINE_TABLE, 'stage_quarantine', QUARANTINE_COLUMNS, 'nothing'));
+          }
+          if (positions.length > 0) {
+            await stage('stage_manifest', MANIFEST_COLUMNS, manifestRows(source, positions, batch.loadedAt));
+            await run(insertFromStageSql(MANIFEST_TABLE, 'stage_manifest', MANIFEST_COLUMNS, 'update', MANIFEST_KEY));
           }
           await run('COMMIT');
         } catch (error) {
@@ -101,7 +125,7 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
       } catch (error) {
         throw new WarehouseError(WarehouseErrorCode.TARGET_UNAVAILABLE, `cannot write to ${options.file}: ${(error as Error).message}`, { cause: error });
       } finally {
-        for (const stage of stages) await run(`DROP TABLE IF EXISTS temp.${quoteIdent(stage.stage)}`).catch(() => undefined);
+        for (const name of staged) await run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`).catch(() => undefined);
       }
     },
     close: () => {
