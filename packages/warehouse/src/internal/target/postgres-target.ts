@@ -1,0 +1,188 @@
+import pg from 'pg';
+import { WarehouseError, WarehouseErrorCode } from '../errors.js';
+import { quoteIdent, quoteText } from '../model/naming.js';
+import type { SourcePosition } from '../source/source.js';
+import { EVENTS_SQL_COLUMNS, MANIFEST_COLUMNS, MANIFEST_KEY, MANIFEST_TABLE, QUARANTINE_COLUMNS, QUARANTINE_KEY, QUARANTINE_TABLE, type SqlColumn } from './duckdb-sql.js';
+import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
+import { copyRows } from './postgres-copy.js';
+import { columnTypeFromPostgres, createStagePgSql, createTablePgSql, insertFromStagePgSql, postgresType } from './postgres-sql.js';
+import { redactPassword, redactPostgresUrl } from './postgres-url.js';
+import type { FamilyTableSpec, LoadBatch, TableShape, Target } from './target.js';
+
+export interface PostgresTargetOptions {
+  /** `postgres://user:password@host:port/database`; the tables go to the connection's current schema (`search_path`). */
+  url: string;
+  /**
+   * How long to wait for a connection before the database counts as unreachable.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+}
+
+export const POSTGRES_DEFAULTS = { connectTimeoutMs: 10_000 } as const;
+
+interface ColumnRow {
+  name: string;
+  type: string;
+  comment: string | null;
+}
+
+/**
+ * PostgreSQL as the target: the tables, the quarantine and the load manifest in one database, so
+ * a batch and the manifest's advance commit together. A batch is one transaction: each table's
+ * rows are streamed with `COPY ... FROM STDIN` into a temp table (dropped at commit), then moved
+ * with the DuckDB target's `INSERT ... ON CONFLICT` rules (earliest collector time wins). One
+ * connection; one that fails is dropped and the next call opens another, so a `--follow` load
+ * outlives a database restart. Messages never show the URL's password.
+ */
+export async function openPostgresTarget(options: PostgresTargetOptions): Promise<Target> {
+  const shown = redactPostgresUrl(options.url);
+  let current: pg.Client | undefined;
+
+  const unavailable = (doing: string, error: unknown): WarehouseError =>
+    new WarehouseError(WarehouseErrorCode.TARGET_UNAVAILABLE, `${doing} ${shown}: ${redactPassword(describe(error), options.url)}`, { cause: error });
+
+  async function connect(): Promise<pg.Client> {
+    if (current) return current;
+    const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs ?? POSTGRES_DEFAULTS.connectTimeoutMs, application_name: 'tracklane-warehouse' });
+    // A connection lost between queries (a server restart) is replaced on the next call.
+    client.on('error', () => drop(client));
+    try {
+      await client.connect();
+    } catch (error) {
+      drop(client);
+      throw unavailable('cannot reach PostgreSQL at', error);
+    }
+    current = client;
+    return client;
+  }
+
+  function drop(client: pg.Client): void {
+    if (current === client) current = undefined;
+    client.end().catch(() => undefined);
+  }
+
+  /** Runs `work` on the connection; on a failure the connection is dropped (its state is unknown) and the error names the database. */
+  async function use<T>(doing: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = await connect();
+    try {
+      return await work(client);
+    } catch (error) {
+      drop(client);
+      throw error instanceof WarehouseError ? error : unavailable(doing, error);
+    }
+  }
+
+  async function columnsOf(client: pg.Client, table: string): Promise<Map<string, ColumnRow>> {
+    const { rows } = await client.query<ColumnRow>(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, col_description(a.attrelid, a.attnum) AS comment
+       FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+      [quoteIdent(table)],
+    );
+    return new Map(rows.map((r) => [r.name, r]));
+  }
+
+  /** Sets the comments that differ from the database's (a description changed in a later version). */
+  async function comment(client: pg.Client, table: string, columns: readonly SqlColumn[], existing: Map<string, ColumnRow>): Promise<void> {
+    for (const column of columns) {
+      if (column.comment !== undefined && existing.get(column.name)?.comment !== column.comment) {
+        await client.query(`COMMENT ON COLUMN ${quoteIdent(table)}.${quoteIdent(column.name)} IS ${quoteText(column.comment)}`);
+      }
+    }
+  }
+
+  await use('cannot create the tables in', async (client) => {
+    for (const [table, columns, key] of [
+      ['events', EVENTS_SQL_COLUMNS, ['event_id']],
+      [QUARANTINE_TABLE, QUARANTINE_COLUMNS, QUARANTINE_KEY],
+      [MANIFEST_TABLE, MANIFEST_COLUMNS, MANIFEST_KEY],
+    ] as const) {
+      await client.query(createTablePgSql(table, columns, key));
+      await comment(client, table, columns, await columnsOf(client, table));
+    }
+  });
+
+  return {
+    name: shown,
+    sources: () => use('cannot read the manifest of', async (client) => (await client.query<{ source: string }>(`SELECT DISTINCT source FROM ${MANIFEST_TABLE} ORDER BY source`)).rows.map((r) => r.source)),
+    positions: (source) =>
+      use('cannot read the manifest of', async (client) => {
+        const { rows } = await client.query<{ key: string; kind: 'good' | 'bad'; position: string; fingerprint: string }>(`SELECT key, kind, position, fingerprint FROM ${MANIFEST_TABLE} WHERE source = $1`, [source]);
+        return new Map(rows.map((r): [string, SourcePosition] => [r.key, { key: r.key, kind: r.kind, offset: Number(r.position), fingerprint: r.fingerprint }]));
+      }),
+    ensureTable: (spec: FamilyTableSpec) =>
+      use(`cannot create or migrate ${spec.table} in`, async (client): Promise<TableShape> => {
+        const keys: SqlColumn[] = [
+          { name: 'event_id', type: 'VARCHAR', notNull: true, comment: 'The event (events.event_id).' },
+          ...(spec.role === 'entity' ? [{ name: 'position', type: 'INTEGER' as const, notNull: true, comment: "The entity's index in the envelope's entities." }] : []),
+          { name: 'schema_version', type: 'VARCHAR', notNull: true, comment: 'The schema version (M-R-A) that wrote the row.' },
+        ];
+        const model: SqlColumn[] = spec.family.columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
+        await client.query(createTablePgSql(spec.table, [...keys, ...model], spec.role === 'entity' ? ['event_id', 'position'] : ['event_id']));
+        let existing = await columnsOf(client, spec.table);
+        // An ADDITION: a nullable column, no rewrite (IF NOT EXISTS: another loader may have just added it).
+        const missing = model.filter((c) => !existing.has(c.name));
+        for (const column of missing) await client.query(`ALTER TABLE ${quoteIdent(spec.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(column.name)} ${postgresType(column.type)}`);
+        if (missing.length > 0) existing = await columnsOf(client, spec.table);
+        await comment(client, spec.table, [...keys, ...model], existing);
+        return {
+          table: spec.table,
+          role: spec.role,
+          // The database's type wins: rows whose values do not fit it go to quarantine, not into a failed cast.
+          columns: spec.family.columns.map((c) => {
+            const found = existing.get(c.name);
+            return { name: c.name, property: c.property, type: (found ? columnTypeFromPostgres(found.type) : undefined) ?? c.type, lenient: c.lenient };
+          }),
+        };
+      }),
+    apply: (source: string, batch: LoadBatch, positions: readonly SourcePosition[]) =>
+      use('cannot write to', async (client) => {
+        const stage = async (name: string, columns: readonly SqlColumn[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> => {
+          await client.query(createStagePgSql(name, columns));
+          await copyRows(client, name, columns, rows);
+        };
+        await client.query('BEGIN');
+        try {
+          // Loaders of one source take turns: the manifest advances in order.
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tracklane-warehouse:${source}`]);
+          const fresh = new Set<string>();
+          if (batch.events.length > 0) {
+            await stage('stage_events', EVENTS_SQL_COLUMNS, batch.events.map((e) => e.values));
+            // Inserted (xmax = 0) or replaced by an earlier landing; rows of ids already there and not earlier are left alone.
+            const { rows } = await client.query<{ event_id: string; inserted: boolean }>(`${insertFromStagePgSql('events', 'stage_events', EVENTS_SQL_COLUMNS, 'earliest-collector-time', ['event_id'])} RETURNING event_id, (xmax = 0) AS inserted`);
+            for (const row of rows) if (row.inserted) fresh.add(row.event_id);
+          }
+          // Data rows of the events new to `events` only: those of the others are there already.
+          for (const [i, family] of familyStages(batch.events.filter((e) => fresh.has(e.eventId))).entries()) {
+            await stage(`stage_family_${i}`, family.columns, family.rows);
+            await client.query(insertFromStagePgSql(family.shape.table, `stage_family_${i}`, family.columns, 'nothing', family.shape.role === 'entity' ? ['event_id', 'position'] : ['event_id']));
+          }
+          if (batch.quarantine.length > 0) {
+            await stage('stage_quarantine', QUARANTINE_COLUMNS, quarantineRows(source, batch));
+            await client.query(insertFromStagePgSql(QUARANTINE_TABLE, 'stage_quarantine', QUARANTINE_COLUMNS, 'nothing', QUARANTINE_KEY));
+          }
+          if (positions.length > 0) {
+            await stage('stage_manifest', MANIFEST_COLUMNS, manifestRows(source, positions, batch.loadedAt));
+            await client.query(insertFromStagePgSql(MANIFEST_TABLE, 'stage_manifest', MANIFEST_COLUMNS, 'update', MANIFEST_KEY));
+          }
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    close: async () => {
+      const client = current;
+      current = undefined;
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
+/** A driver error as one line: PostgreSQL's message with its SQLSTATE, or the socket's. */
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(describe).join('; ');
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? `${error.message} (SQLSTATE ${code})` : error.message || error.name;
+}
