@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
 import { LOAD_DEFAULTS } from '../load/load-warehouse.js';
+import { KAFKA_FLAG_OPTIONS, KAFKA_USAGE, kafkaFlags, type KafkaFlags } from './kafka-flags.js';
 
 export const USAGE = `Usage:
   tracklane-warehouse load --from <raw store dir> --schemas <dir|registry.json> --duckdb <file>
@@ -9,12 +10,13 @@ export const USAGE = `Usage:
       lands (Ctrl-C ends after the current batch). Progress on stderr: a bar on a terminal, a line per batch otherwise.
   tracklane-warehouse status --duckdb <file> [--from <raw store dir>]
       Per source (every source the database has loaded, or --from): files and bytes loaded and pending.
+${KAFKA_USAGE}
   tracklane-warehouse export --duckdb <file> --lake <dir>
       Writes events and every data table as Parquet under <dir>/<table>/event_date=YYYY-MM-DD/ (Hive style).`;
 
 export type Command =
-  | { command: 'load'; from: string; schemas: string; duckdb: string; follow: boolean; flushIntervalMs: number; batchSize: number }
-  | { command: 'status'; duckdb: string; from: string | undefined }
+  | { command: 'load'; from: string | undefined; kafka: KafkaFlags | undefined; schemas: string; duckdb: string; follow: boolean; flushIntervalMs: number; batchSize: number }
+  | { command: 'status'; duckdb: string; from: string | undefined; kafka: KafkaFlags | undefined }
   | { command: 'export'; duckdb: string; lake: string }
   | { command: 'help' };
 
@@ -34,6 +36,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'flush-interval-ms': { type: 'string' },
         'batch-size': { type: 'string' },
         lake: { type: 'string' },
+        ...KAFKA_FLAG_OPTIONS,
       },
     }));
   } catch (error) {
@@ -45,11 +48,14 @@ export function parseCommand(argv: readonly string[]): Command {
     if (value === undefined || value === '') throw invalid(`${command} needs --${name}`);
     return value;
   };
+  const kafka = kafkaFlags(values, invalid);
   switch (command) {
     case 'load':
+      if ((kafka === undefined) === (text('from') === undefined)) throw invalid('load needs --from <raw store dir> or --kafka-brokers, not both');
       return {
         command,
-        from: required('from'),
+        from: text('from'),
+        kafka,
         schemas: required('schemas'),
         duckdb: required('duckdb'),
         follow: values.follow === true,
@@ -57,7 +63,7 @@ export function parseCommand(argv: readonly string[]): Command {
         batchSize: positiveInteger(text('batch-size'), '--batch-size', LOAD_DEFAULTS.batchSize),
       };
     case 'status':
-      return { command, duckdb: required('duckdb'), from: text('from') };
+      return { command, duckdb: required('duckdb'), from: text('from'), kafka };
     case 'export':
       return { command, duckdb: required('duckdb'), lake: required('lake') };
     default:

@@ -7,6 +7,7 @@ import { rawStoreSource } from '../source/raw-store-source.js';
 import { warehouseStatus } from '../status/warehouse-status.js';
 import { openDuckDbTarget } from '../target/duckdb-target.js';
 import { USAGE, type Command } from './cli-args.js';
+import { commandSource, writeKafkaStatus } from './command-source.js';
 import { formatBytes, loadProgress, type ProgressStream } from './progress.js';
 
 export interface CommandIo {
@@ -24,7 +25,7 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
     case 'load': {
       // Schemas first: a set the collector would refuse fails before the database is touched.
       const model = deriveModel(loadSchemas(command.schemas));
-      const source = rawStoreSource({ dir: command.from });
+      const source = commandSource(command, io.stderr);
       const target = await openDuckDbTarget({ file: command.duckdb });
       try {
         const pending = command.follow ? undefined : (await source.backlog(await target.positions(source.name))).reduce((sum, b) => sum + b.total - b.loaded, 0);
@@ -43,6 +44,7 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
         progress.done(summary);
         for (const key of summary.rewritten) io.stderr.write(`warning: ${key} was rewritten since it was loaded: read again from its start (events deduplicated by id)\n`);
       } finally {
+        await source.close?.();
         await target.close();
       }
       return;
@@ -54,7 +56,12 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
     case 'status': {
       const target = await openDuckDbTarget({ file: command.duckdb });
       try {
-        const names = command.from !== undefined ? [command.from] : await target.sources();
+        if (command.kafka !== undefined) {
+          await writeKafkaStatus(commandSource(command, io.stderr), io.stdout);
+          return;
+        }
+        // A Kafka source's lag is the group's: it needs --kafka-brokers.
+        const names = command.from !== undefined ? [command.from] : (await target.sources()).filter((name) => !name.startsWith('kafka:'));
         if (names.length === 0) io.stdout.write(`${command.duckdb}: nothing loaded yet\n`);
         for (const status of await warehouseStatus(target, names.map((dir) => rawStoreSource({ dir })))) {
           io.stdout.write(`${status.source} ${status.kind}: ${status.filesLoaded} files loaded (${formatBytes(status.bytesLoaded)}), ${status.filesPending} pending (${formatBytes(status.bytesPending)})\n`);

@@ -1,0 +1,246 @@
+// The Kafka source against the real broker of test/kafka/broker/start.sh (one file: one broker for
+// every case): tracker -> collector (Kafka sink) -> tracklane-warehouse -> DuckDB; a redelivery adds
+// no row; kill -9 mid-load and a restart load every event once; two loaders in one group share the
+// partitions and load every event once.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCollector, createKafkaSink, type KafkaSink } from '@tracklane/collector';
+import { collectorDestination, createNodeTracker } from '@tracklane/node';
+import { deleteTopics, useBroker, type Broker } from '../../../test/kafka/kafka-broker.js';
+import { loadWarehouse } from '../src/internal/load/load-warehouse.js';
+import { deriveModel } from '../src/internal/model/derive-model.js';
+import { loadSchemas } from '../src/internal/model/load-schemas.js';
+import { kafkaSource } from '../src/internal/source/kafka-source.js';
+import type { Source } from '../src/internal/source/source.js';
+import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
+import { goodLine, query, Scratch } from './store-fixture.js';
+import { runWarehouseCli, spawnWarehouseCli, type WarehouseProcess } from './warehouse-cli.js';
+
+const KEY = 'warehouse-kafka-key';
+const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
+
+let broker: Broker;
+const topics: string[] = [];
+beforeAll(async () => {
+  broker = await useBroker();
+}, 600_000);
+afterAll(async () => {
+  if (!broker) return;
+  await deleteTopics(broker.bootstrap, topics);
+  await broker.release();
+}, 120_000);
+
+let scratch: Scratch;
+const sinks: KafkaSink[] = [];
+const loaders: WarehouseProcess[] = [];
+beforeEach(() => {
+  scratch = new Scratch();
+  scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' }, n: { type: 'integer' } }, { 'x-tracklane': { kind: 'event' }, additionalProperties: false });
+});
+afterEach(async () => {
+  for (const loader of loaders.splice(0)) {
+    loader.child.kill('SIGKILL');
+    await loader.exited;
+  }
+  for (const sink of sinks.splice(0)) await sink.close();
+  scratch.remove();
+});
+
+/** Fresh topics (the collector's sink creates them) and the flags that point the loader at them. */
+async function freshTopics(partitions: number): Promise<{ sink: KafkaSink; group: string; flags: string[] }> {
+  const run = randomUUID().slice(0, 8);
+  const goodTopic = `wh-good-${run}`;
+  const badTopic = `wh-bad-${run}`;
+  topics.push(goodTopic, badTopic);
+  const sink = await createKafkaSink({ brokers: [broker.bootstrap], goodTopic, badTopic, partitions, maxSendBytes: 4 << 20 });
+  sinks.push(sink);
+  const group = `wh-group-${run}`;
+  return { sink, group, flags: ['--kafka-brokers', broker.bootstrap, '--kafka-topic', goodTopic, '--kafka-bad-topic', badTopic, '--kafka-group', group] };
+}
+
+const idOf = (n: number): string => `0190e0e0-0000-7000-8000-${String(n).padStart(12, '0')}`;
+
+/** Good records numbered `from` to `to - 1` as the collector writes them, keyed by 50 users (so every partition gets some). */
+async function produce(sink: KafkaSink, from: number, to: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = from; start < to; start += 2000) {
+    const records = [];
+    for (let n = start; n < Math.min(to, start + 2000); n++) {
+      ids.push(idOf(n));
+      records.push({ kind: 'good' as const, id: idOf(n), time: Date.now(), key: `anon-${n % 50}`, value: goodLine({ id: idOf(n), schema: SIGNUP, data: { plan: 'pro', n } }) });
+    }
+    await sink.write(records);
+  }
+  return ids;
+}
+
+const count = async (db: string, sql = 'select count(*) as n from events'): Promise<number> => Number((await query(db, sql))[0]!.n);
+const loadedIds = async (db: string): Promise<string[]> => (await query(db, 'select event_id from events order by event_id')).map((r) => r.event_id as string);
+
+/** Per partition line of `status`: [key, offset, end, lag]. */
+function lags(output: string): [string, number, number, number][] {
+  return [...output.matchAll(/ (\S+) \((?:good|bad)\): offset (\d+) of (\d+), lag (\d+)$/gm)].map((m) => [m[1]!, Number(m[2]), Number(m[3]), Number(m[4])]);
+}
+
+/** Resolves once `predicate` holds for the process's output; fails with the output when the process ends first or time runs out. */
+async function until(run: WarehouseProcess, predicate: (output: string) => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let ended = false;
+  void run.exited.then(() => (ended = true));
+  while (!predicate(run.output())) {
+    if (ended || Date.now() > deadline) throw new Error(`${what}: ${ended ? 'the loader ended' : 'timed out'}:\n${run.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The partitions of the last `assigned` line a loader printed. */
+function assigned(output: string): string[] {
+  const last = [...output.matchAll(/^kafka: group \S+ assigned (.*)$/gm)].at(-1)?.[1];
+  return last === undefined || last === 'no partitions' ? [] : last.split(', ');
+}
+
+const loadedLines = (output: string): number => Number([...output.matchAll(/^loaded (\d+) lines/gm)].at(-1)?.[1] ?? 0);
+
+describe('the Kafka source (real broker)', () => {
+  it('tracker -> collector -> Kafka -> tracklane-warehouse -> DuckDB; status gives each partition its lag; loading again adds nothing', { timeout: 120_000 }, async () => {
+    const { sink, flags } = await freshTopics(3);
+    const collector = createCollector({ schemas: [scratch.schemas], writeKeys: [{ key: KEY }], sink, log: () => undefined });
+    try {
+      const url = await collector.listen(0, '127.0.0.1');
+      const tracker = createNodeTracker({ appId: 'shop', destinations: [collectorDestination({ url, writeKey: KEY })], warn: () => undefined });
+      const ids: string[] = [];
+      for (let n = 0; n < 30; n++) ids.push(tracker.track({ schema: SIGNUP, data: { plan: n % 2 ? 'pro' : 'free', n } })!);
+      const refused = tracker.track({ schema: SIGNUP, data: { plan: 7 } })!;
+      await tracker.shutdown();
+
+      const args = ['load', ...flags, '--schemas', scratch.schemas, '--duckdb', scratch.db];
+      const first = await runWarehouseCli(args);
+      expect(first.code, first.output).toBe(0);
+      expect(first.output).toMatch(/done: 31 lines, 30 events, 1 quarantined/);
+      expect(await loadedIds(scratch.db)).toEqual([...ids].sort());
+      expect(await query(scratch.db, 'select plan, count(*)::int as n from com_acme_signup_1 group by 1 order by 1')).toEqual([
+        { plan: 'free', n: 15 },
+        { plan: 'pro', n: 15 },
+      ]);
+      expect(await query(scratch.db, 'select reason, event_id from quarantine')).toEqual([{ reason: 'COLLECTOR_REJECTED', event_id: refused }]);
+
+      const status = await runWarehouseCli(['status', ...flags, '--duckdb', scratch.db]);
+      expect(status.code, status.output).toBe(0);
+      const partitions = lags(status.output);
+      expect(partitions.map(([key]) => key)).toEqual([...[0, 1, 2].map((p) => `${sink.goodTopic}/${p}`), ...[0, 1, 2].map((p) => `${sink.badTopic}/${p}`)]);
+      expect(partitions.every(([, , , lag]) => lag === 0)).toBe(true);
+      expect(partitions.reduce((sum, [, offset]) => sum + offset, 0)).toBe(31);
+
+      const again = await runWarehouseCli(args);
+      expect(again.output).toMatch(/done: 0 lines/);
+      expect(await count(scratch.db)).toBe(30);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('a redelivery (a loader that stopped after its warehouse commit, before the group commit) adds no row', { timeout: 120_000 }, async () => {
+    const { sink, group, flags } = await freshTopics(3);
+    const ids = await produce(sink, 0, 500);
+    const source = kafkaSource({ brokers: [broker.bootstrap], topic: sink.goodTopic, badTopic: sink.badTopic, group });
+    // The warehouse transaction commits; the group's offsets never do.
+    const withoutGroupCommit: Source = { name: source.name, read: source.read, backlog: source.backlog, close: source.close! };
+    const target = await openDuckDbTarget({ file: scratch.db });
+    try {
+      const summary = await loadWarehouse({ source: withoutGroupCommit, target, model: deriveModel(loadSchemas(scratch.schemas)), batchSize: 200 });
+      expect(summary).toMatchObject({ lines: 500, events: 500, batches: 3 });
+    } finally {
+      await source.close!();
+      await target.close();
+    }
+    expect(await count(scratch.db)).toBe(500);
+    const before = await runWarehouseCli(['status', ...flags, '--duckdb', scratch.db]);
+    expect(lags(before.output).reduce((sum, [, , , lag]) => sum + lag, 0)).toBe(500);
+
+    // The restart reads the 500 again: the rows are there once.
+    const restart = await runWarehouseCli(['load', ...flags, '--schemas', scratch.schemas, '--duckdb', scratch.db]);
+    expect(restart.code, restart.output).toBe(0);
+    expect(restart.output).toMatch(/done: 500 lines, 500 events, 0 quarantined/);
+    expect(await loadedIds(scratch.db)).toEqual(ids);
+    expect(await count(scratch.db, 'select count(*) as n from com_acme_signup_1')).toBe(500);
+    const after = await runWarehouseCli(['status', ...flags, '--duckdb', scratch.db]);
+    expect(lags(after.output).reduce((sum, [, , , lag]) => sum + lag, 0)).toBe(0);
+  });
+
+  it('kill -9 in the middle of a load, then a restart: every event exactly once', { timeout: 180_000 }, async () => {
+    const TOTAL = 40_000;
+    const BATCH = 2000;
+    const { sink, flags } = await freshTopics(3);
+    const ids = await produce(sink, 0, TOTAL);
+    // A short session: the restarted loader gets the killed one's partitions 6 s after the kill (the broker's minimum).
+    const args = ['load', ...flags, '--kafka-session-timeout-ms', '6000', '--schemas', scratch.schemas, '--duckdb', scratch.db, '--batch-size', String(BATCH)];
+
+    /** Starts a load and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
+    const killAfter = async (batches: number, delayMs: number): Promise<void> => {
+      let killed = false;
+      const run = spawnWarehouseCli(args, (output) => {
+        if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
+        killed = true;
+        setTimeout(() => run.child.kill('SIGKILL'), delayMs);
+      });
+      loaders.push(run);
+      const code = await run.exited;
+      expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
+      expect(code, run.output()).toBeNull();
+    };
+
+    await killAfter(3, 0);
+    const afterFirst = await count(scratch.db);
+    expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
+    expect(afterFirst).toBeLessThan(TOTAL);
+    await killAfter(2, 30);
+    const afterSecond = await count(scratch.db);
+    expect(afterSecond).toBeGreaterThan(afterFirst);
+    expect(afterSecond).toBeLessThan(TOTAL);
+
+    const last = await runWarehouseCli(args);
+    expect(last.code, last.output).toBe(0);
+    expect(await loadedIds(scratch.db)).toEqual(ids);
+    expect(await query(scratch.db, 'select count(*)::int as n, count(distinct event_id)::int as d from com_acme_signup_1')).toEqual([{ n: TOTAL, d: TOTAL }]);
+    expect(await count(scratch.db, 'select count(*) as n from quarantine')).toBe(0);
+  });
+
+  it('two loaders in one group share the partitions and load every event once', { timeout: 180_000 }, async () => {
+    const TOTAL = 8000;
+    const { sink, flags } = await freshTopics(4);
+    // A DuckDB file has one writer: each loader has its own (a shared warehouse is PostgreSQL's job).
+    const dbs = ['a', 'b'].map((name) => path.join(scratch.dir, `${name}.duckdb`));
+    const start = (db: string): WarehouseProcess => {
+      const run = spawnWarehouseCli(['load', '--follow', '--flush-interval-ms', '100', ...flags, '--schemas', scratch.schemas, '--duckdb', db, '--batch-size', '500']);
+      loaders.push(run);
+      return run;
+    };
+    const a = start(dbs[0]!);
+    const every = [sink.goodTopic, sink.badTopic].flatMap((topic) => [0, 1, 2, 3].map((p) => `${topic}/${p}`)).sort();
+    await until(a, (output) => assigned(output).length === every.length, 'the first loader gets every partition');
+    const b = start(dbs[1]!);
+    await until(b, (output) => assigned(output).length > 0, 'the second loader gets partitions');
+    await until(a, (output) => assigned(output).length + assigned(b.output()).length === every.length, "the first loader gives up the second one's partitions");
+    const [mine, theirs] = [assigned(a.output()), assigned(b.output())];
+    expect([...mine, ...theirs].sort()).toEqual(every);
+
+    const ids = await produce(sink, 0, TOTAL);
+    await until(a, () => loadedLines(a.output()) + loadedLines(b.output()) >= TOTAL, 'both loaders together load every event', 120_000);
+    for (const run of [a, b]) run.child.kill('SIGTERM');
+    expect(await a.exited, a.output()).toBe(0);
+    expect(await b.exited, b.output()).toBe(0);
+
+    const [fromA, fromB] = [await loadedIds(dbs[0]!), await loadedIds(dbs[1]!)];
+    expect(fromA.length).toBeGreaterThan(0);
+    expect(fromB.length).toBeGreaterThan(0);
+    expect([...fromA, ...fromB].sort()).toEqual(ids);
+    // Each loaded only the partitions it was given.
+    const keys = async (db: string): Promise<string[]> => (await query(db, 'select key from _tracklane_manifest order by key')).map((r) => r.key as string);
+    const good = (owned: string[]): string[] => owned.filter((k) => k.startsWith(`${sink.goodTopic}/`));
+    expect(good(mine).length).toBeGreaterThan(0);
+    expect(good(theirs).length).toBeGreaterThan(0);
+    expect(await keys(dbs[0]!)).toEqual(good(mine));
+    expect(await keys(dbs[1]!)).toEqual(good(theirs));
+  });
+});
