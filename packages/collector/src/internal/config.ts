@@ -49,7 +49,9 @@ export interface CollectorLimits {
   maxInflightBytes?: number;
   /**
    * Errors listed per rejected event, in the answer and in the bad store: the first ones, then one
-   * line that counts the rest (`… and 399,990 more errors`). Each error is cut at 512 characters.
+   * line that counts the rest (`… and 4,990 more errors`). Each error is cut at 512 characters. In
+   * an event of more than 10,000 keys only the first error of each schema is looked for (finding
+   * 400,000 costs more than the rest of the event), and the last line says so.
    * @default 10
    */
   maxErrorsPerEvent?: number;
