@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
 import { LOAD_DEFAULTS } from '../load/load-warehouse.js';
 import { KAFKA_FLAG_OPTIONS, KAFKA_USAGE, kafkaFlags, type KafkaFlags } from './kafka-flags.js';
+import { TARGET_FLAG_OPTIONS, TARGET_USAGE, targetFlags, type TargetFlags } from './target-flags.js';
 
 export const USAGE = `Usage:
   tracklane-warehouse load --from <raw store dir> --schemas <dir|registry.json> --duckdb <file>
@@ -11,17 +12,18 @@ export const USAGE = `Usage:
   tracklane-warehouse status --duckdb <file> [--from <raw store dir>]
       Per source (every source the database has loaded, or --from): files and bytes loaded and pending.
 ${KAFKA_USAGE}
+${TARGET_USAGE}
   tracklane-warehouse export --duckdb <file> --lake <dir>
       Writes events and every data table as Parquet under <dir>/<table>/event_date=YYYY-MM-DD/ (Hive style).`;
 
 export type Command =
-  | { command: 'load'; from: string | undefined; kafka: KafkaFlags | undefined; schemas: string; duckdb: string; follow: boolean; flushIntervalMs: number; batchSize: number }
-  | { command: 'status'; duckdb: string; from: string | undefined; kafka: KafkaFlags | undefined }
+  | { command: 'load'; from: string | undefined; kafka: KafkaFlags | undefined; schemas: string; target: TargetFlags; follow: boolean; flushIntervalMs: number; batchSize: number }
+  | { command: 'status'; target: TargetFlags; from: string | undefined; kafka: KafkaFlags | undefined }
   | { command: 'export'; duckdb: string; lake: string }
   | { command: 'help' };
 
 /** The command line, checked: a missing or malformed flag is INVALID_CONFIG with the usage. */
-export function parseCommand(argv: readonly string[]): Command {
+export function parseCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   let values: Record<string, string | boolean | undefined>;
@@ -31,7 +33,7 @@ export function parseCommand(argv: readonly string[]): Command {
       options: {
         from: { type: 'string' },
         schemas: { type: 'string' },
-        duckdb: { type: 'string' },
+        ...TARGET_FLAG_OPTIONS,
         follow: { type: 'boolean' },
         'flush-interval-ms': { type: 'string' },
         'batch-size': { type: 'string' },
@@ -57,14 +59,15 @@ export function parseCommand(argv: readonly string[]): Command {
         from: text('from'),
         kafka,
         schemas: required('schemas'),
-        duckdb: required('duckdb'),
+        target: targetFlags(command, values, env, invalid),
         follow: values.follow === true,
         flushIntervalMs: positiveInteger(text('flush-interval-ms'), '--flush-interval-ms', LOAD_DEFAULTS.flushIntervalMs),
         batchSize: positiveInteger(text('batch-size'), '--batch-size', LOAD_DEFAULTS.batchSize),
       };
     case 'status':
-      return { command, duckdb: required('duckdb'), from: text('from'), kafka };
+      return { command, target: targetFlags(command, values, env, invalid), from: text('from'), kafka };
     case 'export':
+      if (text('postgres') !== undefined) throw invalid('export reads a DuckDB database: it takes --duckdb, not --postgres');
       return { command, duckdb: required('duckdb'), lake: required('lake') };
     default:
       throw invalid(`unknown command: ${command}`);

@@ -5,9 +5,9 @@ import { loadSchemas } from '../model/load-schemas.js';
 import { loadWarehouse } from '../load/load-warehouse.js';
 import { rawStoreSource } from '../source/raw-store-source.js';
 import { warehouseStatus } from '../status/warehouse-status.js';
-import { openDuckDbTarget } from '../target/duckdb-target.js';
 import { USAGE, type Command } from './cli-args.js';
 import { commandSource, writeKafkaStatus } from './command-source.js';
+import { openCommandTarget } from './command-target.js';
 import { formatBytes, loadProgress, type ProgressStream } from './progress.js';
 
 export interface CommandIo {
@@ -26,7 +26,9 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
       // Schemas first: a set the collector would refuse fails before the database is touched.
       const model = deriveModel(loadSchemas(command.schemas));
       const source = commandSource(command, io.stderr);
-      const target = await openDuckDbTarget({ file: command.duckdb });
+      const target = await openCommandTarget(command.target, { follow: command.follow, signal: io.signal, stderr: io.stderr });
+      // Stopped while waiting for the database to answer.
+      if (target === undefined) return void (await source.close?.());
       try {
         const pending = command.follow ? undefined : (await source.backlog(await target.positions(source.name))).reduce((sum, b) => sum + b.total - b.loaded, 0);
         const progress = loadProgress(io.stderr, pending);
@@ -54,7 +56,8 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
       return;
     }
     case 'status': {
-      const target = await openDuckDbTarget({ file: command.duckdb });
+      const target = await openCommandTarget(command.target, { follow: false, signal: io.signal, stderr: io.stderr });
+      if (target === undefined) return;
       try {
         if (command.kafka !== undefined) {
           await writeKafkaStatus(commandSource(command, io.stderr), io.stdout);
@@ -62,7 +65,7 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
         }
         // A Kafka source's lag is the group's: it needs --kafka-brokers.
         const names = command.from !== undefined ? [command.from] : (await target.sources()).filter((name) => !name.startsWith('kafka:'));
-        if (names.length === 0) io.stdout.write(`${command.duckdb}: nothing loaded yet\n`);
+        if (names.length === 0) io.stdout.write(`${target.name}: nothing loaded yet\n`);
         for (const status of await warehouseStatus(target, names.map((dir) => rawStoreSource({ dir })))) {
           io.stdout.write(`${status.source} ${status.kind}: ${status.filesLoaded} files loaded (${formatBytes(status.bytesLoaded)}), ${status.filesPending} pending (${formatBytes(status.bytesPending)})\n`);
         }
