@@ -74,8 +74,8 @@ describe('classifyChange on random schema pairs', () => {
     fc.assert(
       fc.property(pair, fc.array(value, { minLength: 40, maxLength: 40 }), ([from, to], values) => {
         const result = classifyChange(from, to);
-        const before = validatorFor(from);
-        const after = validatorFor(to);
+        const before = validatorFor(from, 'old');
+        const after = validatorFor(to, 'new');
         for (const c of result.changes.filter((change) => change.kind !== 'ADDITION' && !change.undecided)) {
           expect([before(c.witness), after(c.witness)], JSON.stringify(c.witness)).toEqual([true, false]);
         }

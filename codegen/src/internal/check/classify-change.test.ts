@@ -124,6 +124,7 @@ const COMBINATORS: Row[] = [
 ];
 
 const defs = (d: JsonSchema): JsonSchema => ({ definitions: { d }, ...obj({ p: { $ref: '#/definitions/d' } }) });
+const IGLU = 'iglu:com.acme/address/jsonschema/1-0-0';
 const tree = (v: JsonSchema): JsonSchema => obj({ v, kids: { type: 'array', items: { $ref: '#' } } });
 const REFS: Row[] = [
   row('$ref target widened', defs(str), defs({ type: ['string', 'null'] }), 'ADDITION', '/properties/p/type'),
@@ -132,6 +133,8 @@ const REFS: Row[] = [
   row('recursive $ref (a tree), a value widened', tree(int), tree({ type: 'number' }), 'ADDITION', '/properties/v/type'),
   row('recursive $ref (a tree), a value tightened', tree(int), tree({ type: 'integer', maximum: 3 }), 'REVISION', '/properties/v/maximum'),
   row('Iglu $ref to another schema version', obj({ p: { $ref: 'http://iglucentral.com/schemas/com.acme/x/jsonschema/1-0-0#' } }), obj({ p: { $ref: 'http://iglucentral.com/schemas/com.acme/x/jsonschema/1-0-1#' } }), 'cannot prove', '/properties/p/$ref'),
+  row('a change beside an Iglu $ref: the witness leaves the referenced part out', obj({ p: { $ref: IGLU }, q: str }), obj({ p: { $ref: IGLU }, q: { type: 'string', maxLength: 1 } }), 'REVISION', '/properties/q/maxLength'),
+  row('a change beside a required Iglu $ref: no witness can do without it', obj({ p: { $ref: IGLU }, q: str }, ['p']), obj({ p: { $ref: IGLU }, q: { type: 'string', maxLength: 1 } }, ['p']), 'cannot prove', '/properties/q/maxLength'),
   row('descriptions only', obj({ a: { ...str, description: 'x' } }), obj({ a: { ...str, description: 'y' } }), 'ADDITION', ''),
 ];
 
@@ -168,8 +171,8 @@ describe.each([
     expect(found.map((c) => c.pointer)).toContain(pointer);
     // Every breaking verdict carries an instance valid before and invalid now, checked here again.
     for (const c of result.changes.filter((change) => change.kind !== 'ADDITION')) {
-      expect(validUnder(from, c.witness), `${c.pointer}: ${JSON.stringify(c.witness)}`).toBe(true);
-      expect(validUnder(to, c.witness), `${c.pointer}: ${JSON.stringify(c.witness)}`).toBe(false);
+      expect(validUnder(from, c.witness, 'old'), `${c.pointer}: ${JSON.stringify(c.witness)}`).toBe(true);
+      expect(validUnder(to, c.witness, 'new'), `${c.pointer}: ${JSON.stringify(c.witness)}`).toBe(false);
     }
   });
 });
