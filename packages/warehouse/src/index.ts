@@ -1,10 +1,12 @@
 // @tracklane/warehouse: analytics-ready tables derived from the schemas, loaded exactly once from
-// the collector's raw store (the CLI is tracklane-warehouse).
+// the collector's raw store or its Kafka topics (the CLI is tracklane-warehouse).
 export { loadWarehouse, LOAD_DEFAULTS } from './internal/load/load-warehouse.js';
 export type { LoadOptions, LoadSummary } from './internal/load/load-warehouse.js';
 export type { Clock } from './internal/load/clock.js';
 export { rawStoreSource } from './internal/source/raw-store-source.js';
 export type { RawStoreSourceOptions } from './internal/source/raw-store-source.js';
+export { kafkaSource, KAFKA_SOURCE_DEFAULTS } from './internal/source/kafka-source.js';
+export type { KafkaSourceOptions } from './internal/source/kafka-source.js';
 export type { Source, SourceBacklog, SourceBatch, SourcePosition, StoredLine } from './internal/source/source.js';
 export { openDuckDbTarget } from './internal/target/duckdb-target.js';
 export type { DuckDbTargetOptions } from './internal/target/duckdb-target.js';

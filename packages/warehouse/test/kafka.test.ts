@@ -12,7 +12,7 @@ import { loadWarehouse } from '../src/internal/load/load-warehouse.js';
 import { deriveModel } from '../src/internal/model/derive-model.js';
 import { loadSchemas } from '../src/internal/model/load-schemas.js';
 import { kafkaSource } from '../src/internal/source/kafka-source.js';
-import type { Source } from '../src/internal/source/source.js';
+import type { Source, StoredLine } from '../src/internal/source/source.js';
 import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
 import { goodLine, query, Scratch } from './store-fixture.js';
 import { runWarehouseCli, spawnWarehouseCli, type WarehouseProcess } from './warehouse-cli.js';
@@ -166,6 +166,63 @@ describe('the Kafka source (real broker)', () => {
     expect(await count(scratch.db, 'select count(*) as n from com_acme_signup_1')).toBe(500);
     const after = await runWarehouseCli(['status', ...flags, '--duckdb', scratch.db]);
     expect(lags(after.output).reduce((sum, [, , , lag]) => sum + lag, 0)).toBe(0);
+  });
+
+  it('a rebalance mid-load: the loader that lost a partition neither hands out nor commits what it read of it; its new owner reads it from the group\'s commit', { timeout: 120_000 }, async () => {
+    const TOTAL = 3000;
+    const { sink, group } = await freshTopics(4);
+    const ids = await produce(sink, 0, TOTAL);
+    const assignments: Record<'a' | 'b', string[][]> = { a: [], b: [] };
+    const open = (name: 'a' | 'b', follow: boolean): Source =>
+      kafkaSource({ brokers: [broker.bootstrap], topic: sink.goodTopic, badTopic: sink.badTopic, group, follow, onAssignment: (keys) => assignments[name].push([...keys]) });
+    const a = open('a', false);
+    const b = open('b', true);
+    const idOfLine = (line: StoredLine): string => (JSON.parse(line.text) as { envelope: { id: string } }).envelope.id;
+    try {
+      // A batch of nearly everything, read by the only member: every partition is in it.
+      const inFlight = await a.read(new Map(), TOTAL - 10);
+      expect(inFlight.lines).toHaveLength(TOTAL - 10);
+      expect(new Set(inFlight.lines.map((line) => line.key)).size).toBe(4);
+
+      // A second member joins before the batch is committed.
+      const bFirst = b.read(new Map(), TOTAL);
+      const deadline = Date.now() + 60_000;
+      while (assignments.a.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const kept = assignments.a.at(-1)!;
+      const lost = assignments.a[0]!.filter((key) => !kept.includes(key) && key.startsWith(`${sink.goodTopic}/`));
+      expect(lost.length).toBeGreaterThan(0);
+      await a.committed!(inFlight.positions);
+      const offsets = new Map((await a.backlog(new Map())).map((entry) => [entry.key, entry.loaded]));
+      for (const position of inFlight.positions) expect(offsets.get(position.key), position.key).toBe(lost.includes(position.key) ? 0 : position.offset);
+
+      // Both drain the topic: A only its partitions, B its own from the group's offsets (A's lost lines again).
+      const seen = new Map<string, string[]>(inFlight.lines.map((line) => [idOfLine(line), [`a:${line.key}`]]));
+      const take = (name: 'a' | 'b', lines: readonly StoredLine[]): void => {
+        for (const line of lines) {
+          expect(assignments[name].at(-1), `${name} handed out ${line.key}`).toContain(line.key);
+          seen.set(idOfLine(line), [...(seen.get(idOfLine(line)) ?? []), `${name}:${line.key}`]);
+        }
+      };
+      let batch = await bFirst;
+      take('b', batch.lines);
+      await b.committed!(batch.positions);
+      while (ids.some((id) => !seen.has(id)) || [...seen.values()].filter((where) => where.length > 1).length < inFlight.lines.filter((line) => lost.includes(line.key)).length) {
+        if (Date.now() > deadline) throw new Error(`${seen.size} of ${TOTAL} events handed out`);
+        for (const [name, source] of [['a', a], ['b', b]] as const) {
+          batch = await source.read(new Map(), 500);
+          take(name, batch.lines);
+          await source.committed!(batch.positions);
+        }
+      }
+      expect([...seen.keys()].sort()).toEqual(ids);
+      // Handed out twice: exactly the in-flight lines of the partitions A lost (A, then B); nothing else.
+      const twice = [...seen].filter(([, where]) => where.length > 1);
+      expect(twice.map(([id]) => id).sort()).toEqual(inFlight.lines.filter((line) => lost.includes(line.key)).map(idOfLine).sort());
+      expect(twice.every(([, where]) => where.length === 2 && where[0]!.startsWith('a:') && where[1]!.startsWith('b:'))).toBe(true);
+    } finally {
+      await a.close!();
+      await b.close!();
+    }
   });
 
   it('kill -9 in the middle of a load, then a restart: every event exactly once', { timeout: 180_000 }, async () => {
