@@ -12,9 +12,9 @@ export interface WarehouseProcess {
   output(): string;
 }
 
-/** Runs `tracklane-warehouse` from source in a child process (cwd the repo root, so tsx maps `@tracklane/*` to sources). */
-export function spawnWarehouseCli(args: readonly string[], onOutput?: (output: string) => void): WarehouseProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `tracklane-warehouse` from source in a child process (cwd the repo root, so tsx maps `@tracklane/*` to sources); `env` is added to this process's. */
+export function spawnWarehouseCli(args: readonly string[], onOutput?: (output: string) => void, env: Record<string, string> = {}): WarehouseProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const collect = (text: string): void => {
     output += text;
@@ -27,8 +27,8 @@ export function spawnWarehouseCli(args: readonly string[], onOutput?: (output: s
 }
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
-export async function runWarehouseCli(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  const run = spawnWarehouseCli(args);
+export async function runWarehouseCli(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const run = spawnWarehouseCli(args, undefined, env);
   const code = await run.exited;
   return { code, output: run.output() };
 }

@@ -1,0 +1,156 @@
+// tracklane-warehouse --postgres against a real server (test/postgres/start.sh): kill -9 of the
+// loader mid-load then a restart gives every event exactly once; an unreachable database is
+// waited for by --follow, a lost connection is replaced, and status says why it cannot answer,
+// never showing the password.
+import { statSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pgQuery, usePostgres, type PostgresServer } from './postgres-server.js';
+import { goodLine, Scratch } from './store-fixture.js';
+import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
+
+const FILES = 4;
+const PER_FILE = 10_000;
+const BATCH = 1_500;
+const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
+const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
+
+let server: PostgresServer;
+beforeAll(async () => {
+  server = await usePostgres();
+}, 120_000);
+afterAll(() => server.release());
+
+let scratch: Scratch;
+beforeEach(() => {
+  scratch = new Scratch();
+  scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' }, n: { type: 'integer' } }, { 'x-tracklane': { kind: 'event' } });
+  scratch.schema('com.acme', 'user', '1-0-0', { userId: { type: 'string' } }, { 'x-tracklane': { kind: 'entity' } });
+});
+afterEach(() => scratch.remove());
+
+const count = async (url: string, table: string): Promise<number> => (await pgQuery<{ n: number }>(url, `SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+
+/** The URL with a password: trust authentication ignores it, so it only has to stay out of every message. */
+const withPassword = (url: string): string => {
+  const parsed = new URL(url);
+  parsed.password = 'pw-that-must-not-show';
+  return parsed.toString();
+};
+
+describe('tracklane-warehouse load --postgres, killed with SIGKILL and restarted', () => {
+  it('loads every event exactly once', { timeout: 180_000 }, async () => {
+    const url = await server.createDatabase(server.freshName('kill'));
+    const ids: string[] = [];
+    for (let f = 0; f < FILES; f++) {
+      const lines: string[] = [];
+      for (let i = 0; i < PER_FILE; i++) {
+        const id = `0190e0e0-0000-7000-8${f}00-${String(i).padStart(12, '0')}`;
+        ids.push(id);
+        lines.push(goodLine({ id, schema: SIGNUP, data: { plan: 'pro', n: i }, entities: [{ schema: USER, data: { userId: `u${i}` } }] }));
+      }
+      scratch.append(`good/date=2026-12-07/hour=1${f}/part-a.jsonl`, lines);
+    }
+    const total = FILES * PER_FILE;
+    const args = ['load', '--from', scratch.store, '--schemas', scratch.schemas, '--postgres', url, '--batch-size', String(BATCH)];
+
+    /** Starts a load and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
+    async function killAfter(batches: number, delayMs: number): Promise<void> {
+      let killed = false;
+      const run = spawnWarehouseCli(args, (output) => {
+        if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
+        killed = true;
+        setTimeout(() => run.child.kill('SIGKILL'), delayMs);
+      });
+      const code = await run.exited;
+      expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
+      expect(code, run.output()).toBeNull();
+    }
+
+    // Killed right after a commit, then while a batch is being read, copied or committed.
+    await killAfter(3, 0);
+    const afterFirst = await count(url, 'events');
+    expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
+    expect(afterFirst).toBeLessThan(total);
+    await killAfter(4, 40);
+    const afterSecond = await count(url, 'events');
+    expect(afterSecond).toBeGreaterThan(afterFirst);
+    expect(afterSecond).toBeLessThan(total);
+
+    const { code, output } = await runWarehouseCli(args);
+    expect(code, output).toBe(0);
+
+    const loaded = (await pgQuery<{ event_id: string }>(url, 'SELECT event_id FROM events ORDER BY event_id COLLATE "C"')).map((r) => r.event_id);
+    expect(loaded.length).toBe(total);
+    expect(loaded).toEqual([...ids].sort());
+    expect(await pgQuery(url, 'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM com_acme_signup_1')).toEqual([{ n: total, d: total }]);
+    expect(await count(url, 'com_acme_user_1')).toBe(total);
+    expect(await count(url, 'quarantine')).toBe(0);
+    // The manifest ends at the end of every file.
+    const manifest = await pgQuery<{ key: string; position: string }>(url, 'SELECT key, position FROM _tracklane_manifest ORDER BY key');
+    expect(manifest.map((r) => [r.key, Number(r.position)])).toEqual(
+      Array.from({ length: FILES }, (_, f) => {
+        const key = `good/date=2026-12-07/hour=1${f}/part-a.jsonl`;
+        return [key, statSync(`${scratch.store}/${key}`).size];
+      }),
+    );
+    // status reads the same manifest: nothing pending.
+    const status = await runWarehouseCli(['status', '--postgres', url]);
+    expect(status.code, status.output).toBe(0);
+    expect(status.output).toContain(`${scratch.store} good: ${FILES} files loaded`);
+    expect(status.output).toContain('0 pending (0 B)');
+  });
+});
+
+describe('an unreachable PostgreSQL', () => {
+  const line = (n: number): string => goodLine({ id: `0190e0e0-0000-7000-8000-${String(n).padStart(12, '0')}`, schema: SIGNUP, data: { plan: 'pro', n } });
+
+  it('status says why, with the password as ***', { timeout: 60_000 }, async () => {
+    const missing = withPassword(server.urlOf(server.freshName('missing')));
+    const first = await runWarehouseCli(['status', '--postgres', missing]);
+    expect(first.code).toBe(1);
+    expect(first.output).toMatch(/^tracklane-warehouse: TARGET_UNAVAILABLE: cannot reach PostgreSQL at postgres:\/\/tracklane:\*\*\*@127\.0\.0\.1:\d+\/missing_\w+: database "missing_\w+" does not exist \(SQLSTATE 3D000\)$/m);
+    // A port nothing listens on (the server's, with the port of a stopped one: 1).
+    const closed = new URL(missing);
+    closed.port = '1';
+    const second = await runWarehouseCli(['status'], { TRACKLANE_WAREHOUSE_POSTGRES_URL: closed.toString() });
+    expect(second.code).toBe(1);
+    expect(second.output).toMatch(/TARGET_UNAVAILABLE: cannot reach PostgreSQL at postgres:\/\/tracklane:\*\*\*@127\.0\.0\.1:1\/missing_\w+: connect ECONNREFUSED 127\.0\.0\.1:1/);
+    for (const output of [first.output, second.output]) expect(output).not.toContain('pw-that-must-not-show');
+  });
+
+  it('load --follow waits for the database, loads once it answers, and replaces a lost connection', { timeout: 90_000 }, async () => {
+    const name = server.freshName('late');
+    const url = withPassword(server.urlOf(name));
+    scratch.append('good/p/part-a.jsonl', [line(1), line(2)]);
+    // Resolved when the loader's output first matches (its output so far, then each time it grows).
+    let waiting: { pattern: RegExp; resolve: () => void } | undefined;
+    const until = (pattern: RegExp): Promise<void> =>
+      new Promise((resolve) => {
+        waiting = { pattern, resolve };
+        check(follower.output());
+      });
+    const check = (output: string): void => {
+      if (waiting?.pattern.test(output)) {
+        waiting.resolve();
+        waiting = undefined;
+      }
+    };
+    const follower = spawnWarehouseCli(['load', '--from', scratch.store, '--schemas', scratch.schemas, '--postgres', url, '--follow', '--flush-interval-ms', '100'], check);
+    try {
+      await until(/warning: cannot reach PostgreSQL at .*does not exist.* \(attempt 1\); retrying in 1 s/);
+      await server.createDatabase(name);
+      await until(/loaded 2 lines/);
+      expect(await count(url, 'events')).toBe(2);
+      // The server ends the loader's session (a restart, an administrator): the next batch opens another.
+      expect(await pgQuery(server.url, `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = $1 AND application_name = 'tracklane-warehouse'`, [name])).toEqual([{ ended: true }]);
+      scratch.append('good/p/part-a.jsonl', [line(3), line(2)]);
+      await until(/loaded 4 lines/);
+      expect(await pgQuery(url, 'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM events')).toEqual([{ n: 3, d: 3 }]);
+    } finally {
+      follower.child.kill('SIGTERM');
+      expect(await follower.exited, follower.output()).toBe(0);
+    }
+    expect(follower.output()).not.toContain('pw-that-must-not-show');
+    expect(follower.output()).toMatch(/done: 4 lines, 4 events/);
+  });
+});
