@@ -234,7 +234,7 @@ export function kafkaSource(options: KafkaSourceOptions): Source {
   }
 
   return {
-    name: `kafka:${group}:${topic}`,
+    name: `kafka:${topic}`,
     read: async (_positions, maxLines) => {
       const s = await connect();
       const lines: StoredLine[] = [];
