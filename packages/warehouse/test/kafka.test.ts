@@ -3,6 +3,7 @@
 // no row; kill -9 mid-load and a restart load every event once; two loaders in one group share the
 // partitions and load every event once.
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCollector, createKafkaSink, type KafkaSink } from '@tracklane/collector';
@@ -223,6 +224,26 @@ describe('the Kafka source (real broker)', () => {
       await a.close!();
       await b.close!();
     }
+  });
+
+  it('an unreachable cluster: a one-shot load fails with a clear error, --follow retries and says why', { timeout: 60_000 }, async () => {
+    // A port nobody listens on: bound, then closed.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const args = ['load', '--kafka-brokers', `127.0.0.1:${port}`, '--schemas', scratch.schemas, '--duckdb', scratch.db];
+
+    const once = await runWarehouseCli(args);
+    expect(once.code).toBe(1);
+    expect(once.output).toMatch(new RegExp(`^tracklane-warehouse: SOURCE_UNREADABLE: kafka 127\\.0\\.0\\.1:${port}: .*Connection to 127\\.0\\.0\\.1:${port} failed`, 'm'));
+
+    const follow = spawnWarehouseCli([...args, '--follow']);
+    loaders.push(follow);
+    await until(follow, (output) => /^warning: load failed \(attempt 2\)/m.test(output), 'the follower retries');
+    follow.child.kill('SIGTERM');
+    expect(await follow.exited, follow.output()).toBe(0);
+    expect(follow.output()).toMatch(/^warning: load failed \(attempt 1\): kafka 127\.0\.0\.1:\d+: .*ECONNREFUSED.*; retrying in 1 s$/m);
   });
 
   it('kill -9 in the middle of a load, then a restart: every event exactly once', { timeout: 180_000 }, async () => {

@@ -70,6 +70,22 @@ const key = (topic: string, partition: number): string => `${topic}/${partition}
 /** ListOffsetTimestamps.EARLIEST: a partition's first offset (the client's module is loaded lazily). */
 const EARLIEST = -2n;
 
+/**
+ * An error of the client with what caused it: its messages nest ("metadata failed 4 times" holds
+ * "Cannot connect to any broker", which holds "Connection to 127.0.0.1:1 failed").
+ */
+function explain(error: unknown): string {
+  const parts: string[] = [];
+  let at: unknown = error;
+  for (let depth = 0; at !== undefined && at !== null && depth < 6; depth++) {
+    const nested = at as { message?: unknown; errors?: unknown[]; cause?: unknown };
+    const message = (typeof nested.message === 'string' ? nested.message : String(at)).replace(/\.$/, '');
+    if (!parts.includes(message)) parts.push(message);
+    at = nested.errors?.at(-1) ?? nested.cause;
+  }
+  return parts.join(': ');
+}
+
 /** Leaves the group and closes; never rejects (a close after a failure may fail again). */
 function closeConsumer(consumer: { close(force: boolean, callback: () => void): void }): Promise<void> {
   return new Promise((resolve) => consumer.close(true, () => resolve()));
@@ -110,7 +126,7 @@ export function kafkaSource(options: KafkaSourceOptions): Source {
   let readUnder = new Map<string, number>();
 
   const unreadable = (what: string, error: unknown): WarehouseError =>
-    new WarehouseError(WarehouseErrorCode.SOURCE_UNREADABLE, `kafka ${options.brokers.join(',')}: ${what}: ${(error as Error).message ?? String(error)}`, { cause: error });
+    new WarehouseError(WarehouseErrorCode.SOURCE_UNREADABLE, `kafka ${options.brokers.join(',')}: ${what}: ${explain(error)}`, { cause: error });
 
   async function connect(): Promise<Session> {
     if (session) return session;
