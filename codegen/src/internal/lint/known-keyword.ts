@@ -8,7 +8,7 @@ const DRAFT_04 = [
   'required', 'additionalProperties', 'definitions', 'properties', 'patternProperties', 'dependencies', 'enum', 'type', 'format',
   'allOf', 'anyOf', 'oneOf', 'not',
 ];
-/** Iglu's self-describing header and supersession keywords, and Tracklane's extensions (DESIGN.md). */
+/** Iglu's self-describing header and supersession keywords, and Tracklane's extensions (docs/design.md). */
 const EXTENSIONS = ['self', '$supersedes', '$supersededBy', 'x-tracklane', 'x-pii'];
 
 const KNOWN = new Set([...DRAFT_04, ...EXTENSIONS]);
