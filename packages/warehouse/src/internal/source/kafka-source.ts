@@ -79,7 +79,7 @@ function explain(error: unknown): string {
   let at: unknown = error;
   for (let depth = 0; at !== undefined && at !== null && depth < 6; depth++) {
     const nested = at as { message?: unknown; errors?: unknown[]; cause?: unknown };
-    const message = (typeof nested.message === 'string' ? nested.message : String(at)).replace(/\.$/, '');
+    const message = (typeof nested.message === 'string' ? nested.message : JSON.stringify(at)).replace(/\.$/, '');
     if (!parts.includes(message)) parts.push(message);
     at = nested.errors?.at(-1) ?? nested.cause;
   }
