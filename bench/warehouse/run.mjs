@@ -8,11 +8,11 @@
 //   node bench/warehouse/run.mjs [--events 1000000] [--batch-size 10000] [--out <file.json>]
 //
 // Target (issue 15): at least 50% of the floor's rate, peak RSS under 512 MiB.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measure } from './measure.mjs';
 import { writeStore } from './store.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,33 +28,6 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (flag === '--batch-size') options.batchSize = Number(value());
   else if (flag === '--out') options.out = resolve(value());
   else throw new Error(`unknown flag ${flag}`);
-}
-
-/** Runs a node child to its end; its wall time and peak RSS (VmHWM from /proc, sampled until it exits). */
-function measure(args) {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let peakKiB = 0;
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    const sample = () => {
-      try {
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (hwm) peakKiB = Math.max(peakKiB, Number(hwm[1]));
-      } catch {
-        // gone
-      }
-    };
-    const timer = setInterval(sample, 50);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) reject(new Error(`${args.join(' ')} exited with ${code}\n${out}`));
-      else resolvePromise({ seconds, peakMiB: peakKiB / 1024, out });
-    });
-  });
 }
 
 const dir = mkdtempSync(join(os.tmpdir(), 'tracklane-bench-warehouse-'));
