@@ -1,6 +1,7 @@
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
-import type { Source, SourceBacklog, SourcePosition, StoredLine } from './source.js';
+import { closeConsumer, EARLIEST, explain, kafkaBacklog, partitionKey as key } from './kafka-client.js';
+import type { Source, SourcePosition, StoredLine } from './source.js';
 
 export interface KafkaSourceOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -64,31 +65,6 @@ interface Session {
   failure: Error | undefined;
   /** Wakes a read waiting for messages (new data, a rebalance, a failure). */
   wake: () => void;
-}
-
-const key = (topic: string, partition: number): string => `${topic}/${partition}`;
-/** ListOffsetTimestamps.EARLIEST: a partition's first offset (the client's module is loaded lazily). */
-const EARLIEST = -2n;
-
-/**
- * An error of the client with what caused it: its messages nest ("metadata failed 4 times" holds
- * "Cannot connect to any broker", which holds "Connection to 127.0.0.1:1 failed").
- */
-function explain(error: unknown): string {
-  const parts: string[] = [];
-  let at: unknown = error;
-  for (let depth = 0; at !== undefined && at !== null && depth < 6; depth++) {
-    const nested = at as { message?: unknown; errors?: unknown[]; cause?: unknown };
-    const message = (typeof nested.message === 'string' ? nested.message : JSON.stringify(at)).replace(/\.$/, '');
-    if (!parts.includes(message)) parts.push(message);
-    at = nested.errors?.at(-1) ?? nested.cause;
-  }
-  return parts.join(': ');
-}
-
-/** Leaves the group and closes; never rejects (a close after a failure may fail again). */
-function closeConsumer(consumer: { close(force: boolean, callback: () => void): void }): Promise<void> {
-  return new Promise((resolve) => consumer.close(true, () => resolve()));
 }
 
 /**
@@ -303,27 +279,7 @@ export function kafkaSource(options: KafkaSourceOptions): Source {
         throw unreadable('committing offsets', error);
       }
     },
-    backlog: async () => {
-      const kafka = await import('@platformatic/kafka');
-      const consumer = new kafka.Consumer({ ...clientOptions, clientId: `${clientOptions.clientId}-status` });
-      try {
-        const [ends, starts] = [await consumer.listOffsets({ topics }), await consumer.listOffsets({ topics, timestamp: EARLIEST })];
-        const committed = await consumer.listCommittedOffsets({ topics: [...ends].map(([name, offsets]) => ({ topic: name, partitions: offsets.map((_, i) => i) })) });
-        const backlog: SourceBacklog[] = [];
-        for (const [name, offsets] of ends) {
-          offsets.forEach((end, partition) => {
-            const at = committed.get(name)?.[partition] ?? -1n;
-            const loaded = at >= 0n ? at : (starts.get(name)?.[partition] ?? 0n);
-            backlog.push({ key: key(name, partition), kind: kindOf(name), loaded: Number(loaded), total: Number(end) });
-          });
-        }
-        return backlog;
-      } catch (error) {
-        throw unreadable(`reading the offsets of group ${group}`, error);
-      } finally {
-        await closeConsumer(consumer);
-      }
-    },
+    backlog: () => kafkaBacklog(clientOptions, topics, kindOf, (error) => unreadable(`reading the offsets of group ${group}`, error)),
     close: drop,
   };
 }
