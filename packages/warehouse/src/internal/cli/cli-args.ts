@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
 import { LOAD_DEFAULTS } from '../load/load-warehouse.js';
+import { MAINTENANCE_FLAG_OPTIONS, MAINTENANCE_USAGE, maintenanceCommand, type MaintenanceCommand } from './maintenance-args.js';
 import { KAFKA_FLAG_OPTIONS, KAFKA_USAGE, kafkaFlags, type KafkaFlags } from './kafka-flags.js';
 import { TARGET_FLAG_OPTIONS, TARGET_USAGE, targetFlags, type TargetFlags } from './target-flags.js';
 
@@ -14,12 +15,14 @@ export const USAGE = `Usage:
 ${KAFKA_USAGE}
 ${TARGET_USAGE}
   tracklane-warehouse export --duckdb <file> --lake <dir>
-      Writes events and every data table as Parquet under <dir>/<table>/event_date=YYYY-MM-DD/ (Hive style).`;
+      Writes events and every data table as Parquet under <dir>/<table>/event_date=YYYY-MM-DD/ (Hive style).
+${MAINTENANCE_USAGE}`;
 
 export type Command =
   | { command: 'load'; from: string | undefined; kafka: KafkaFlags | undefined; schemas: string; target: TargetFlags; follow: boolean; flushIntervalMs: number; batchSize: number }
   | { command: 'status'; target: TargetFlags; from: string | undefined; kafka: KafkaFlags | undefined }
   | { command: 'export'; duckdb: string; lake: string }
+  | MaintenanceCommand
   | { command: 'help' };
 
 /** The command line, checked: a missing or malformed flag is INVALID_CONFIG with the usage. */
@@ -39,6 +42,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
         'batch-size': { type: 'string' },
         lake: { type: 'string' },
         ...KAFKA_FLAG_OPTIONS,
+        ...MAINTENANCE_FLAG_OPTIONS,
       },
     }));
   } catch (error) {
@@ -69,12 +73,16 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     case 'export':
       if (text('postgres') !== undefined) throw invalid('export reads a DuckDB database: it takes --duckdb, not --postgres');
       return { command, duckdb: required('duckdb'), lake: required('lake') };
+    case 'backfill':
+    case 'reprocess':
+    case 'sessions':
+      return maintenanceCommand(command, values, { required, target: () => targetFlags(command, values, env, invalid), batchSize: () => positiveInteger(text('batch-size'), '--batch-size', LOAD_DEFAULTS.batchSize), positiveInteger: (flag) => positiveInteger(text(flag), `--${flag}`, undefined) });
     default:
       throw invalid(`unknown command: ${command}`);
   }
 }
 
-function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+function positiveInteger<T extends number | undefined>(value: string | undefined, flag: string, fallback: T): number | T {
   if (value === undefined) return fallback;
   if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) throw invalid(`${flag} must be a positive integer, not ${JSON.stringify(value)}`);
   return Number(value);

@@ -3,11 +3,13 @@ import { exportLake } from '../lake/export-lake.js';
 import { deriveModel } from '../model/derive-model.js';
 import { loadSchemas } from '../model/load-schemas.js';
 import { loadWarehouse } from '../load/load-warehouse.js';
+import { withSessions } from '../derived/with-sessions.js';
 import { rawStoreSource } from '../source/raw-store-source.js';
 import { warehouseStatus } from '../status/warehouse-status.js';
 import { USAGE, type Command } from './cli-args.js';
 import { commandSource, writeKafkaStatus } from './command-source.js';
 import { openCommandTarget } from './command-target.js';
+import { runMaintenance } from './run-maintenance.js';
 import { formatBytes, loadProgress, type ProgressStream } from './progress.js';
 
 export interface CommandIo {
@@ -34,7 +36,8 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
         const progress = loadProgress(io.stderr, pending);
         const summary = await loadWarehouse({
           source,
-          target,
+          // `sessions` refreshed in each batch's transaction, where the target has transactions (DuckDB).
+          target: target.transaction ? withSessions(target) : target,
           model,
           follow: command.follow,
           flushIntervalMs: command.flushIntervalMs,
@@ -51,6 +54,10 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
       }
       return;
     }
+    case 'backfill':
+    case 'reprocess':
+    case 'sessions':
+      return runMaintenance(command, io);
     case 'export': {
       for (const { table, rows } of await exportLake({ duckdb: command.duckdb, dir: command.lake })) io.stdout.write(`${table}: ${rows} rows -> ${path.join(command.lake, table)}/event_date=*/\n`);
       return;

@@ -18,7 +18,7 @@ import {
 } from './duckdb-sql.js';
 import { stageRows } from './duckdb-stage.js';
 import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
-import type { FamilyTableSpec, LoadBatch, TableShape, Target } from './target.js';
+import type { FamilyTableSpec, LoadBatch, SqlSession, TableShape, Target } from './target.js';
 
 export interface DuckDbTargetOptions {
   /** The database file; created with its tables when missing. `:memory:` for a throwaway database. */
@@ -42,7 +42,9 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
   const run = async (sql: string): Promise<void> => {
     await connection.run(sql);
   };
-  const rows = async (sql: string, values?: string[]): Promise<Record<string, unknown>[]> => (await connection.runAndReadAll(sql, values)).getRowObjectsJS();
+  const rows = async (sql: string, values?: readonly (string | number | null)[]): Promise<Record<string, unknown>[]> => (await connection.runAndReadAll(sql, values as (string | number | null)[] | undefined)).getRowObjectsJS();
+  // `transaction()` opens one that `apply` joins: a backfill's or reprocess's batches commit together.
+  let state: 'idle' | 'in-transaction' = 'idle';
   await run(createTableSql('events', EVENTS_SQL_COLUMNS, ['event_id']));
   await run(createTableSql(QUARANTINE_TABLE, QUARANTINE_COLUMNS, QUARANTINE_KEY));
   await run(createTableSql(MANIFEST_TABLE, MANIFEST_COLUMNS, MANIFEST_KEY));
@@ -90,8 +92,9 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
         staged.push(name);
         await stageRows(connection, name, columns, data);
       };
+      const own = state === 'idle';
       try {
-        await run('BEGIN TRANSACTION');
+        if (own) await run('BEGIN TRANSACTION');
         try {
           const fresh = new Set<string>();
           if (batch.events.length > 0) {
@@ -117,15 +120,33 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
             await stage('stage_manifest', MANIFEST_COLUMNS, manifestRows(source, positions, batch.loadedAt));
             await run(insertFromStageSql(MANIFEST_TABLE, 'stage_manifest', MANIFEST_COLUMNS, 'update', MANIFEST_KEY));
           }
-          await run('COMMIT');
+          if (own) await run('COMMIT');
         } catch (error) {
-          await run('ROLLBACK').catch(() => undefined);
+          if (own) await run('ROLLBACK').catch(() => undefined);
           throw error;
         }
       } catch (error) {
         throw new WarehouseError(WarehouseErrorCode.TARGET_UNAVAILABLE, `cannot write to ${options.file}: ${(error as Error).message}`, { cause: error });
       } finally {
         for (const name of staged) await run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`).catch(() => undefined);
+      }
+    },
+    transaction: async <T>(work: (sql: SqlSession) => Promise<T>): Promise<T> => {
+      const session: SqlSession = { run: async (sql, values) => void (await rows(sql, values)), rows };
+      // Inside another: joins it (the outer one commits or rolls back).
+      if (state === 'in-transaction') return work(session);
+      await run('BEGIN TRANSACTION');
+      state = 'in-transaction';
+      try {
+        const result = await work(session);
+        await run('COMMIT');
+        return result;
+      } catch (error) {
+        await run('ROLLBACK').catch(() => undefined);
+        if (error instanceof WarehouseError) throw error;
+        throw new WarehouseError(WarehouseErrorCode.TARGET_UNAVAILABLE, `cannot write to ${options.file}: ${(error as Error).message}`, { cause: error });
+      } finally {
+        state = 'idle';
       }
     },
     close: () => {

@@ -21,7 +21,19 @@ export interface Target {
   ensureTable(spec: FamilyTableSpec): Promise<TableShape>;
   /** Writes the batch and advances the manifest of `source` to `positions`, in one transaction. */
   apply(source: string, batch: LoadBatch, positions: readonly SourcePosition[]): Promise<void>;
+  /**
+   * Runs `work` in one transaction: `apply` calls made inside it join it, and `work` runs its own
+   * statements through `sql` (backfill, reprocess, the derived models). Either all of it commits or
+   * none. Called inside another, it joins it. Absent on a target that does not offer it yet.
+   */
+  transaction?<T>(work: (sql: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Statements inside a Target transaction; `$1`... are parameters. */
+export interface SqlSession {
+  run(sql: string, params?: readonly (string | number | null)[]): Promise<void>;
+  rows(sql: string, params?: readonly (string | number | null)[]): Promise<Record<string, unknown>[]>;
 }
 
 export interface FamilyTableSpec {
