@@ -1,3 +1,4 @@
+import { WarehouseError, WarehouseErrorCode } from '../errors.js';
 import type { SqlSession } from '../target/target.js';
 
 /** The derived `sessions` table: one row per session id, recomputed from `events`. */
@@ -60,6 +61,7 @@ export async function refreshSessions(sql: SqlSession, options: RefreshSessionsO
   const [state] = await sql.rows(`SELECT CAST(watermark AS VARCHAR) AS watermark, lookback_days FROM ${DERIVED_STATE_TABLE} WHERE model = '${SESSIONS_TABLE}'`);
   const stored = state === undefined ? undefined : Number(state.lookback_days);
   const lookbackDays = options.lookbackDays ?? stored ?? SESSIONS_DEFAULTS.lookbackDays;
+  if (!Number.isSafeInteger(lookbackDays) || lookbackDays < 1) throw new WarehouseError(WarehouseErrorCode.INVALID_CONFIG, `sessions: the lookback must be a whole number of days, at least 1, not ${lookbackDays}`);
   const watermark = (state?.watermark as string | null | undefined) ?? null;
   // A first refresh, a new lookback (it changes which events count) or a rebuild: every session.
   const rebuild = options.mode === 'rebuild' || watermark === null || lookbackDays !== stored;
