@@ -15,6 +15,7 @@ import { loadSchemas } from '../src/internal/model/load-schemas.js';
 import { kafkaSource } from '../src/internal/source/kafka-source.js';
 import type { Source, StoredLine } from '../src/internal/source/source.js';
 import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
+import type { Target } from '../src/internal/target/target.js';
 import { goodLine, query, Scratch } from './store-fixture.js';
 import { runWarehouseCli, spawnWarehouseCli, type WarehouseProcess } from './warehouse-cli.js';
 
@@ -145,8 +146,8 @@ describe('the Kafka source (real broker)', () => {
     const { sink, group, flags } = await freshTopics(3);
     const ids = await produce(sink, 0, 500);
     const source = kafkaSource({ brokers: [broker.bootstrap], topic: sink.goodTopic, badTopic: sink.badTopic, group });
-    // The warehouse transaction commits; the group's offsets never do.
-    const withoutGroupCommit: Source = { name: source.name, read: source.read, backlog: source.backlog, close: source.close! };
+    // The warehouse transaction commits; the group's offsets never do (the source is told of no position).
+    const withoutGroupCommit: Source = { name: source.name, read: source.read, backlog: source.backlog, committed: () => source.committed!([]), close: source.close! };
     const target = await openDuckDbTarget({ file: scratch.db });
     try {
       const summary = await loadWarehouse({ source: withoutGroupCommit, target, model: deriveModel(loadSchemas(scratch.schemas)), batchSize: 200 });
@@ -167,6 +168,45 @@ describe('the Kafka source (real broker)', () => {
     expect(await count(scratch.db, 'select count(*) as n from com_acme_signup_1')).toBe(500);
     const after = await runWarehouseCli(['status', ...flags, '--duckdb', scratch.db]);
     expect(lags(after.output).reduce((sum, [, , , lag]) => sum + lag, 0)).toBe(0);
+  });
+
+  it('a batch whose warehouse transaction failed is read again when --follow retries, not skipped', { timeout: 120_000 }, async () => {
+    const { sink, group } = await freshTopics(3);
+    const ids = await produce(sink, 0, 900);
+    const source = kafkaSource({ brokers: [broker.bootstrap], topic: sink.goodTopic, badTopic: sink.badTopic, group, follow: true });
+    const target = await openDuckDbTarget({ file: scratch.db });
+    // The second transaction fails (the database full, say); the loader retries it.
+    let applies = 0;
+    const failing: Target = new Proxy(target, {
+      get(t, property, receiver) {
+        if (property === 'apply' && ++applies === 2) return () => Promise.reject(new Error('disk full'));
+        const value: unknown = Reflect.get(t, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+      },
+    });
+    const stop = new AbortController();
+    const errors: string[] = [];
+    const giveUp = setTimeout(() => stop.abort(), 60_000);
+    try {
+      await loadWarehouse({
+        source,
+        target: failing,
+        model: deriveModel(loadSchemas(scratch.schemas)),
+        batchSize: 200,
+        follow: true,
+        signal: stop.signal,
+        // No waiting between reads or before the retry.
+        clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
+        onError: (error) => errors.push((error as Error).message),
+        onBatch: (summary) => summary.events >= 900 && stop.abort(),
+      });
+    } finally {
+      clearTimeout(giveUp);
+      await source.close!();
+      await target.close();
+    }
+    expect(errors).toEqual(['disk full']);
+    expect(await loadedIds(scratch.db)).toEqual(ids);
   });
 
   it('a rebalance mid-load: the loader that lost a partition neither hands out nor commits what it read of it; its new owner reads it from the group\'s commit', { timeout: 120_000 }, async () => {

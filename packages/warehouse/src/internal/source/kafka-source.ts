@@ -1,7 +1,7 @@
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
 import { closeConsumer, EARLIEST, explain, kafkaBacklog, partitionKey as key } from './kafka-client.js';
-import type { Source, SourcePosition, StoredLine } from './source.js';
+import type { Source, SourceBatch, SourcePosition, StoredLine } from './source.js';
 
 export interface KafkaSourceOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -98,8 +98,12 @@ export function kafkaSource(options: KafkaSourceOptions): Source {
   let session: Session | undefined;
   /** One-shot: each partition's end offset when the source first connected. */
   let endsAtStart: Map<string, bigint> | undefined;
-  /** Per key of the batch last read: the ownership it was read under (`OwnedPartition.since`). */
-  let readUnder = new Map<string, number>();
+  /**
+   * The batch last handed out, until the loader says its transaction committed (`committed`), with
+   * the ownership each key was read under (`OwnedPartition.since`). A read before that is the
+   * loader retrying a failed transaction: it gets the same lines again, not the ones after them.
+   */
+  let unconfirmed: { batch: SourceBatch; under: Map<string, number> } | undefined;
 
   const unreadable = (what: string, error: unknown): WarehouseError =>
     new WarehouseError(WarehouseErrorCode.SOURCE_UNREADABLE, `kafka ${options.brokers.join(',')}: ${what}: ${explain(error)}`, { cause: error });
@@ -217,6 +221,16 @@ export function kafkaSource(options: KafkaSourceOptions): Source {
     });
   }
 
+  /** The unconfirmed batch again, without the partitions lost since it was read (their new owner reads them); undefined when nothing is left. */
+  function replay(s: Session, last: { batch: SourceBatch; under: Map<string, number> }): SourceBatch | undefined {
+    const held = (k: string): boolean => s.owned.get(k)?.since === last.under.get(k);
+    const lines = last.batch.lines.filter((line) => held(line.key));
+    if (lines.length === 0) return undefined;
+    const batch: SourceBatch = { lines, positions: last.batch.positions.filter((position) => held(position.key)), rewritten: [] };
+    unconfirmed = { batch, under: last.under };
+    return batch;
+  }
+
   async function drop(): Promise<void> {
     const s = session;
     session = undefined;
@@ -229,9 +243,13 @@ export function kafkaSource(options: KafkaSourceOptions): Source {
     name: `kafka:${topic}`,
     read: async (_positions, maxLines) => {
       const s = await connect();
+      await s.settling;
+      const again = unconfirmed && replay(s, unconfirmed);
+      if (again) return again;
+      unconfirmed = undefined;
       const lines: StoredLine[] = [];
       const positions = new Map<string, SourcePosition>();
-      readUnder = new Map();
+      const under = new Map<string, number>();
       let waited = false;
       while (lines.length < maxLines) {
         await s.settling;
@@ -255,17 +273,21 @@ export function kafkaSource(options: KafkaSourceOptions): Source {
         partition.next = message.offset + 1n;
         lines.push({ kind: partition.kind, key: k, offset: Number(message.offset), text: message.value ?? '', truncated: false });
         positions.set(k, { key: k, kind: partition.kind, offset: Number(partition.next), fingerprint: '' });
-        readUnder.set(k, partition.since);
+        under.set(k, partition.since);
       }
-      return { lines, positions: [...positions.values()], rewritten: [] };
+      const batch: SourceBatch = { lines, positions: [...positions.values()], rewritten: [] };
+      if (lines.length > 0) unconfirmed = { batch, under };
+      return batch;
     },
     committed: async (positions) => {
+      const under = unconfirmed?.under;
+      unconfirmed = undefined;
       const s = session;
-      if (!s) return;
+      if (!s || !under) return;
       const offsets = positions.flatMap((position) => {
         const partition = s.owned.get(position.key);
         // Lost since the batch was read (or lost and got back): its new owner reads from the group's commit.
-        if (!partition || partition.since !== readUnder.get(position.key)) return [];
+        if (!partition || partition.since !== under.get(position.key)) return [];
         const cut = position.key.lastIndexOf('/');
         return [{ topic: position.key.slice(0, cut), partition: Number(position.key.slice(cut + 1)), offset: BigInt(position.offset), leaderEpoch: -1 }];
       });
