@@ -3,6 +3,7 @@ import { exportLake } from '../lake/export-lake.js';
 import { deriveModel } from '../model/derive-model.js';
 import { loadSchemas } from '../model/load-schemas.js';
 import { loadWarehouse } from '../load/load-warehouse.js';
+import { refreshSessions } from '../derived/sessions.js';
 import { withSessions } from '../derived/with-sessions.js';
 import { rawStoreSource } from '../source/raw-store-source.js';
 import { warehouseStatus } from '../status/warehouse-status.js';
@@ -36,8 +37,8 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
         const progress = loadProgress(io.stderr, pending);
         const summary = await loadWarehouse({
           source,
-          // `sessions` refreshed in each batch's transaction, where the target has transactions (DuckDB).
-          target: target.transaction ? withSessions(target) : target,
+          // --follow: `sessions` refreshed in each batch's transaction, where the target has transactions (DuckDB).
+          target: command.follow && target.transaction ? withSessions(target) : target,
           model,
           follow: command.follow,
           flushIntervalMs: command.flushIntervalMs,
@@ -46,6 +47,8 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
           onBatch: progress.update,
           onError: (error, attempt, retryInMs) => io.stderr.write(`\nwarning: load failed (attempt ${attempt}): ${(error as Error).message}; retrying in ${retryInMs / 1000} s\n`),
         });
+        // One-shot: once, at the end (a crash before it leaves the watermark behind: the next refresh catches up).
+        if (!command.follow && target.transaction) await target.transaction((sql) => refreshSessions(sql));
         progress.done(summary);
         for (const key of summary.rewritten) io.stderr.write(`warning: ${key} was rewritten since it was loaded: read again from its start (events deduplicated by id)\n`);
       } finally {
