@@ -44,7 +44,7 @@ const columnsOf = (table: string) =>
 describe('loading the raw store into PostgreSQL', () => {
   it('events, event data and entities land in their tables (lists as arrays, objects as jsonb, comments from the schemas)', async () => {
     scratch.append('good/date=2026-12-07/hour=10/part-a.jsonl', [
-      goodLine({ id: id(1), schema: SIGNUP, data: { plan: 'pro\ttab "quoted" \\ back\nslash', email: 'a'.repeat(64) }, entities: [{ schema: USER, data: { userId: 'u1', tags: ['x', 'y\n'], scores: [3, 1, 2], address: { city: 'Lyon', nul: 'a\u0000b' } } }, { schema: USER, data: { userId: 'u2', tags: [] } }] }),
+      goodLine({ id: id(1), schema: SIGNUP, data: { plan: 'pro\ttab "quoted" \\ back\nslash', email: 'a'.repeat(64) }, entities: [{ schema: USER, data: { userId: 'u1', tags: ['x', 'y\n', 'a,"b"\\{c}\u0000', null], scores: [3, 1, 2], address: { city: 'Lyon', nul: 'a\u0000b' } } }, { schema: USER, data: { userId: 'u2', tags: [] } }] }),
       goodLine({ id: id(2), schema: SIGNUP, data: { plan: 'free' } }),
     ]);
     expect(await load()).toMatchObject({ lines: 2, events: 2, quarantined: 0 });
@@ -58,7 +58,7 @@ describe('loading the raw store into PostgreSQL', () => {
     ]);
     // U+0000 has no place in PostgreSQL text or jsonb: it is stored as U+FFFD.
     expect(await q(`SELECT event_id, position, user_id, tags, scores, address->>'city' AS city, address->>'nul' AS nul FROM com_acme_user_1 ORDER BY position`)).toEqual([
-      { event_id: id(1), position: 0, user_id: 'u1', tags: ['x', 'y\n'], scores: ['3', '1', '2'], city: 'Lyon', nul: 'a\uFFFDb' },
+      { event_id: id(1), position: 0, user_id: 'u1', tags: ['x', 'y\n', 'a,"b"\\{c}\uFFFD', null], scores: ['3', '1', '2'], city: 'Lyon', nul: 'a\uFFFDb' },
       { event_id: id(1), position: 1, user_id: 'u2', tags: [], scores: null, city: null, nul: null },
     ]);
     expect(await columnsOf('com_acme_user_1')).toEqual([

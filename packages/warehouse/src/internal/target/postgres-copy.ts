@@ -10,21 +10,27 @@ const ROWS_PER_CHUNK = 2_000;
 
 const NEEDS_ESCAPE = /[\\\n\r\t\0]/;
 
+/** How a column's staged text is written: as it is, as jsonb takes JSON, or as an array literal. */
+type FieldKind = 'text' | 'json' | 'array';
+
 /**
- * Streams rows into a (staging) table with `COPY ... FROM STDIN` in text format: one line per
- * row, tab-separated, `\N` for NULL, backslash escapes. Every value is text (stageValue's output),
- * so no type is sent; the INSERT from the stage casts.
+ * Streams rows into a table with `COPY ... FROM STDIN` in text format: one line per row,
+ * tab-separated, `\N` for NULL, backslash escapes. The values are stageValue's text, already
+ * checked against the column types, so PostgreSQL's input functions take each of them. `into`:
+ * `stage`, a temp table of text columns (lists stay JSON, the INSERT casts); `table`, the typed
+ * table itself (lists become array literals).
  */
-export async function copyRows(client: pg.ClientBase, table: string, columns: readonly SqlColumn[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
-  const json = columns.map((c) => c.type === 'JSON' || c.type.endsWith('[]'));
-  const sql = `COPY pg_temp.${quoteIdent(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
+export async function copyRows(client: pg.ClientBase, table: string, into: 'stage' | 'table', columns: readonly SqlColumn[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
+  const kinds = columns.map((c): FieldKind => (c.type === 'JSON' ? 'json' : c.type.endsWith('[]') ? (into === 'stage' ? 'json' : 'array') : 'text'));
+  const name = into === 'stage' ? `pg_temp.${quoteIdent(table)}` : quoteIdent(table);
+  const sql = `COPY ${name} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
   function* chunks(): Generator<string> {
     let chunk = '';
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       for (let i = 0; i < columns.length; i++) {
         if (i > 0) chunk += '\t';
-        chunk += copyField(row[i], json[i]!);
+        chunk += copyField(row[i], kinds[i]!);
       }
       chunk += '\n';
       if ((r + 1) % ROWS_PER_CHUNK === 0) {
@@ -38,13 +44,20 @@ export async function copyRows(client: pg.ClientBase, table: string, columns: re
 }
 
 /** One field of COPY's text format. */
-export function copyField(value: string | number | null | undefined, json: boolean): string {
+export function copyField(value: string | number | null | undefined, kind: FieldKind): string {
   if (value === null || value === undefined) return '\\N';
   let text = typeof value === 'number' ? String(value) : value;
   // U+0000, which PostgreSQL text cannot hold, becomes U+FFFD (ESCAPES).
-  if (json) text = storableJson(text);
+  if (kind === 'json') text = storableJson(text);
+  else if (kind === 'array') text = arrayLiteral(text);
   if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[\\\n\r\t\0]/g, (c) => ESCAPES[c]!);
+}
+
+/** A staged list (a JSON array of scalars) as a PostgreSQL array literal: `{"a","b"}`, NULL for null items. */
+export function arrayLiteral(json: string): string {
+  const items = JSON.parse(json) as (string | number | boolean | null)[];
+  return `{${items.map((item) => (item === null ? 'NULL' : `"${String(item).replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\uFFFD' };

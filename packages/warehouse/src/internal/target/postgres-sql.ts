@@ -59,9 +59,11 @@ export function castFromTextPg(name: string, type: SqlColumn['type']): string {
   return `${column}::${postgresType(type)}`;
 }
 
+/** `key`: the primary key's columns; none for a table with no index to keep. */
 export function createTablePgSql(table: string, columns: readonly SqlColumn[], key: readonly string[]): string {
   const defs = columns.map((c) => `${quoteIdent(c.name)} ${postgresType(c.type)}${c.notNull ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${defs.join(', ')}, PRIMARY KEY (${key.map(quoteIdent).join(', ')}))`;
+  if (key.length > 0) defs.push(`PRIMARY KEY (${key.map(quoteIdent).join(', ')})`);
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${defs.join(', ')})`;
 }
 
 /** A staging table of text columns, dropped when the load transaction ends (committed or not). */

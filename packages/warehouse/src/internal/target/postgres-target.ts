@@ -118,7 +118,8 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
           { name: 'schema_version', type: 'VARCHAR', notNull: true, comment: 'The schema version (M-R-A) that wrote the row.' },
         ];
         const model: SqlColumn[] = spec.family.columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
-        await client.query(createTablePgSql(spec.table, [...keys, ...model], spec.role === 'entity' ? ['event_id', 'position'] : ['event_id']));
+        // No key: a data row is written only with its event's first row in `events`, whose key keeps it once.
+        await client.query(createTablePgSql(spec.table, [...keys, ...model], []));
         let existing = await columnsOf(client, spec.table);
         // An ADDITION: a nullable column, no rewrite (IF NOT EXISTS: another loader may have just added it).
         const missing = model.filter((c) => !existing.has(c.name));
@@ -139,7 +140,7 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
       use('cannot write to', async (client) => {
         const stage = async (name: string, columns: readonly SqlColumn[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> => {
           await client.query(createStagePgSql(name, columns));
-          await copyRows(client, name, columns, rows);
+          await copyRows(client, name, 'stage', columns, rows);
         };
         await client.query('BEGIN');
         try {
@@ -152,11 +153,9 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
             const { rows } = await client.query<{ event_id: string; inserted: boolean }>(`${insertFromStagePgSql('events', 'stage_events', EVENTS_SQL_COLUMNS, 'earliest-collector-time', ['event_id'])} RETURNING event_id, (xmax = 0) AS inserted`);
             for (const row of rows) if (row.inserted) fresh.add(row.event_id);
           }
-          // Data rows of the events new to `events` only: those of the others are there already.
-          for (const [i, family] of familyStages(batch.events.filter((e) => fresh.has(e.eventId))).entries()) {
-            await stage(`stage_family_${i}`, family.columns, family.rows);
-            await client.query(insertFromStagePgSql(family.shape.table, `stage_family_${i}`, family.columns, 'nothing', family.shape.role === 'entity' ? ['event_id', 'position'] : ['event_id']));
-          }
+          // Data rows of the events new to `events` only (those of the others are there already):
+          // no conflict is possible, so they are copied into their tables directly, no stage.
+          for (const family of familyStages(batch.events.filter((e) => fresh.has(e.eventId)))) await copyRows(client, family.shape.table, 'table', family.columns, family.rows);
           if (batch.quarantine.length > 0) {
             await stage('stage_quarantine', QUARANTINE_COLUMNS, quarantineRows(source, batch));
             await client.query(insertFromStagePgSql(QUARANTINE_TABLE, 'stage_quarantine', QUARANTINE_COLUMNS, 'nothing', QUARANTINE_KEY));
