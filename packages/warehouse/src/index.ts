@@ -10,6 +10,8 @@ export type { KafkaSourceOptions } from './internal/source/kafka-source.js';
 export type { Source, SourceBacklog, SourceBatch, SourcePosition, StoredLine } from './internal/source/source.js';
 export { openDuckDbTarget } from './internal/target/duckdb-target.js';
 export type { DuckDbTargetOptions } from './internal/target/duckdb-target.js';
+export { openPostgresTarget, POSTGRES_DEFAULTS } from './internal/target/postgres-target.js';
+export type { PostgresTargetOptions } from './internal/target/postgres-target.js';
 export type { SqlSession, Target } from './internal/target/target.js';
 export { backfillWindow } from './internal/backfill/backfill.js';
 export type { BackfillOptions, BackfillSummary } from './internal/backfill/backfill.js';
