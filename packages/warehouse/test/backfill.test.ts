@@ -126,6 +126,8 @@ describe('backfill --since --until', { timeout: 60_000 }, () => {
     const done = await runWarehouseCli([...args, '--since', '2026-12-06T00:00:00Z', '--until', '2026-12-07']);
     expect(done.output).toContain(`backfill ${path.resolve(scratch.store)} [2026-12-06T00:00:00.000Z, 2026-12-07T00:00:00.000Z): 2 events deleted, 3 written from 7 lines, 1 quarantined`);
     expect(done.code).toBe(0);
+    // Not a terminal: a plain line per batch, then the totals.
+    expect(done.output).toMatch(/^loaded 7 lines, 3 events, 1 quarantined, [\d.]+ KiB in 1 batches\ndone: 7 lines/m);
     expect(await query(scratch.db, `select count(*)::int as n from com_acme_signup_1 where event_id = '${id(2)}'`)).toEqual([{ n: 1 }]);
     const refused = await runWarehouseCli([...args, '--since', '2026-12-07', '--until', '2026-12-06']);
     expect(refused.code).toBe(1);

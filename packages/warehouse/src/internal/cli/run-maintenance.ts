@@ -1,5 +1,5 @@
 import { SchemaRegistry } from '@tracklane/collector';
-import { backfillWindow } from '../backfill/backfill.js';
+import { backfillWindow, type BackfillSummary } from '../backfill/backfill.js';
 import { refreshSessions } from '../derived/sessions.js';
 import { requireTransaction } from '../derived/with-sessions.js';
 import { deriveModel } from '../model/derive-model.js';
@@ -8,7 +8,7 @@ import { reprocessQuarantine } from '../reprocess/reprocess.js';
 import { rawStoreSource } from '../source/raw-store-source.js';
 import { openCommandTarget } from './command-target.js';
 import type { MaintenanceCommand } from './maintenance-args.js';
-import { formatBytes, type ProgressStream } from './progress.js';
+import { loadProgress, type ProgressStream } from './progress.js';
 
 export interface MaintenanceIo {
   stdout: ProgressStream;
@@ -27,8 +27,12 @@ export async function runMaintenance(command: MaintenanceCommand, io: Maintenanc
     switch (command.command) {
       case 'backfill': {
         const source = rawStoreSource({ dir: command.from });
-        const progress = (s: { bytes: number; lines: number }): void => void io.stderr.write(`backfill: ${s.lines} lines read (${formatBytes(s.bytes)})\n`);
-        const s = await backfillWindow({ source, target, model: model!, since: command.since, until: command.until, batchSize: command.batchSize, onBatch: progress });
+        // The whole store is read: its size is the bar's 100%. A bar on a terminal, a line per batch otherwise.
+        const progress = loadProgress(io.stderr, (await source.backlog(new Map())).reduce((sum, b) => sum + b.total, 0));
+        let batches = 0;
+        const asLoad = (s: BackfillSummary) => ({ lines: s.lines, bytes: s.bytes, events: s.events, quarantined: s.quarantined, batches, rewritten: [] });
+        const s = await backfillWindow({ source, target, model: model!, since: command.since, until: command.until, batchSize: command.batchSize, onBatch: (s) => (batches++, progress.update(asLoad(s))) });
+        progress.done(asLoad(s));
         io.stdout.write(`backfill ${source.name} [${s.since}, ${s.until}): ${s.deleted} events deleted, ${s.events} written from ${s.lines} lines, ${s.quarantined} quarantined\n`);
         return;
       }
