@@ -123,7 +123,7 @@ export function fitsSql(type: ColumnType, json: string, jsonType: string, text: 
     case 'JSON':
       return 'true';
     case 'BIGINT':
-      return `(${none} OR (${jsonType} IN ('BIGINT', 'UBIGINT') AND abs(CAST(${json} AS DOUBLE)) <= ${EXACT_INTEGER}))`;
+      return `(${none} OR (${jsonType} IN ('BIGINT', 'UBIGINT') AND abs(TRY_CAST(${json} AS DOUBLE)) <= ${EXACT_INTEGER}))`;
     case 'DOUBLE':
       return `(${none} OR (${jsonType} IN ('BIGINT', 'UBIGINT', 'DOUBLE') AND isfinite(TRY_CAST(${json} AS DOUBLE))))`;
     case 'BOOLEAN':
@@ -170,8 +170,8 @@ export const ENVELOPE_FITS_SQL = [
   `substr(${eventTime()}, 11, 1) = 'T' AND ends_with(${eventTime()}, 'Z')`,
   ...Object.values(EVENTS_TEXT).map((path) => fitsSql('VARCHAR', field(path).json, field(path).type, field(path).text)),
   fitsSql('BIGINT', field('$.envelope.user.sessionIndex').json, field('$.envelope.user.sessionIndex').type, ''),
-  // A JSON null is NULL here, and the JS path refuses `entities: null`: the line's own reading tells them apart.
-  `CASE WHEN ${field('$.envelope.entities').json} IS NULL THEN json_type(line, '$.envelope.entities') IS NULL ELSE ${field('$.envelope.entities').type} = 'ARRAY' END`,
+  // `entities_type`: the entities' JSON type where from_json gave NULL (missing, or a JSON null the JS path refuses).
+  `CASE WHEN ${field('$.envelope.entities').json} IS NULL THEN entities_type IS NULL ELSE ${field('$.envelope.entities').type} = 'ARRAY' END`,
 ]
   .map((p) => `(${p})`)
   .join(' AND ');

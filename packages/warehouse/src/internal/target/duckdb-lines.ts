@@ -48,12 +48,15 @@ export async function prepareLines(connection: DuckDBConnection, lines: readonly
   } finally {
     appender.closeSync();
   }
+  // from_json reads a JSON null as NULL, and the JS path refuses `entities: null`: the line tells, where it matters.
   await run(`CREATE OR REPLACE TEMP TABLE wh_parsed AS
-    SELECT n, line, try(from_json(line, ${quoteText(LINE_STRUCTURE)})) AS j FROM temp.wh_lines`);
-  await run(`CREATE OR REPLACE TEMP TABLE wh_bad AS SELECT n FROM temp.wh_parsed WHERE NOT coalesce(CASE WHEN j IS NULL THEN false ELSE ${ENVELOPE_FITS_SQL} END, false)`);
+    SELECT n, j, CASE WHEN j IS NOT NULL AND ${ENTITIES.json} IS NULL THEN json_type(line, '$.envelope.entities') END AS entities_type
+    FROM (SELECT n, line, try(from_json(line, ${quoteText(LINE_STRUCTURE)})) AS j FROM temp.wh_lines)`);
+  // Of several lines of one id (whatever else is wrong with them) the JS path decides which wins or is quarantined.
+  await run(`CREATE OR REPLACE TEMP TABLE wh_bad AS SELECT n FROM temp.wh_parsed WHERE ${ID.text} IN (SELECT ${ID.text} FROM temp.wh_parsed GROUP BY 1 HAVING count(*) > 1)`);
+  await run(`INSERT INTO temp.wh_bad SELECT n FROM temp.wh_parsed WHERE NOT coalesce(CASE WHEN j IS NULL THEN false ELSE ${ENVELOPE_FITS_SQL} END, false)`);
   await run(`DELETE FROM temp.wh_parsed WHERE n IN (SELECT n FROM temp.wh_bad)`);
-  // Of several lines of one id the earliest collector time wins, and one already loaded may be updated: the JS path decides.
-  await run(`INSERT INTO temp.wh_bad SELECT n FROM temp.wh_parsed WHERE ${ID.text} IN (SELECT ${ID.text} FROM temp.wh_parsed GROUP BY 1 HAVING count(*) > 1)`);
+  // One already loaded may be updated (the earliest collector time wins): the JS path decides.
   await run(`INSERT INTO temp.wh_bad SELECT n FROM temp.wh_parsed WHERE ${ID.text} IN (SELECT event_id FROM main.events)`);
   await run(`CREATE OR REPLACE TEMP TABLE wh_parts AS
     SELECT n, CAST(NULL AS INTEGER) AS position, ${SCHEMA.text} AS uri, ${DATA.json} AS data FROM temp.wh_parsed
