@@ -71,6 +71,8 @@ export async function backfillWindow(options: BackfillOptions): Promise<Backfill
   const until = windowEdge(options.until, 'until');
   if (since.ms >= until.ms) throw new WarehouseError(WarehouseErrorCode.INVALID_CONFIG, `backfill: --since (${options.since}) must be before --until (${options.until})`);
   const transaction = requireTransaction(target, 'backfill');
+  // The scratch is attached to the target: DuckDB's ATTACH.
+  if ((await transaction((sql) => Promise.resolve(sql.dialect))) !== 'duckdb') throw new WarehouseError(WarehouseErrorCode.INVALID_CONFIG, `backfill needs a DuckDB target for now; ${target.name} is not one`);
   const dir = await mkdtemp(path.join(tmpdir(), 'tracklane-backfill-'));
   const file = path.join(dir, 'window.duckdb');
   try {

@@ -1,4 +1,5 @@
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
+import { quoteText } from '../model/naming.js';
 import type { SqlSession } from '../target/target.js';
 
 /** The derived `sessions` table: one row per session id, recomputed from `events`. */
@@ -56,6 +57,8 @@ const edge = (column: string, order: 'ASC' | 'DESC' = 'ASC'): string => `(array_
  * gets like any other: its session is recomputed however long ago it started.
  */
 export async function refreshSessions(sql: SqlSession, options: RefreshSessionsOptions = {}): Promise<RefreshSessionsSummary> {
+  // PostgreSQL: loaders sharing a warehouse refresh one at a time (each statement then sees what the one before committed).
+  if (sql.dialect === 'postgres') await sql.run(`SELECT pg_advisory_xact_lock(hashtext('tracklane-warehouse:${SESSIONS_TABLE}'))`);
   await sql.run(`CREATE TABLE IF NOT EXISTS ${SESSIONS_TABLE} (${SESSION_COLUMNS})`);
   await sql.run(`CREATE TABLE IF NOT EXISTS ${DERIVED_STATE_TABLE} (model VARCHAR PRIMARY KEY, watermark TIMESTAMPTZ, lookback_days INTEGER NOT NULL)`);
   const [state] = await sql.rows(`SELECT CAST(watermark AS VARCHAR) AS watermark, lookback_days FROM ${DERIVED_STATE_TABLE} WHERE model = '${SESSIONS_TABLE}'`);
@@ -70,15 +73,17 @@ export async function refreshSessions(sql: SqlSession, options: RefreshSessionsO
   const touched = rebuild
     ? 'SELECT DISTINCT session_id FROM events WHERE session_id IS NOT NULL UNION SELECT session_id FROM sessions'
     : // `>=`: rows of the last refresh's load time are taken again (harmless) rather than missed.
-      `SELECT DISTINCT session_id FROM events WHERE session_id IS NOT NULL AND load_tstamp >= CAST($1 AS TIMESTAMPTZ)${options.alsoFrom ? ` UNION SELECT session_id FROM ${options.alsoFrom} WHERE session_id IS NOT NULL` : ''}`;
-  await sql.run(`CREATE OR REPLACE TEMP TABLE touched_sessions AS ${touched}`, rebuild ? [] : [watermark]);
+      `SELECT DISTINCT session_id FROM events WHERE session_id IS NOT NULL AND load_tstamp >= CAST(${quoteText(watermark)} AS TIMESTAMPTZ)${options.alsoFrom ? ` UNION SELECT session_id FROM ${options.alsoFrom} WHERE session_id IS NOT NULL` : ''}`;
+  await sql.run('DROP TABLE IF EXISTS touched_sessions');
+  // The watermark inline (it is the database's own text): PostgreSQL takes no parameters in CREATE TABLE AS.
+  await sql.run(`CREATE TEMP TABLE touched_sessions AS ${touched}`);
   try {
     const [count] = await sql.rows('SELECT CAST(count(*) AS INTEGER) AS n FROM touched_sessions');
     await sql.run(`DELETE FROM ${SESSIONS_TABLE} WHERE session_id IN (SELECT session_id FROM touched_sessions)`);
     await sql.run(
       `INSERT INTO ${SESSIONS_TABLE}
        SELECT session_id, ${edge('session_index')}, ${edge('app_id')}, ${edge('anonymous_id')}, ${edge('user_id', 'DESC')},
-         coalesce(array_agg(DISTINCT user_id ORDER BY user_id) FILTER (WHERE user_id IS NOT NULL), CAST([] AS VARCHAR[])),
+         coalesce(array_agg(DISTINCT user_id ORDER BY user_id) FILTER (WHERE user_id IS NOT NULL), ${sql.dialect === 'postgres' ? "CAST('{}' AS VARCHAR[])" : 'CAST([] AS VARCHAR[])'}),
          min(event_tstamp), max(event_tstamp), count(*), ${edge('page_url')}, ${edge('page_url', 'DESC')}
        FROM events
        WHERE session_id IN (SELECT session_id FROM touched_sessions) AND event_tstamp >= collector_tstamp - INTERVAL '${lookbackDays} days'

@@ -134,7 +134,7 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
       }
     },
     transaction: async <T>(work: (sql: SqlSession) => Promise<T>): Promise<T> => {
-      const session: SqlSession = { run: async (sql, values) => void (await rows(sql, values)), rows };
+      const session: SqlSession = { dialect: 'duckdb', run: async (sql, values) => void (await rows(sql, values)), rows };
       // Inside another: joins it (the outer one commits or rolls back).
       if (state === 'in-transaction') return work(session);
       await run('BEGIN TRANSACTION');

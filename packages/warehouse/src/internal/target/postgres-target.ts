@@ -7,7 +7,7 @@ import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
 import { copyRows } from './postgres-copy.js';
 import { columnTypeFromPostgres, createStagePgSql, createTablePgSql, insertFromStagePgSql, postgresType } from './postgres-sql.js';
 import { redactPassword, redactPostgresUrl } from './postgres-url.js';
-import type { FamilyTableSpec, LoadBatch, TableShape, Target } from './target.js';
+import type { FamilyTableSpec, LoadBatch, SqlSession, TableShape, Target } from './target.js';
 
 export interface PostgresTargetOptions {
   /** `postgres://user:password@host:port/database`; the tables go to the connection's current schema (`search_path`). */
@@ -38,6 +38,8 @@ interface ColumnRow {
 export async function openPostgresTarget(options: PostgresTargetOptions): Promise<Target> {
   const shown = redactPostgresUrl(options.url);
   let current: pg.Client | undefined;
+  // `transaction()` opens one that `apply` joins (backfill, reprocess, sessions).
+  let state: 'idle' | 'in-transaction' = 'idle';
 
   const unavailable = (doing: string, error: unknown): WarehouseError =>
     new WarehouseError(WarehouseErrorCode.TARGET_UNAVAILABLE, `${doing} ${shown}: ${redactPassword(describe(error), options.url)}`, { cause: error });
@@ -142,7 +144,9 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
           await client.query(createStagePgSql(name, columns));
           await copyRows(client, name, 'stage', columns, rows);
         };
-        await client.query('BEGIN');
+        // Inside transaction(): joins it, and drops its stages itself (ON COMMIT DROP waits for the outer commit).
+        const own = state === 'idle';
+        if (own) await client.query('BEGIN');
         try {
           // Loaders of one source take turns: the manifest advances in order.
           await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tracklane-warehouse:${source}`]);
@@ -164,10 +168,32 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
             await stage('stage_manifest', MANIFEST_COLUMNS, manifestRows(source, positions, batch.loadedAt));
             await client.query(insertFromStagePgSql(MANIFEST_TABLE, 'stage_manifest', MANIFEST_COLUMNS, 'update', MANIFEST_KEY));
           }
+          if (own) await client.query('COMMIT');
+          else for (const name of ['stage_events', 'stage_quarantine', 'stage_manifest']) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+        } catch (error) {
+          if (own) await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    transaction: <T>(work: (sql: SqlSession) => Promise<T>): Promise<T> =>
+      use('cannot write to', async (client) => {
+        const session: SqlSession = {
+          dialect: 'postgres',
+          run: async (sql, values) => void (await client.query(sql, values as unknown[] | undefined)),
+          rows: async (sql, values) => (await client.query<Record<string, unknown>>(sql, values as unknown[] | undefined)).rows,
+        };
+        if (state === 'in-transaction') return work(session);
+        await client.query('BEGIN');
+        state = 'in-transaction';
+        try {
+          const result = await work(session);
           await client.query('COMMIT');
+          return result;
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           throw error;
+        } finally {
+          state = 'idle';
         }
       }),
     close: async () => {

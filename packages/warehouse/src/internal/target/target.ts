@@ -49,6 +49,8 @@ export interface LinesPlan {
 
 /** Statements inside a Target transaction; `$1`... are parameters. */
 export interface SqlSession {
+  /** Whose SQL: the few statements the two spell differently (an empty list, a temp table replaced) ask. */
+  readonly dialect: 'duckdb' | 'postgres';
   run(sql: string, params?: readonly (string | number | null)[]): Promise<void>;
   rows(sql: string, params?: readonly (string | number | null)[]): Promise<Record<string, unknown>[]>;
 }
