@@ -96,11 +96,7 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
   async function loadBatch() {
     const read = await source.read(positions, batchSize);
     if (read.positions.length > 0) {
-      const loadedAt = new Date(clock.now()).toISOString();
-      // A target that reads lines itself (DuckDB parses the JSON in SQL) hands the rest back to buildRows.
-      const batch = target.prepareLines
-        ? await target.prepareLines(read.lines, { model, loadedAt, table: (spec) => tables.get(spec), rows: (lines) => buildRows(lines, model, tables, loadedAt) })
-        : await buildRows(read.lines, model, tables, loadedAt);
+      const batch = await buildRows(read.lines, model, tables, new Date(clock.now()).toISOString());
       await target.apply(source.name, batch, read.positions);
       for (const position of read.positions) {
         const before = read.rewritten.includes(position.key) ? 0 : (positions.get(position.key)?.offset ?? 0);
@@ -109,7 +105,7 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
       }
       await source.committed?.(read.positions);
       summary.lines += read.lines.length;
-      summary.events += batch.events.length + (batch.prepared?.events ?? 0);
+      summary.events += batch.events.length;
       summary.quarantined += batch.quarantine.length;
       summary.batches++;
       summary.rewritten.push(...read.rewritten);

@@ -17,7 +17,6 @@ import {
   type SqlColumn,
 } from './duckdb-sql.js';
 import { stageRows } from './duckdb-stage.js';
-import { LINE_STAGES, prepareLines } from './duckdb-lines.js';
 import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
 import type { FamilyTableSpec, LoadBatch, SqlSession, TableShape, Target } from './target.js';
 
@@ -97,7 +96,6 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
       try {
         if (own) await run('BEGIN TRANSACTION');
         try {
-          for (const statement of batch.prepared?.statements ?? []) await run(statement);
           const fresh = new Set<string>();
           if (batch.events.length > 0) {
             await stage('stage_events', EVENTS_SQL_COLUMNS, batch.events.map((e) => e.values));
@@ -130,7 +128,7 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
       } catch (error) {
         throw new WarehouseError(WarehouseErrorCode.TARGET_UNAVAILABLE, `cannot write to ${options.file}: ${(error as Error).message}`, { cause: error });
       } finally {
-        for (const name of [...staged, ...(batch.prepared ? LINE_STAGES : [])]) await run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`).catch(() => undefined);
+        for (const name of staged) await run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`).catch(() => undefined);
       }
     },
     transaction: async <T>(work: (sql: SqlSession) => Promise<T>): Promise<T> => {
@@ -150,11 +148,6 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
       } finally {
         state = 'idle';
       }
-    },
-    // Staged before the transaction: only temporary tables, and the family tables buildRows would create too.
-    prepareLines: async (lines, plan) => {
-      const prepared = await prepareLines(connection, lines, plan);
-      return { ...(await plan.rows(prepared.fallback)), prepared };
     },
     close: () => {
       connection.closeSync();

@@ -1,7 +1,7 @@
 import type { ColumnType } from '../model/column-type.js';
-import type { FamilyModel, WarehouseModel } from '../model/derive-model.js';
+import type { FamilyModel } from '../model/derive-model.js';
 import type { QuarantineReason } from '../errors.js';
-import type { SourcePosition, StoredLine } from '../source/source.js';
+import type { SourcePosition } from '../source/source.js';
 
 /**
  * Where the tables live. A target creates and migrates tables from the model (`ensureTable`) and
@@ -27,24 +27,7 @@ export interface Target {
    * none. Called inside another, it joins it. Absent on a target that does not offer it yet.
    */
   transaction?<T>(work: (sql: SqlSession) => Promise<T>): Promise<T>;
-  /**
-   * Optional fast path for stored lines: the target stages the lines itself (DuckDB parses their
-   * JSON in SQL) and hands those it cannot place exactly as the JS path would to `plan.rows`; the
-   * batch it returns goes to `apply` like any other. Absent: the loader builds the rows (buildRows).
-   */
-  prepareLines?(lines: readonly StoredLine[], plan: LinesPlan): Promise<LoadBatch>;
   close(): Promise<void>;
-}
-
-/** What `prepareLines` needs from the loader. */
-export interface LinesPlan {
-  model: WarehouseModel;
-  /** The batch's load time (ISO 8601). */
-  loadedAt: string;
-  /** The table of a family in a role, created or migrated (the loader's cache of ensureTable). */
-  table(spec: FamilyTableSpec): Promise<TableShape>;
-  /** The JS path: the rows of the lines given, as `apply` takes them. */
-  rows(lines: readonly StoredLine[]): Promise<LoadBatch>;
 }
 
 /** Statements inside a Target transaction; `$1`... are parameters. */
@@ -75,14 +58,6 @@ export interface LoadBatch {
   /** One per event id (the earliest collector time of the batch), with its data rows. */
   events: EventRow[];
   quarantine: QuarantineRow[];
-  /** Rows the target staged itself (prepareLines), which `apply` writes first; their ids are none of `events`'. @default none */
-  prepared?: PreparedRows;
-}
-
-/** Rows staged in the target by prepareLines: how many events, and the statements that write them. */
-export interface PreparedRows {
-  events: number;
-  statements: readonly string[];
 }
 
 export interface EventRow {
