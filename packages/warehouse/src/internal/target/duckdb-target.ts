@@ -20,6 +20,9 @@ import { stageRows } from './duckdb-stage.js';
 import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
 import type { FamilyTableSpec, LoadBatch, SqlSession, TableShape, Target } from './target.js';
 
+/** WAL size at which DuckDB checkpoints (writes the tables and their indexes into the file). */
+const DUCKDB_CHECKPOINT_THRESHOLD = '256MB';
+
 export interface DuckDbTargetOptions {
   /** The database file; created with its tables when missing. `:memory:` for a throwaway database. */
   file: string;
@@ -34,7 +37,9 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
   let connection: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(options.file);
+    // A checkpoint rewrites the `events` key index whole, and at DuckDB's default (16 MB of WAL) a
+    // batch of 10,000 events set one off at almost every commit. The WAL is replayed after a crash.
+    instance = await DuckDBInstance.create(options.file, { checkpoint_threshold: DUCKDB_CHECKPOINT_THRESHOLD });
     connection = await instance.connect();
   } catch (error) {
     throw new WarehouseError(WarehouseErrorCode.TARGET_UNAVAILABLE, `cannot open the DuckDB database ${options.file}: ${(error as Error).message}`, { cause: error });
