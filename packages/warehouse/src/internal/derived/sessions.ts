@@ -46,8 +46,16 @@ const SESSION_COLUMNS = `
   first_page_url VARCHAR,
   last_page_url VARCHAR`;
 
-/** The first (or, `desc`, last) non-null value of `column` in event time order; the event id breaks ties. */
-const edge = (column: string, order: 'ASC' | 'DESC' = 'ASC'): string => `(array_agg(${column} ORDER BY event_tstamp ${order}, event_id ${order}) FILTER (WHERE ${column} IS NOT NULL))[1]`;
+/**
+ * The first (or, `desc`, last) non-null value of `column` in event time order; the event id breaks
+ * ties. DuckDB keeps one value per group with `arg_min` / `arg_max` over (time, id): its
+ * `array_agg(... ORDER BY ...)` holds every value of the group, and a first refresh over 1,000,000
+ * events ran out of memory (18.8 GiB). PostgreSQL has no `arg_min`; its sorted aggregate spills to disk.
+ */
+function edge(dialect: SqlSession['dialect'], column: string, order: 'ASC' | 'DESC' = 'ASC'): string {
+  if (dialect === 'duckdb') return `${order === 'ASC' ? 'arg_min' : 'arg_max'}(${column}, (event_tstamp, event_id)) FILTER (WHERE ${column} IS NOT NULL)`;
+  return `(array_agg(${column} ORDER BY event_tstamp ${order}, event_id ${order}) FILTER (WHERE ${column} IS NOT NULL))[1]`;
+}
 
 /**
  * Brings `sessions` up to date inside the caller's transaction. A session is always recomputed
@@ -82,9 +90,9 @@ export async function refreshSessions(sql: SqlSession, options: RefreshSessionsO
     await sql.run(`DELETE FROM ${SESSIONS_TABLE} WHERE session_id IN (SELECT session_id FROM touched_sessions)`);
     await sql.run(
       `INSERT INTO ${SESSIONS_TABLE}
-       SELECT session_id, ${edge('session_index')}, ${edge('app_id')}, ${edge('anonymous_id')}, ${edge('user_id', 'DESC')},
+       SELECT session_id, ${edge(sql.dialect, 'session_index')}, ${edge(sql.dialect, 'app_id')}, ${edge(sql.dialect, 'anonymous_id')}, ${edge(sql.dialect, 'user_id', 'DESC')},
          coalesce(array_agg(DISTINCT user_id ORDER BY user_id) FILTER (WHERE user_id IS NOT NULL), ${sql.dialect === 'postgres' ? "CAST('{}' AS VARCHAR[])" : 'CAST([] AS VARCHAR[])'}),
-         min(event_tstamp), max(event_tstamp), count(*), ${edge('page_url')}, ${edge('page_url', 'DESC')}
+         min(event_tstamp), max(event_tstamp), count(*), ${edge(sql.dialect, 'page_url')}, ${edge(sql.dialect, 'page_url', 'DESC')}
        FROM events
        WHERE session_id IN (SELECT session_id FROM touched_sessions) AND event_tstamp >= collector_tstamp - INTERVAL '${lookbackDays} days'
        GROUP BY session_id`,
