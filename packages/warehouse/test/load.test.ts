@@ -40,6 +40,20 @@ describe('loading the raw store into DuckDB', { timeout: 30_000 }, () => {
     ]);
   });
 
+  it('times in every spelling the collector accepts (lower-case t and z, +HH, +HHMM) load, beside the other events of the batch', async () => {
+    scratch.append('good/date=2026-12-07/hour=10/part-a.jsonl', [
+      goodLine({ id: id(1), schema: SIGNUP, data: { plan: 'pro' }, created: '2026-12-07t09:59:59.5z' }),
+      goodLine({ id: id(2), schema: SIGNUP, data: { plan: 'pro' }, created: '2026-12-07T11:59:59+02' }),
+      goodLine({ id: id(3), schema: SIGNUP, data: { plan: 'pro' }, created: '2026-12-07 08:29:59-0130' }),
+    ]);
+    expect(await load()).toMatchObject({ lines: 3, events: 3, quarantined: 0 });
+    expect(await query(scratch.db, 'select event_id, dvce_created_tstamp::varchar as t, event_date::varchar as d from events order by event_id')).toEqual([
+      { event_id: id(1), t: '2026-12-07 09:59:59.5+00', d: '2026-12-07' },
+      { event_id: id(2), t: '2026-12-07 09:59:59+00', d: '2026-12-07' },
+      { event_id: id(3), t: '2026-12-07 09:59:59+00', d: '2026-12-07' },
+    ]);
+  });
+
   it('loading twice, a replay and two collectors landing one event give one row; the earliest collector time wins', async () => {
     const line = (receivedAt: string) => goodLine({ id: id(1), schema: SIGNUP, data: { plan: 'pro' }, receivedAt, entities: [{ schema: USER, data: { userId: 'u1' } }] });
     scratch.append('good/date=2026-12-07/hour=10/part-a.jsonl', [line('2026-12-07T10:00:05.000Z')]);

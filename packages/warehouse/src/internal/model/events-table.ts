@@ -1,6 +1,7 @@
 import type { Envelope } from '@tracklane/core';
 import type { ColumnType } from './column-type.js';
 import { parseSchemaUri } from './schema-key.js';
+import { canonicalDateTime } from './stage-value.js';
 
 /** A good record of the raw store, parsed: what the collector wrote (`{receivedAt, clientIp, envelope}`). */
 export interface GoodRecord {
@@ -61,6 +62,7 @@ export const EVENTS_COLUMNS: readonly EventsColumn[] = [
 function utcDay(time: string): string | undefined {
   // A UTC time (what trackers send) names its day; another offset may move it.
   if (time.endsWith('Z') && time.charCodeAt(10) === 0x54) return time.slice(0, 10);
-  const ms = Date.parse(time);
+  // `+02` or `+0130` (the collector accepts them) are not spellings Date.parse reads.
+  const ms = Date.parse(canonicalDateTime(time) ?? time);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().slice(0, 10);
 }

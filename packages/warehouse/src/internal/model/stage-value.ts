@@ -8,8 +8,11 @@ const NULL: StagedValue = { ok: true, text: null };
 /** Largest magnitude a BIGINT holds. */
 const BIGINT_LIMIT = 2 ** 63;
 
-/** RFC 3339 date-time as draft-04's `date-time` format accepts it, seconds below 60 (DuckDB has no leap second). */
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):([0-5]\d)(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+/**
+ * RFC 3339 date-time as the collector's `date-time` format accepts it (a `t` or `z` in lower case, a
+ * zone as `+HH`, `+HHMM` or `+HH:MM`), seconds below 60 (DuckDB has no leap second).
+ */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):([0-5]\d)(\.\d+)?(?:([Zz])|([+-]\d{2}):?(\d{2})?)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
@@ -53,15 +56,29 @@ function stageScalar(type: 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMPTZ' | 'DA
     case 'BOOLEAN':
       return typeof value === 'boolean' ? { ok: true, text: String(value) } : mismatch(type, value);
     case 'TIMESTAMPTZ':
-      return typeof value === 'string' && isDateTime(value) ? { ok: true, text: value } : mismatch(type, value);
+      return typeof value === 'string' ? dateTimeText(value) ?? mismatch(type, value) : mismatch(type, value);
     case 'DATE':
       return typeof value === 'string' && isDate(value) ? { ok: true, text: value } : mismatch(type, value);
   }
 }
 
-function isDateTime(text: string): boolean {
+/**
+ * The date-time in the one spelling DuckDB's and PostgreSQL's casts both take
+ * (`YYYY-MM-DDTHH:MM:SS[.f](Z|+HH:MM)`), or undefined when it is not one: a spelling the collector
+ * accepts and the cast refuses (`...t...z`, `+01`) would fail the whole batch's INSERT.
+ */
+export function canonicalDateTime(text: string): string | undefined {
   const match = DATE_TIME.exec(text);
-  return match !== null && isCalendarDay(match[1]!, match[2]!, match[3]!) && Number(match[4]) < 24 && Number(match[5]) < 60;
+  if (match === null || !isCalendarDay(match[1]!, match[2]!, match[3]!) || Number(match[4]) >= 24 || Number(match[5]) >= 60) return undefined;
+  const [, year, month, day, hour, minute, second, fraction = '', utc, offsetHours, offsetMinutes = '00'] = match;
+  if (utc === undefined && Number(offsetHours!.slice(1)) > 23) return undefined;
+  const zone = utc !== undefined ? 'Z' : `${offsetHours!}:${offsetMinutes}`;
+  return `${year!}-${month!}-${day!}T${hour!}:${minute!}:${second!}${fraction}${zone}`;
+}
+
+function dateTimeText(text: string): StagedValue | undefined {
+  const canonical = canonicalDateTime(text);
+  return canonical === undefined ? undefined : { ok: true, text: canonical };
 }
 
 function isDate(text: string): boolean {
