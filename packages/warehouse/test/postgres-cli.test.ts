@@ -3,8 +3,8 @@
 // waited for by --follow, a lost connection is replaced, and status says why it cannot answer,
 // never showing the password.
 import { statSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pgQuery, usePostgres, type PostgresServer } from './postgres-server.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pgQuery, postgresForThisFile } from './postgres-server.js';
 import { goodLine, Scratch } from './store-fixture.js';
 import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
 
@@ -14,11 +14,7 @@ const BATCH = 1_500;
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
 
-let server: PostgresServer;
-beforeAll(async () => {
-  server = await usePostgres();
-}, 120_000);
-afterAll(() => server.release());
+const server = postgresForThisFile();
 
 let scratch: Scratch;
 beforeEach(() => {
@@ -39,7 +35,7 @@ const withPassword = (url: string): string => {
 
 describe('tracklane-warehouse load --postgres, killed with SIGKILL and restarted', () => {
   it('loads every event exactly once', { timeout: 180_000 }, async () => {
-    const url = await server.createDatabase(server.freshName('kill'));
+    const url = await server().createDatabase(server().freshName('kill'));
     const ids: string[] = [];
     for (let f = 0; f < FILES; f++) {
       const lines: string[] = [];
@@ -105,7 +101,7 @@ describe('an unreachable PostgreSQL', () => {
   const line = (n: number): string => goodLine({ id: `0190e0e0-0000-7000-8000-${String(n).padStart(12, '0')}`, schema: SIGNUP, data: { plan: 'pro', n } });
 
   it('status says why, with the password as ***', { timeout: 60_000 }, async () => {
-    const missing = withPassword(server.urlOf(server.freshName('missing')));
+    const missing = withPassword(server().urlOf(server().freshName('missing')));
     const first = await runWarehouseCli(['status', '--postgres', missing]);
     expect(first.code).toBe(1);
     expect(first.output).toMatch(/^tracklane-warehouse: TARGET_UNAVAILABLE: cannot reach PostgreSQL at postgres:\/\/tracklane:\*\*\*@127\.0\.0\.1:\d+\/missing_\w+: database "missing_\w+" does not exist \(SQLSTATE 3D000\)$/m);
@@ -119,8 +115,8 @@ describe('an unreachable PostgreSQL', () => {
   });
 
   it('load --follow waits for the database, loads once it answers, and replaces a lost connection', { timeout: 90_000 }, async () => {
-    const name = server.freshName('late');
-    const url = withPassword(server.urlOf(name));
+    const name = server().freshName('late');
+    const url = withPassword(server().urlOf(name));
     scratch.append('good/p/part-a.jsonl', [line(1), line(2)]);
     // Resolved when the loader's output first matches (its output so far, then each time it grows).
     let waiting: { pattern: RegExp; resolve: () => void } | undefined;
@@ -138,11 +134,11 @@ describe('an unreachable PostgreSQL', () => {
     const follower = spawnWarehouseCli(['load', '--from', scratch.store, '--schemas', scratch.schemas, '--postgres', url, '--follow', '--flush-interval-ms', '100'], check);
     try {
       await until(/warning: cannot reach PostgreSQL at .*does not exist.* \(attempt 1\); retrying in 1 s/);
-      await server.createDatabase(name);
+      await server().createDatabase(name);
       await until(/loaded 2 lines/);
       expect(await count(url, 'events')).toBe(2);
       // The server ends the loader's session (a restart, an administrator): the next batch opens another.
-      expect(await pgQuery(server.url, `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = $1 AND application_name = 'tracklane-warehouse'`, [name])).toEqual([{ ended: true }]);
+      expect(await pgQuery(server().url, `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = $1 AND application_name = 'tracklane-warehouse'`, [name])).toEqual([{ ended: true }]);
       scratch.append('good/p/part-a.jsonl', [line(3), line(2)]);
       await until(/loaded 4 lines/);
       expect(await pgQuery(url, 'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM events')).toEqual([{ n: 3, d: 3 }]);

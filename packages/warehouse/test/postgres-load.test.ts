@@ -1,25 +1,21 @@
 // The raw store into a real PostgreSQL server (test/postgres/start.sh): the same shapes as the
 // DuckDB tests of load.test.ts, queried back with PostgreSQL's own catalog.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveModel } from '../src/internal/model/derive-model.js';
 import { loadSchemas } from '../src/internal/model/load-schemas.js';
 import { loadWarehouse, type LoadSummary } from '../src/internal/load/load-warehouse.js';
 import { rawStoreSource } from '../src/internal/source/raw-store-source.js';
 import { openPostgresTarget } from '../src/internal/target/postgres-target.js';
-import { pgQuery, usePostgres, type PostgresServer } from './postgres-server.js';
+import { pgQuery, postgresForThisFile } from './postgres-server.js';
 import { goodLine, Scratch } from './store-fixture.js';
 
-let server: PostgresServer;
-beforeAll(async () => {
-  server = await usePostgres();
-}, 120_000);
-afterAll(() => server.release());
+const server = postgresForThisFile();
 
 let scratch: Scratch;
 let url: string;
 beforeEach(async () => {
   scratch = new Scratch();
-  url = await server.createDatabase(server.freshName('load'));
+  url = await server().createDatabase(server().freshName('load'));
   scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string', description: 'The plan.' }, email: { type: 'string', 'x-pii': 'hash', description: 'Email.' } }, { 'x-tracklane': { kind: 'event' } });
   scratch.schema('com.acme', 'user', '1-0-0', { userId: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } }, scores: { type: 'array', items: { type: 'integer' } }, address: { type: 'object' } }, { 'x-tracklane': { kind: 'entity' } });
 });

@@ -1,6 +1,6 @@
 // reprocess and sessions on a real PostgreSQL server (test/postgres/start.sh), through the same
 // Target.transaction as DuckDB; backfill says it needs DuckDB.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SchemaRegistry } from '@tracklane/collector';
 import { backfillWindow } from '../src/internal/backfill/backfill.js';
 import { refreshSessions } from '../src/internal/derived/sessions.js';
@@ -12,20 +12,16 @@ import { reprocessQuarantine } from '../src/internal/reprocess/reprocess.js';
 import { rawStoreSource } from '../src/internal/source/raw-store-source.js';
 import { openPostgresTarget } from '../src/internal/target/postgres-target.js';
 import type { Target } from '../src/internal/target/target.js';
-import { pgQuery, usePostgres, type PostgresServer } from './postgres-server.js';
+import { pgQuery, postgresForThisFile } from './postgres-server.js';
 import { eventId, goodLine, Scratch } from './store-fixture.js';
 
-let server: PostgresServer;
-beforeAll(async () => {
-  server = await usePostgres();
-}, 120_000);
-afterAll(() => server.release());
+const server = postgresForThisFile();
 
 let scratch: Scratch;
 let url: string;
 beforeEach(async () => {
   scratch = new Scratch();
-  url = await server.createDatabase(server.freshName('maint'));
+  url = await server().createDatabase(server().freshName('maint'));
   scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' } });
 });
 afterEach(() => scratch.remove());

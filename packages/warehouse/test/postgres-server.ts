@@ -1,6 +1,7 @@
 // A real PostgreSQL server for the warehouse tests: the one of test/postgres/start.sh (started here
 // unless running, e.g. by .ci/run), or TRACKLANE_POSTGRES_URL's; a fresh database per test file.
 import { execFile } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,5 +82,21 @@ export async function usePostgres(): Promise<PostgresServer> {
     release: async () => {
       for (const name of made) await pgQuery(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
     },
+  };
+}
+
+/**
+ * The server for the tests of the calling file: started (or found) before them, its databases
+ * dropped after them. Returns the server as a function, as it exists only once they run.
+ */
+export function postgresForThisFile(): () => PostgresServer {
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    server = await usePostgres();
+  }, 120_000);
+  afterAll(() => server?.release());
+  return () => {
+    if (server === undefined) throw new Error('the PostgreSQL server is there only while the tests of the file run');
+    return server;
   };
 }
