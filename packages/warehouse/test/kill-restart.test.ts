@@ -3,8 +3,8 @@
 // whatever the kill interrupts is redone whole, and nothing committed is read again.
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { goodLine, query, Scratch } from './store-fixture.js';
-import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
+import { goodLine, query, Scratch, writeKillStore } from './store-fixture.js';
+import { killLoadAfter, runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
 
 const FILES = 4;
 const PER_FILE = 10_000;
@@ -20,39 +20,17 @@ afterEach(() => scratch.remove());
 
 const loadArgs = (): string[] => ['load', '--from', scratch.store, '--schemas', scratch.schemas, '--duckdb', scratch.db, '--batch-size', String(BATCH)];
 
-/** Starts a load and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
-async function killAfter(batches: number, delayMs: number): Promise<void> {
-  let killed = false;
-  const run = spawnWarehouseCli(loadArgs(), (output) => {
-    if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
-    killed = true;
-    setTimeout(() => run.child.kill('SIGKILL'), delayMs);
-  });
-  const code = await run.exited;
-  expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
-  expect(code, run.output()).toBeNull();
-}
-
 describe('tracklane-warehouse load, killed with SIGKILL and restarted', () => {
   it('loads every event exactly once', { timeout: 120_000 }, async () => {
-    const ids: string[] = [];
-    for (let f = 0; f < FILES; f++) {
-      const lines: string[] = [];
-      for (let i = 0; i < PER_FILE; i++) {
-        const id = `0190e0e0-0000-7000-8${f}00-${String(i).padStart(12, '0')}`;
-        ids.push(id);
-        lines.push(goodLine({ id, schema: 'iglu:com.acme/signup/jsonschema/1-0-0', data: { plan: 'pro', n: i }, entities: [{ schema: 'iglu:com.acme/user/jsonschema/1-0-0', data: { userId: `u${i}` } }] }));
-      }
-      scratch.append(`good/date=2026-12-07/hour=1${f}/part-a.jsonl`, lines);
-    }
+    const ids = writeKillStore(scratch, FILES, PER_FILE);
     const total = FILES * PER_FILE;
 
     // Killed right after a commit, then while a batch is being read, staged or committed.
-    await killAfter(3, 0);
+    await killLoadAfter(loadArgs(), 3, 0);
     const afterFirst = Number((await query(scratch.db, 'select count(*) as n from events'))[0]!.n);
     expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
     expect(afterFirst).toBeLessThan(total);
-    await killAfter(4, 40);
+    await killLoadAfter(loadArgs(), 4, 40);
     const afterSecond = Number((await query(scratch.db, 'select count(*) as n from events'))[0]!.n);
     expect(afterSecond).toBeGreaterThan(afterFirst);
     expect(afterSecond).toBeLessThan(total);

@@ -5,14 +5,13 @@
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pgQuery, postgresForThisFile } from './postgres-server.js';
-import { goodLine, Scratch } from './store-fixture.js';
-import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
+import { goodLine, Scratch, writeKillStore } from './store-fixture.js';
+import { killLoadAfter, runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
 
 const FILES = 4;
 const PER_FILE = 10_000;
 const BATCH = 1_500;
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
-const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
 
 const server = postgresForThisFile();
 
@@ -36,38 +35,16 @@ const withPassword = (url: string): string => {
 describe('tracklane-warehouse load --postgres, killed with SIGKILL and restarted', () => {
   it('loads every event exactly once', { timeout: 180_000 }, async () => {
     const url = await server().createDatabase(server().freshName('kill'));
-    const ids: string[] = [];
-    for (let f = 0; f < FILES; f++) {
-      const lines: string[] = [];
-      for (let i = 0; i < PER_FILE; i++) {
-        const id = `0190e0e0-0000-7000-8${f}00-${String(i).padStart(12, '0')}`;
-        ids.push(id);
-        lines.push(goodLine({ id, schema: SIGNUP, data: { plan: 'pro', n: i }, entities: [{ schema: USER, data: { userId: `u${i}` } }] }));
-      }
-      scratch.append(`good/date=2026-12-07/hour=1${f}/part-a.jsonl`, lines);
-    }
+    const ids = writeKillStore(scratch, FILES, PER_FILE);
     const total = FILES * PER_FILE;
     const args = ['load', '--from', scratch.store, '--schemas', scratch.schemas, '--postgres', url, '--batch-size', String(BATCH)];
 
-    /** Starts a load and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
-    async function killAfter(batches: number, delayMs: number): Promise<void> {
-      let killed = false;
-      const run = spawnWarehouseCli(args, (output) => {
-        if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
-        killed = true;
-        setTimeout(() => run.child.kill('SIGKILL'), delayMs);
-      });
-      const code = await run.exited;
-      expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
-      expect(code, run.output()).toBeNull();
-    }
-
     // Killed right after a commit, then while a batch is being read, copied or committed.
-    await killAfter(3, 0);
+    await killLoadAfter(args, 3, 0);
     const afterFirst = await count(url, 'events');
     expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
     expect(afterFirst).toBeLessThan(total);
-    await killAfter(4, 40);
+    await killLoadAfter(args, 4, 40);
     const afterSecond = await count(url, 'events');
     expect(afterSecond).toBeGreaterThan(afterFirst);
     expect(afterSecond).toBeLessThan(total);

@@ -90,3 +90,21 @@ export async function query(file: string, sql: string): Promise<Record<string, u
     instance.closeSync();
   }
 }
+
+/**
+ * The raw store of the kill tests: `files` part files of `perFile` signup events, each with a user
+ * entity, in hours 10, 11, ...; returns the event ids in the order written.
+ */
+export function writeKillStore(scratch: Scratch, files: number, perFile: number): string[] {
+  const ids: string[] = [];
+  for (let f = 0; f < files; f++) {
+    const lines: string[] = [];
+    for (let i = 0; i < perFile; i++) {
+      const id = `0190e0e0-0000-7000-8${f}00-${String(i).padStart(12, '0')}`;
+      ids.push(id);
+      lines.push(goodLine({ id, schema: 'iglu:com.acme/signup/jsonschema/1-0-0', data: { plan: 'pro', n: i }, entities: [{ schema: 'iglu:com.acme/user/jsonschema/1-0-0', data: { userId: `u${i}` } }] }));
+    }
+    scratch.append(`good/date=2026-12-07/hour=1${f}/part-a.jsonl`, lines);
+  }
+  return ids;
+}

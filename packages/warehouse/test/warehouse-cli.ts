@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = path.join(ROOT, 'packages', 'warehouse', 'src', 'cli.ts');
@@ -31,4 +32,17 @@ export async function runWarehouseCli(args: readonly string[], env: Record<strin
   const run = spawnWarehouseCli(args, undefined, env);
   const code = await run.exited;
   return { code, output: run.output() };
+}
+
+/** Starts `tracklane-warehouse <args>` and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
+export async function killLoadAfter(args: readonly string[], batches: number, delayMs: number): Promise<void> {
+  let killed = false;
+  const run = spawnWarehouseCli(args, (output) => {
+    if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
+    killed = true;
+    setTimeout(() => run.child.kill('SIGKILL'), delayMs);
+  });
+  const code = await run.exited;
+  expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
+  expect(code, run.output()).toBeNull();
 }
