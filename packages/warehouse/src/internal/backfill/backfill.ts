@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
 import { buildRows } from '../load/build-rows.js';
 import { systemClock, type Clock } from '../load/clock.js';
@@ -10,11 +7,9 @@ import { TableCache } from '../load/table-cache.js';
 import { refreshSessions } from '../derived/sessions.js';
 import { requireTransaction } from '../derived/with-sessions.js';
 import type { WarehouseModel } from '../model/derive-model.js';
-import { EVENTS_COLUMNS } from '../model/events-table.js';
 import { quoteIdent, quoteText } from '../model/naming.js';
 import type { Source, SourcePosition, StoredLine } from '../source/source.js';
-import { openDuckDbTarget } from '../target/duckdb-target.js';
-import type { FamilyTableSpec, SqlSession, Target } from '../target/target.js';
+import type { SqlSession, Target } from '../target/target.js';
 
 export interface BackfillOptions {
   /** The raw store to rebuild from (every part file is read: see `backfillWindow`). */
@@ -25,7 +20,7 @@ export interface BackfillOptions {
   since: string;
   /** End of the window, exclusive. */
   until: string;
-  /** Most lines read and loaded into the scratch at a time. @default 10000 */
+  /** Most lines read, and loaded in one `apply`, at a time. @default 10000 */
   batchSize?: number;
   /** @default the system clock */
   clock?: Clock;
@@ -55,103 +50,94 @@ export interface BackfillSummary {
  * event (`event_date`, the lake's partitions); the raw store is partitioned by receive time and a
  * late event can sit in any later hour, so the whole store is read.
  *
- * First every good line of the window is loaded, with the load's own rules (the earliest collector
- * time wins), into a scratch DuckDB file beside nothing else. Then, in one transaction of the
- * target: the rows of the window's events (those the target has in the window and those the store
- * has) are deleted from `events` and every data table, the scratch's rows are inserted, the
- * scratch's quarantine rows added where missing, and `sessions` refreshed. The manifest does not
- * move: lines outside the window were not loaded. A failure before the commit leaves the window as
- * it was. (Through a scratch, and `events` rows updated in place rather than deleted and
- * inserted, because DuckDB's key index refuses a key deleted earlier in the same transaction, and
- * its `ON CONFLICT DO UPDATE` can see the deleted row.)
+ * All of it runs in one `Target.transaction`, through the target's own `apply`, so one code path
+ * serves DuckDB and PostgreSQL: (1) the ids of the store's window events are collected into a temp
+ * table; (2) every row of those events and of the target's window events leaves `events` and each
+ * data table (one DELETE per table); (3) the window's good lines are loaded with the load's own
+ * rules (earliest collector time wins, quarantine rows added where missing) by `apply`, which joins
+ * the transaction; (4) `sessions` is refreshed. The manifest does not move: lines outside the
+ * window were not loaded. A failure before the commit leaves the window as it was.
+ *
+ * Why not a scratch database (the first design: a DuckDB file loaded apart, then ATTACHed): it
+ * has no PostgreSQL twin short of a scratch schema and its grants, and it needed a second copy of
+ * the swap, column lists and all, per dialect. It was there because DuckDB before 1.2 refused to
+ * insert a key deleted earlier in the same transaction; the DuckDB here (1.5) takes it. What this
+ * costs: the store is read twice (ids, then rows: reading is a small part of a load's time), and on
+ * PostgreSQL the transaction is open for the whole backfill, so a loader of the same source waits
+ * for it at its next batch (apply's advisory lock), and one writing an event being rebuilt waits
+ * on its row.
  */
 export async function backfillWindow(options: BackfillOptions): Promise<BackfillSummary> {
-  const { target } = options;
   const since = windowEdge(options.since, 'since');
   const until = windowEdge(options.until, 'until');
   if (since.ms >= until.ms) throw new WarehouseError(WarehouseErrorCode.INVALID_CONFIG, `backfill: --since (${options.since}) must be before --until (${options.until})`);
-  const transaction = requireTransaction(target, 'backfill');
-  // The scratch is attached to the target: DuckDB's ATTACH.
-  if ((await transaction((sql) => Promise.resolve(sql.dialect))) !== 'duckdb') throw new WarehouseError(WarehouseErrorCode.INVALID_CONFIG, `backfill needs a DuckDB target for now; ${target.name} is not one`);
-  const dir = await mkdtemp(path.join(tmpdir(), 'tracklane-backfill-'));
-  const file = path.join(dir, 'window.duckdb');
-  try {
-    const summary: BackfillSummary = { since: since.iso, until: until.iso, deleted: 0, events: 0, lines: 0, bytes: 0, quarantined: 0 };
-    const specs = await loadScratch(file, options, since.ms, until.ms, summary);
-    // Attached and detached in transactions of their own, around the one that writes.
-    await transaction((sql) => sql.run(`ATTACH ${quoteText(file)} AS ${SCRATCH} (READ_ONLY)`));
-    try {
-      await transaction(async (sql) => {
-        await sql.run(
-          `CREATE OR REPLACE TEMP TABLE backfill_events AS SELECT event_id, session_id FROM events WHERE event_tstamp >= CAST($1 AS TIMESTAMPTZ) AND event_tstamp < CAST($2 AS TIMESTAMPTZ)
-           UNION SELECT event_id, session_id FROM ${SCRATCH}.events`,
-          [since.iso, until.iso],
-        );
-        const [deleted] = await sql.rows('SELECT CAST(count(*) AS INTEGER) AS n FROM events WHERE event_id IN (SELECT event_id FROM backfill_events)');
-        summary.deleted = Number(deleted?.n ?? 0);
-        for (const spec of specs) await target.ensureTable(spec);
-        const tables = new Set([...(await dataTables(sql)), ...specs.map((s) => s.table)]);
-        for (const table of tables) await sql.run(`DELETE FROM ${quoteIdent(table)} WHERE event_id IN (SELECT event_id FROM backfill_events)`);
-        // `events` keeps the keys the scratch has too, updated in place: DuckDB refuses to insert a key deleted earlier in the transaction.
-        await sql.run(`DELETE FROM events WHERE event_id IN (SELECT event_id FROM backfill_events) AND event_id NOT IN (SELECT event_id FROM ${SCRATCH}.events)`);
-        const set = EVENTS_COLUMNS.filter((c) => c.name !== 'event_id').map((c) => `${quoteIdent(c.name)} = s.${quoteIdent(c.name)}`).join(', ');
-        await sql.run(`UPDATE events SET ${set} FROM ${SCRATCH}.events AS s WHERE events.event_id = s.event_id`);
-        // By name: the target's table may have its columns in another order, or more of them (a newer version).
-        await sql.run(`INSERT INTO events BY NAME SELECT * FROM ${SCRATCH}.events WHERE event_id NOT IN (SELECT event_id FROM events)`);
-        for (const spec of specs) await sql.run(`INSERT INTO ${quoteIdent(spec.table)} BY NAME SELECT * FROM ${SCRATCH}.${quoteIdent(spec.table)}`);
-        await sql.run(`INSERT INTO quarantine BY NAME SELECT * FROM ${SCRATCH}.quarantine ON CONFLICT DO NOTHING`);
-        // The sessions of the events deleted too: one whose events all moved out of the window must go.
-        await refreshSessions(sql, { alsoFrom: 'backfill_events' });
-        await sql.run('DROP TABLE backfill_events');
-      });
-    } finally {
-      await transaction((sql) => sql.run(`DETACH ${SCRATCH}`)).catch(() => undefined);
-    }
-    return summary;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const SCRATCH = 'tracklane_backfill';
-
-/** Loads the window's good lines into a fresh DuckDB file with the load's rules; the family tables it created. */
-async function loadScratch(file: string, options: BackfillOptions, since: number, until: number, summary: BackfillSummary): Promise<FamilyTableSpec[]> {
-  const scratch = await openDuckDbTarget({ file });
-  const specs = new Map<string, FamilyTableSpec>();
-  try {
-    const tables = new TableCache({ ...scratch, ensureTable: (spec) => (specs.set(spec.table, spec), scratch.ensureTable(spec)) });
+  const transaction = requireTransaction(options.target, 'backfill');
+  const summary: BackfillSummary = { since: since.iso, until: until.iso, deleted: 0, events: 0, lines: 0, bytes: 0, quarantined: 0 };
+  await transaction(async (sql) => {
+    for (const table of TEMP_TABLES) await sql.run(`DROP TABLE IF EXISTS ${table}`);
+    await sql.run('CREATE TEMP TABLE backfill_ids (event_id VARCHAR PRIMARY KEY)');
+    await readWindow(options, since.ms, until.ms, async (lines) => {
+      const ids = [...new Set(lines.map((line) => line.id))];
+      if (ids.length > 0) await sql.run(`INSERT INTO backfill_ids VALUES ${ids.map((id) => `(${quoteText(id)})`).join(', ')} ON CONFLICT DO NOTHING`);
+    });
+    // The edges inline (our own ISO text): PostgreSQL takes no parameters in CREATE TABLE AS.
+    await sql.run(
+      `CREATE TEMP TABLE backfill_events AS SELECT event_id, session_id FROM events
+       WHERE (event_tstamp >= CAST(${quoteText(since.iso)} AS TIMESTAMPTZ) AND event_tstamp < CAST(${quoteText(until.iso)} AS TIMESTAMPTZ)) OR event_id IN (SELECT event_id FROM backfill_ids)`,
+    );
+    const [deleted] = await sql.rows('SELECT CAST(count(*) AS INTEGER) AS n FROM backfill_events');
+    summary.deleted = Number(deleted?.n ?? 0);
+    // Every id to clear, the store's (data rows an `events` row no longer points to included) and the target's.
+    await sql.run('INSERT INTO backfill_ids SELECT event_id FROM backfill_events ON CONFLICT DO NOTHING');
+    for (const table of [...(await dataTables(sql)), 'events']) await sql.run(`DELETE FROM ${quoteIdent(table)} WHERE event_id IN (SELECT event_id FROM backfill_ids)`);
+    const tables = new TableCache(options.target);
     const clock = options.clock ?? systemClock;
-    const positions = new Map<string, SourcePosition>();
-    for (;;) {
-      const read = await options.source.read(positions, options.batchSize ?? LOAD_DEFAULTS.batchSize);
-      if (read.positions.length === 0) break;
-      for (const position of read.positions) {
-        summary.bytes += position.offset - (positions.get(position.key)?.offset ?? 0);
-        positions.set(position.key, position);
-      }
-      const batch = await buildRows(read.lines.filter((line) => inWindow(line, since, until)), options.model, tables, new Date(clock.now()).toISOString());
-      // The source's name, as a clean load writes it into quarantine; no positions: the scratch keeps no manifest.
-      await scratch.apply(options.source.name, batch, []);
-      summary.lines += read.lines.length;
+    await readWindow(options, since.ms, until.ms, async (lines, read) => {
+      const batch = await buildRows(lines.map((line) => line.stored), options.model, tables, new Date(clock.now()).toISOString());
+      // The source's name, as a clean load writes it into quarantine; no positions: the manifest stays.
+      await options.target.apply(options.source.name, batch, []);
+      summary.lines += read.lines;
+      summary.bytes += read.bytes;
       summary.events += batch.events.length;
       summary.quarantined += batch.quarantine.length;
       options.onBatch?.(summary);
-    }
-  } finally {
-    await scratch.close();
-  }
-  return [...specs.values()];
+    });
+    // The sessions of the events deleted too: one whose events all moved out of the window must go.
+    await refreshSessions(sql, { alsoFrom: 'backfill_events' });
+    for (const table of TEMP_TABLES) await sql.run(`DROP TABLE IF EXISTS ${table}`);
+  });
+  return summary;
 }
 
-/** A good line whose event time (ts.true, else ts.created: `event_tstamp`) is in the window. */
-function inWindow(line: StoredLine, since: number, until: number): boolean {
-  if (line.kind !== 'good') return false;
+const TEMP_TABLES = ['backfill_ids', 'backfill_events'] as const;
+
+/** Reads the whole store in batches and hands each batch's good lines of the window (with their ids) to `work`, with what was read. */
+async function readWindow(options: BackfillOptions, since: number, until: number, work: (lines: { id: string; stored: StoredLine }[], read: { lines: number; bytes: number }) => Promise<void>): Promise<void> {
+  const positions = new Map<string, SourcePosition>();
+  for (;;) {
+    const read = await options.source.read(positions, options.batchSize ?? LOAD_DEFAULTS.batchSize);
+    if (read.positions.length === 0) return;
+    let bytes = 0;
+    for (const position of read.positions) {
+      bytes += position.offset - (positions.get(position.key)?.offset ?? 0);
+      positions.set(position.key, position);
+    }
+    const lines = read.lines.flatMap((stored) => {
+      const id = windowEventId(stored, since, until);
+      return id === undefined ? [] : [{ id, stored }];
+    });
+    await work(lines, { lines: read.lines.length, bytes });
+  }
+}
+
+/** The event id of a good line whose event time (ts.true, else ts.created: `event_tstamp`) is in the window; undefined for any other line. */
+function windowEventId(line: StoredLine, since: number, until: number): string | undefined {
+  if (line.kind !== 'good') return undefined;
   const parsed = parseLine(line);
-  if (parsed.kind !== 'record') return false;
-  const ts = parsed.record.envelope.ts;
+  if (parsed.kind !== 'record') return undefined;
+  const { ts, id } = parsed.record.envelope;
   const time = Date.parse(ts.true ?? ts.created);
-  return time >= since && time < until;
+  return time >= since && time < until ? id : undefined;
 }
 
 /** Every table of the database (not the temp or attached ones) with an `event_id` column but `events` and `quarantine`: the data tables. */

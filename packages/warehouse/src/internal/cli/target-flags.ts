@@ -13,7 +13,7 @@ export const TARGET_FLAG_OPTIONS = {
 } as const;
 
 export const TARGET_USAGE = `  PostgreSQL instead of --duckdb: --postgres <postgres://user:password@host:port/database>, or ${POSTGRES_URL_ENV}
-      (load, status, reprocess, sessions). Passwords are never shown: messages print the URL with *** in their place.`;
+      (load, status, backfill, reprocess, sessions). Passwords are never shown: messages print the URL with *** in their place.`;
 
 /**
  * The target of `command`: `--duckdb <file>` or `--postgres <url>`, else the URL in
