@@ -1,5 +1,5 @@
 import { columnTypeOf, isTransformedPii, type ColumnType } from './column-type.js';
-import { familyTableName, snakeCase } from './naming.js';
+import { familyTableName, fitIdentifier, snakeCase } from './naming.js';
 import { compareVersions, modelKey, parseSchemaUri, type SchemaKey } from './schema-key.js';
 
 /** A column of a family table, holding one top-level property of the MODEL's schemas. */
@@ -10,7 +10,7 @@ export interface ColumnModel {
   type: ColumnType;
   /** An `x-pii: hash|redact` field: what arrives may be the transformed string (stageValue's `lenient`). */
   lenient: boolean;
-  /** The column comment: the latest version's description, and its `x-pii` mark. */
+  /** The column comment: the latest version's description, its `x-pii` mark, and the full name when the column's is shortened (fitIdentifier). */
   comment: string | undefined;
   /** The first version that has the property. */
   since: string;
@@ -85,9 +85,10 @@ function addVersion(family: FamilyModel, key: SchemaKey, schema: JsonSchema): vo
   for (const [property, value] of Object.entries(properties)) {
     const propertySchema = isObject(value) ? value : {};
     const type = columnTypeOf(propertySchema);
-    const name = columnNameOf(property);
+    const full = fullColumnName(property);
+    const name = fitIdentifier(full);
     const existing = family.columns.find((column) => column.name === name);
-    const comment = commentOf(propertySchema);
+    const comment = commentOf(propertySchema, name === full ? undefined : full);
     if (!existing) {
       family.columns.push({ name, property, type, lenient: isTransformedPii(propertySchema), comment, since: key.version });
     } else if (existing.property !== property) {
@@ -101,8 +102,8 @@ function addVersion(family: FamilyModel, key: SchemaKey, schema: JsonSchema): vo
   family.versions.set(key.version, { key, conflicts });
 }
 
-/** A property's column: snake_case; one of the loader's own column names gets a `_` appended. */
-export function columnNameOf(property: string): string {
+/** A property's column before fitIdentifier shortens it: snake_case; one of the loader's own column names gets a `_` appended. */
+function fullColumnName(property: string): string {
   const name = snakeCase(property);
   return RESERVED_COLUMNS.includes(name) ? `${name}_` : name;
 }
@@ -124,15 +125,17 @@ const tableNames = new WeakMap<object, { event?: string; entity?: string }>();
 function nameTable(family: Pick<FamilyModel, 'vendor' | 'name' | 'model' | 'kind'>, role: 'event' | 'entity'): string {
   const plain = familyTableName(family.vendor, family.name, family.model);
   const home = family.kind ?? 'event';
-  if (role === home) return plain;
-  return role === 'entity' ? `contexts_${plain}` : `unstruct_event_${plain}`;
+  // Shortened last: the hash is of the whole name, prefix included, so the two roles' tables never meet.
+  if (role === home) return fitIdentifier(plain);
+  return fitIdentifier(role === 'entity' ? `contexts_${plain}` : `unstruct_event_${plain}`);
 }
 
-function commentOf(schema: JsonSchema): string | undefined {
+/** `Description. [x-pii: hash] [full name: <column>]`, each part when there is one. */
+function commentOf(schema: JsonSchema, fullName: string | undefined): string | undefined {
   const description = typeof schema.description === 'string' ? schema.description : undefined;
   const pii = schema['x-pii'] !== undefined ? `x-pii: ${JSON.stringify(schema['x-pii']).replace(/^"|"$/g, '')}` : undefined;
-  if (description && pii) return `${description} [${pii}]`;
-  return description ?? (pii ? `[${pii}]` : undefined);
+  const parts = [description, pii && `[${pii}]`, fullName && `[full name: ${fullName}]`].filter((part) => part !== undefined && part !== '');
+  return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
 function keyOf(schema: JsonSchema): SchemaKey | undefined {
