@@ -1,7 +1,7 @@
 // The Kafka source against the real broker of test/kafka/broker/start.sh (one file: one broker for
 // every case): tracker -> collector (Kafka sink) -> tracklane-warehouse -> DuckDB; a redelivery adds
-// no row; kill -9 mid-load and a restart load every event once; two loaders in one group share the
-// partitions and load every event once.
+// no row; kill -9 mid-load and a restart load every event once, into DuckDB and into PostgreSQL; two
+// loaders in one group share the partitions and load every event once.
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import { kafkaSource } from '../src/internal/source/kafka-source.js';
 import type { Source, StoredLine } from '../src/internal/source/source.js';
 import { openDuckDbTarget } from '../src/internal/target/duckdb-target.js';
 import type { Target } from '../src/internal/target/target.js';
+import { killTwiceThenRestart } from './kill-scenario.js';
+import { pgQuery, postgresForThisFile } from './postgres-server.js';
 import { goodLine, query, Scratch } from './store-fixture.js';
 import { runWarehouseCli, spawnWarehouseCli, type WarehouseProcess } from './warehouse-cli.js';
 
@@ -23,6 +25,7 @@ const KEY = 'warehouse-kafka-key';
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 
 let broker: Broker;
+const postgres = postgresForThisFile();
 const topics: string[] = [];
 beforeAll(async () => {
   broker = await useBroker();
@@ -63,12 +66,15 @@ async function freshTopics(partitions: number): Promise<{ sink: KafkaSink; group
 
 const idOf = (n: number): string => `0190e0e0-0000-7000-8000-${String(n).padStart(12, '0')}`;
 
+/** Records per sink write: one send each (a write is never split), a few MiB; 200,000 go out in about 20 sends. */
+const PRODUCE_CHUNK = 10_000;
+
 /** Good records numbered `from` to `to - 1` as the collector writes them, keyed by 50 users (so every partition gets some). */
 async function produce(sink: KafkaSink, from: number, to: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let start = from; start < to; start += 2000) {
+  for (let start = from; start < to; start += PRODUCE_CHUNK) {
     const records = [];
-    for (let n = start; n < Math.min(to, start + 2000); n++) {
+    for (let n = start; n < Math.min(to, start + PRODUCE_CHUNK); n++) {
       ids.push(idOf(n));
       records.push({ kind: 'good' as const, id: idOf(n), time: Date.now(), key: `anon-${n % 50}`, value: goodLine({ id: idOf(n), schema: SIGNUP, data: { plan: 'pro', n } }) });
     }
@@ -286,43 +292,42 @@ describe('the Kafka source (real broker)', () => {
     expect(follow.output()).toMatch(/^warning: load failed \(attempt 1\): kafka 127\.0\.0\.1:\d+: .*ECONNREFUSED.*; retrying in 1 s$/m);
   });
 
-  it('kill -9 in the middle of a load, then a restart: every event exactly once', { timeout: 180_000 }, async () => {
-    const TOTAL = 40_000;
-    const BATCH = 2000;
-    const { sink, flags } = await freshTopics(3);
-    const ids = await produce(sink, 0, TOTAL);
-    // A short session: the restarted loader gets the killed one's partitions 6 s after the kill (the broker's minimum).
-    const args = ['load', ...flags, '--kafka-session-timeout-ms', '6000', '--schemas', scratch.schemas, '--duckdb', scratch.db, '--batch-size', String(BATCH)];
+  const KILL_TOTAL = 200_000;
+  // The two kill tests read one topic of 200,000 events (producing it takes longer than a load's third), each with its own group.
+  let killTopic: Promise<{ goodTopic: string; ids: string[]; flags: string[]; group: string; producedMs: number }> | undefined;
+  const topicOf200k = (): NonNullable<typeof killTopic> =>
+    (killTopic ??= (async () => {
+      const { sink, group, flags } = await freshTopics(3);
+      const started = performance.now();
+      const ids = await produce(sink, 0, KILL_TOTAL);
+      return { goodTopic: sink.goodTopic, ids, flags, group, producedMs: performance.now() - started };
+    })());
 
-    /** Starts a load and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
-    const killAfter = async (batches: number, delayMs: number): Promise<void> => {
-      let killed = false;
-      const run = spawnWarehouseCli(args, (output) => {
-        if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
-        killed = true;
-        setTimeout(() => run.child.kill('SIGKILL'), delayMs);
-      });
-      loaders.push(run);
-      const code = await run.exited;
-      expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
-      expect(code, run.output()).toBeNull();
-    };
+  for (const into of ['duckdb', 'postgres'] as const) {
+    it(`200,000 events into ${into === 'duckdb' ? 'DuckDB' : 'PostgreSQL'}: kill -9 twice in the middle of a load, then a restart: every event exactly once`, { timeout: 180_000 }, async () => {
+      const TOTAL = KILL_TOTAL;
+      const BATCH = 2000;
+      const { goodTopic, ids, group, producedMs, ...topic } = await topicOf200k();
+      const flags = topic.flags.map((flag) => (flag === group ? `${group}-${into}` : flag));
+      const url = into === 'postgres' ? await postgres().createDatabase(postgres().freshName('kafka_kill')) : '';
+      const rows = (sql: string): Promise<Record<string, unknown>[]> => (into === 'duckdb' ? query(scratch.db, sql) : pgQuery(url, sql));
+      // A short session: the restarted loader gets the killed one's partitions 6 s after the kill (the broker's minimum).
+      const args = ['load', ...flags, '--kafka-session-timeout-ms', '6000', '--schemas', scratch.schemas, ...(into === 'duckdb' ? ['--duckdb', scratch.db] : ['--postgres', url]), '--batch-size', String(BATCH)];
+      const events = async (): Promise<number> => Number((await rows('select count(*)::int as n from events'))[0]!.n);
+      // The manifest's next offsets of the good topic: the messages before them are the rows committed.
+      const committedOffsets = async (): Promise<number> =>
+        (await rows('select key, position from _tracklane_manifest')).filter((r) => (r.key as string).startsWith(`${goodTopic}/`)).reduce((sum, r) => sum + Number(r.position), 0);
 
-    await killAfter(3, 0);
-    const afterFirst = await count(scratch.db);
-    expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
-    expect(afterFirst).toBeLessThan(TOTAL);
-    await killAfter(2, 30);
-    const afterSecond = await count(scratch.db);
-    expect(afterSecond).toBeGreaterThan(afterFirst);
-    expect(afterSecond).toBeLessThan(TOTAL);
+      // A third of the load (100 batches in all) before each kill.
+      const { durations } = await killTwiceThenRestart({ args, total: TOTAL, batchesBeforeKill: 33, committed: async () => ({ events: await events(), lines: await committedOffsets() }), started: (run) => loaders.push(run) });
+      console.log(`[kafka kill-restart ${into}] topic produced in ${(producedMs / 1000).toFixed(1)} s; runs ${durations.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 
-    const last = await runWarehouseCli(args);
-    expect(last.code, last.output).toBe(0);
-    expect(await loadedIds(scratch.db)).toEqual(ids);
-    expect(await query(scratch.db, 'select count(*)::int as n, count(distinct event_id)::int as d from com_acme_signup_1')).toEqual([{ n: TOTAL, d: TOTAL }]);
-    expect(await count(scratch.db, 'select count(*) as n from quarantine')).toBe(0);
-  });
+      expect((await rows('select event_id from events')).map((r) => r.event_id as string).sort()).toEqual(ids);
+      expect(await rows('select count(*)::int as n, count(distinct event_id)::int as d from com_acme_signup_1')).toEqual([{ n: TOTAL, d: TOTAL }]);
+      expect(await rows('select count(*)::int as n from quarantine')).toEqual([{ n: 0 }]);
+      expect(await committedOffsets()).toBe(TOTAL);
+    });
+  }
 
   it('two loaders in one group share the partitions and load every event once', { timeout: 180_000 }, async () => {
     const TOTAL = 8000;

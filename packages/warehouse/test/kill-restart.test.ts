@@ -3,11 +3,12 @@
 // whatever the kill interrupts is redone whole, and nothing committed is read again.
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { killTwiceThenRestart, linesBefore } from './kill-scenario.js';
 import { goodLine, query, Scratch, writeKillStore } from './store-fixture.js';
-import { killLoadAfter, runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
+import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
 
 const FILES = 4;
-const PER_FILE = 10_000;
+const PER_FILE = 50_000;
 const BATCH = 1_500;
 
 let scratch: Scratch;
@@ -19,24 +20,22 @@ beforeEach(() => {
 afterEach(() => scratch.remove());
 
 const loadArgs = (): string[] => ['load', '--from', scratch.store, '--schemas', scratch.schemas, '--duckdb', scratch.db, '--batch-size', String(BATCH)];
+const manifestOf = async (): Promise<{ key: string; position: number }[]> =>
+  (await query(scratch.db, 'select key, position::bigint as position from _tracklane_manifest order by key')).map((r) => ({ key: r.key as string, position: Number(r.position) }));
 
 describe('tracklane-warehouse load, killed with SIGKILL and restarted', () => {
-  it('loads every event exactly once', { timeout: 120_000 }, async () => {
+  it('200,000 events: killed twice in the middle of the load, the restart loads every event exactly once', { timeout: 180_000 }, async () => {
     const ids = writeKillStore(scratch, FILES, PER_FILE);
     const total = FILES * PER_FILE;
 
-    // Killed right after a commit, then while a batch is being read, staged or committed.
-    await killLoadAfter(loadArgs(), 3, 0);
-    const afterFirst = Number((await query(scratch.db, 'select count(*) as n from events'))[0]!.n);
-    expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
-    expect(afterFirst).toBeLessThan(total);
-    await killLoadAfter(loadArgs(), 4, 40);
-    const afterSecond = Number((await query(scratch.db, 'select count(*) as n from events'))[0]!.n);
-    expect(afterSecond).toBeGreaterThan(afterFirst);
-    expect(afterSecond).toBeLessThan(total);
-
-    const { code, output } = await runWarehouseCli(loadArgs());
-    expect(code, output).toBe(0);
+    // A third of the load (134 batches in all) before each kill.
+    const { durations } = await killTwiceThenRestart({
+      args: loadArgs(),
+      total,
+      batchesBeforeKill: 45,
+      committed: async () => ({ events: Number((await query(scratch.db, 'select count(*) as n from events'))[0]!.n), lines: linesBefore(scratch.store, await manifestOf()) }),
+    });
+    console.log(`[kill-restart duckdb] runs ${durations.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 
     const loaded = (await query(scratch.db, 'select event_id from events order by event_id')).map((r) => r.event_id as string);
     expect(loaded.length).toBe(total);
@@ -45,8 +44,7 @@ describe('tracklane-warehouse load, killed with SIGKILL and restarted', () => {
     expect(await query(scratch.db, 'select count(*)::int as n from com_acme_user_1')).toEqual([{ n: total }]);
     expect(await query(scratch.db, 'select count(*)::int as n from quarantine')).toEqual([{ n: 0 }]);
     // The manifest ends at the end of every file.
-    const manifest = await query(scratch.db, 'select key, position::bigint as position from _tracklane_manifest order by key');
-    expect(manifest.map((r) => [r.key, Number(r.position)])).toEqual(
+    expect((await manifestOf()).map((r) => [r.key, r.position])).toEqual(
       Array.from({ length: FILES }, (_, f) => {
         const key = `good/date=2026-12-07/hour=1${f}/part-a.jsonl`;
         return [key, statSync(`${scratch.store}/${key}`).size];

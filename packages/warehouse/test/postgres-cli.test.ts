@@ -4,12 +4,13 @@
 // never showing the password.
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { killTwiceThenRestart, linesBefore } from './kill-scenario.js';
 import { pgQuery, postgresForThisFile } from './postgres-server.js';
 import { goodLine, Scratch, writeKillStore } from './store-fixture.js';
-import { killLoadAfter, runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
+import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
 
 const FILES = 4;
-const PER_FILE = 10_000;
+const PER_FILE = 50_000;
 const BATCH = 1_500;
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 
@@ -33,24 +34,17 @@ const withPassword = (url: string): string => {
 };
 
 describe('tracklane-warehouse load --postgres, killed with SIGKILL and restarted', () => {
-  it('loads every event exactly once', { timeout: 180_000 }, async () => {
+  it('200,000 events: killed twice in the middle of the load, the restart loads every event exactly once', { timeout: 180_000 }, async () => {
     const url = await server().createDatabase(server().freshName('kill'));
     const ids = writeKillStore(scratch, FILES, PER_FILE);
     const total = FILES * PER_FILE;
     const args = ['load', '--from', scratch.store, '--schemas', scratch.schemas, '--postgres', url, '--batch-size', String(BATCH)];
+    const manifestOf = async (): Promise<{ key: string; position: number }[]> =>
+      (await pgQuery<{ key: string; position: string }>(url, 'SELECT key, position FROM _tracklane_manifest ORDER BY key')).map((r) => ({ key: r.key, position: Number(r.position) }));
 
-    // Killed right after a commit, then while a batch is being read, copied or committed.
-    await killLoadAfter(args, 3, 0);
-    const afterFirst = await count(url, 'events');
-    expect(afterFirst).toBeGreaterThanOrEqual(3 * BATCH);
-    expect(afterFirst).toBeLessThan(total);
-    await killLoadAfter(args, 4, 40);
-    const afterSecond = await count(url, 'events');
-    expect(afterSecond).toBeGreaterThan(afterFirst);
-    expect(afterSecond).toBeLessThan(total);
-
-    const { code, output } = await runWarehouseCli(args);
-    expect(code, output).toBe(0);
+    // A third of the load (134 batches in all) before each kill.
+    const { durations } = await killTwiceThenRestart({ args, total, batchesBeforeKill: 45, committed: async () => ({ events: await count(url, 'events'), lines: linesBefore(scratch.store, await manifestOf()) }) });
+    console.log(`[kill-restart postgres] runs ${durations.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 
     const loaded = (await pgQuery<{ event_id: string }>(url, 'SELECT event_id FROM events ORDER BY event_id COLLATE "C"')).map((r) => r.event_id);
     expect(loaded.length).toBe(total);
@@ -59,8 +53,7 @@ describe('tracklane-warehouse load --postgres, killed with SIGKILL and restarted
     expect(await count(url, 'com_acme_user_1')).toBe(total);
     expect(await count(url, 'quarantine')).toBe(0);
     // The manifest ends at the end of every file.
-    const manifest = await pgQuery<{ key: string; position: string }>(url, 'SELECT key, position FROM _tracklane_manifest ORDER BY key');
-    expect(manifest.map((r) => [r.key, Number(r.position)])).toEqual(
+    expect((await manifestOf()).map((r) => [r.key, r.position])).toEqual(
       Array.from({ length: FILES }, (_, f) => {
         const key = `good/date=2026-12-07/hour=1${f}/part-a.jsonl`;
         return [key, statSync(`${scratch.store}/${key}`).size];

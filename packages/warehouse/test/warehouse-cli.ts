@@ -34,14 +34,18 @@ export async function runWarehouseCli(args: readonly string[], env: Record<strin
   return { code, output: run.output() };
 }
 
-/** Starts `tracklane-warehouse <args>` and kills it with SIGKILL `delayMs` after its `batches`-th committed batch. */
-export async function killLoadAfter(args: readonly string[], batches: number, delayMs: number): Promise<void> {
+/**
+ * Starts `tracklane-warehouse <args>` and kills it with SIGKILL `delayMs` after its `batches`-th
+ * committed batch; `started` is told of the process (to kill it should the test fail first).
+ */
+export async function killLoadAfter(args: readonly string[], batches: number, delayMs: number, started?: (run: WarehouseProcess) => void): Promise<void> {
   let killed = false;
   const run = spawnWarehouseCli(args, (output) => {
     if (killed || (output.match(/^loaded /gm)?.length ?? 0) < batches) return;
     killed = true;
     setTimeout(() => run.child.kill('SIGKILL'), delayMs);
   });
+  started?.(run);
   const code = await run.exited;
   expect(killed, `the load ended before it was killed:\n${run.output()}`).toBe(true);
   expect(code, run.output()).toBeNull();
