@@ -19,7 +19,7 @@ import type { Target } from '../src/internal/target/target.js';
 import { killTwiceThenRestart } from './kill-scenario.js';
 import { pgQuery, postgresForThisFile } from './postgres-server.js';
 import { goodLine, query, Scratch } from './store-fixture.js';
-import { runWarehouseCli, spawnWarehouseCli, type WarehouseProcess } from './warehouse-cli.js';
+import { runWarehouseCli, spawnWarehouseCli, untilOutput as until, type WarehouseProcess } from './warehouse-cli.js';
 
 const KEY = 'warehouse-kafka-key';
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
@@ -89,17 +89,6 @@ const loadedIds = async (db: string): Promise<string[]> => (await query(db, 'sel
 /** Per partition line of `status`: [key, offset, end, lag]. */
 function lags(output: string): [string, number, number, number][] {
   return [...output.matchAll(/ (\S+) \((?:good|bad)\): offset (\d+) of (\d+), lag (\d+)$/gm)].map((m) => [m[1]!, Number(m[2]), Number(m[3]), Number(m[4])]);
-}
-
-/** Resolves once `predicate` holds for the process's output; fails with the output when the process ends first or time runs out. */
-async function until(run: WarehouseProcess, predicate: (output: string) => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let ended = false;
-  void run.exited.then(() => (ended = true));
-  while (!predicate(run.output())) {
-    if (ended || Date.now() > deadline) throw new Error(`${what}: ${ended ? 'the loader ended' : 'timed out'}:\n${run.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The partitions of the last `assigned` line a loader printed. */

@@ -13,9 +13,14 @@ export interface WarehouseProcess {
   output(): string;
 }
 
-/** Runs `tracklane-warehouse` from source in a child process (cwd the repo root, so tsx maps `@tracklane/*` to sources); `env` is added to this process's. */
-export function spawnWarehouseCli(args: readonly string[], onOutput?: (output: string) => void, env: Record<string, string> = {}): WarehouseProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/**
+ * Runs `tracklane-warehouse` from source in a child process (cwd the repo root, so tsx maps
+ * `@tracklane/*` to sources); `env` is added to this process's; `launcher` is a command that execs
+ * it (`nsenter ...`: in another mount namespace). @default no launcher
+ */
+export function spawnWarehouseCli(args: readonly string[], onOutput?: (output: string) => void, env: Record<string, string> = {}, launcher: readonly string[] = []): WarehouseProcess {
+  const [command, ...rest] = [...launcher, process.execPath, '--import', 'tsx', CLI, ...args];
+  const child = spawn(command!, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const collect = (text: string): void => {
     output += text;
@@ -27,9 +32,21 @@ export function spawnWarehouseCli(args: readonly string[], onOutput?: (output: s
   return { child, exited, output: () => output };
 }
 
+/** Resolves once the process's output matches; fails with the output when the process ends first or time runs out. */
+export async function untilOutput(run: WarehouseProcess, wanted: RegExp | ((output: string) => boolean), what: string, timeoutMs = 60_000): Promise<void> {
+  const matches = typeof wanted === 'function' ? wanted : (output: string): boolean => wanted.test(output);
+  const deadline = Date.now() + timeoutMs;
+  let ended = false;
+  void run.exited.then(() => (ended = true));
+  while (!matches(run.output())) {
+    if (ended || Date.now() > deadline) throw new Error(`${what}: ${ended ? 'the loader ended' : 'timed out'}:\n${run.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Runs the CLI to completion; resolves with its exit code and output. */
-export async function runWarehouseCli(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const run = spawnWarehouseCli(args, undefined, env);
+export async function runWarehouseCli(args: readonly string[], env: Record<string, string> = {}, launcher: readonly string[] = []): Promise<{ code: number | null; output: string }> {
+  const run = spawnWarehouseCli(args, undefined, env, launcher);
   const code = await run.exited;
   return { code, output: run.output() };
 }

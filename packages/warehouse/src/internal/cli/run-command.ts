@@ -6,6 +6,7 @@ import { loadWarehouse } from '../load/load-warehouse.js';
 import { refreshSessions } from '../derived/sessions.js';
 import { withSessions } from '../derived/with-sessions.js';
 import { rawStoreSource } from '../source/raw-store-source.js';
+import { diskSpaceOf } from '../status/disk-space.js';
 import { warehouseStatus } from '../status/warehouse-status.js';
 import { USAGE, type Command } from './cli-args.js';
 import { commandSource, writeKafkaStatus } from './command-source.js';
@@ -71,17 +72,36 @@ export async function runCommand(command: Command, io: CommandIo): Promise<void>
       try {
         if (command.kafka !== undefined) {
           await writeKafkaStatus(commandSource(command, io.stderr), io.stdout);
+          if (command.target.kind === 'duckdb') await writeDiskSpace(command.target.file, undefined, io.stdout);
           return;
         }
         // A Kafka source's lag is the group's: it needs --kafka-brokers.
         const names = command.from !== undefined ? [command.from] : (await target.sources()).filter((name) => !name.startsWith('kafka:'));
         if (names.length === 0) io.stdout.write(`${target.name}: nothing loaded yet\n`);
+        let pending = 0;
         for (const status of await warehouseStatus(target, names.map((dir) => rawStoreSource({ dir })))) {
           io.stdout.write(`${status.source} ${status.kind}: ${status.filesLoaded} files loaded (${formatBytes(status.bytesLoaded)}), ${status.filesPending} pending (${formatBytes(status.bytesPending)})\n`);
+          pending += status.bytesPending;
         }
+        if (command.target.kind === 'duckdb') await writeDiskSpace(command.target.file, pending, io.stdout);
       } finally {
         await target.close();
       }
     }
+  }
+}
+
+/**
+ * A DuckDB file's free space, and a warning when less is free than waits to be loaded: a rough
+ * measure (DuckDB's log of a batch is of the order of its JSON), but a full disk shows as the
+ * cause of failed commits without reading their error. The PostgreSQL server's disk is the
+ * server's to watch.
+ */
+async function writeDiskSpace(file: string, pendingBytes: number | undefined, stdout: ProgressStream): Promise<void> {
+  const space = await diskSpaceOf(file);
+  if (space === undefined) return;
+  stdout.write(`${file}: ${formatBytes(space.free)} free on its filesystem (of ${formatBytes(space.size)})\n`);
+  if (pendingBytes !== undefined && space.free < pendingBytes) {
+    stdout.write(`warning: ${file}: less free than the ${formatBytes(pendingBytes)} waiting to load: a load may stop with "No space left on device" (what it committed stays; once space is freed the next load goes on from there)\n`);
   }
 }
