@@ -70,18 +70,23 @@ describe('tracklane-warehouse load --postgres, killed with SIGKILL and restarted
 describe('an unreachable PostgreSQL', () => {
   const line = (n: number): string => goodLine({ id: `0190e0e0-0000-7000-8000-${String(n).padStart(12, '0')}`, schema: SIGNUP, data: { plan: 'pro', n } });
 
-  it('status says why, with the password as ***', { timeout: 60_000 }, async () => {
+  it('a one-shot load fails with a clear error and status says why, with the password as ***', { timeout: 60_000 }, async () => {
     const missing = withPassword(server().urlOf(server().freshName('missing')));
+    const why = /^tracklane-warehouse: TARGET_UNAVAILABLE: cannot reach PostgreSQL at postgres:\/\/tracklane:\*\*\*@127\.0\.0\.1:\d+\/missing_\w+: database "missing_\w+" does not exist \(SQLSTATE 3D000\)$/m;
+    scratch.append('good/p/part-a.jsonl', [line(1)]);
+    const load = await runWarehouseCli(['load', '--from', scratch.store, '--schemas', scratch.schemas, '--postgres', missing]);
+    expect(load.code).toBe(1);
+    expect(load.output).toMatch(why);
     const first = await runWarehouseCli(['status', '--postgres', missing]);
     expect(first.code).toBe(1);
-    expect(first.output).toMatch(/^tracklane-warehouse: TARGET_UNAVAILABLE: cannot reach PostgreSQL at postgres:\/\/tracklane:\*\*\*@127\.0\.0\.1:\d+\/missing_\w+: database "missing_\w+" does not exist \(SQLSTATE 3D000\)$/m);
+    expect(first.output).toMatch(why);
     // A port nothing listens on (the server's, with the port of a stopped one: 1).
     const closed = new URL(missing);
     closed.port = '1';
     const second = await runWarehouseCli(['status'], { TRACKLANE_WAREHOUSE_POSTGRES_URL: closed.toString() });
     expect(second.code).toBe(1);
     expect(second.output).toMatch(/TARGET_UNAVAILABLE: cannot reach PostgreSQL at postgres:\/\/tracklane:\*\*\*@127\.0\.0\.1:1\/missing_\w+: connect ECONNREFUSED 127\.0\.0\.1:1/);
-    for (const output of [first.output, second.output]) expect(output).not.toContain('pw-that-must-not-show');
+    for (const output of [load.output, first.output, second.output]) expect(output).not.toContain('pw-that-must-not-show');
   });
 
   it('load --follow waits for the database, loads once it answers, and replaces a lost connection', { timeout: 90_000 }, async () => {
