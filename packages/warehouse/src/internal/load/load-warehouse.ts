@@ -1,6 +1,6 @@
 import type { WarehouseModel } from '../model/derive-model.js';
-import type { Source } from '../source/source.js';
-import type { Target } from '../target/target.js';
+import type { Source, SourceBatch } from '../source/source.js';
+import type { LoadBatch, Target } from '../target/target.js';
 import { buildRows } from './build-rows.js';
 import { systemClock, type Clock } from './clock.js';
 import { TableCache } from './table-cache.js';
@@ -61,7 +61,9 @@ export const LOAD_DEFAULTS = {
 
 /**
  * Loads a source into a target: reads from the positions the target committed, derives the rows,
- * and commits rows and positions in one transaction per batch. Re-running it, or restarting it
+ * and commits rows and positions in one transaction per batch. From a source that reads ahead, the
+ * next batch is read and built while the target writes the last (the database works on its own
+ * threads or server meanwhile); batches still commit one at a time, in order. Re-running it, or restarting it
  * after a crash, reads only what was not committed; what is read twice anyway (a rewritten file)
  * is deduplicated by event id.
  */
@@ -70,16 +72,32 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
   const batchSize = options.batchSize ?? LOAD_DEFAULTS.batchSize;
   const flushIntervalMs = options.flushIntervalMs ?? LOAD_DEFAULTS.flushIntervalMs;
   const clock = options.clock ?? systemClock;
-  const tables = new TableCache(target);
   const summary: LoadSummary = { lines: 0, bytes: 0, events: 0, quarantined: 0, batches: 0, rewritten: [] };
-  const positions = await target.positions(source.name);
+  const committed = await target.positions(source.name);
+  // Where reading has got to: past `committed` by the batch being written, when the source reads ahead.
+  let readTo = new Map(committed);
+  // The batch the target is writing while the next one is read and built (a source that reads ahead).
+  let writing: { done: Promise<unknown>; finish: () => Promise<void> } | undefined;
+  const tables = new TableCache(target, () => writing?.done ?? Promise.resolve());
   let failures = 0;
   while (!options.signal?.aborted) {
-    let read;
+    let read: SourceBatch;
     try {
-      read = await loadBatch();
+      read = await source.read(readTo, batchSize);
+      const batch = read.positions.length > 0 ? await buildRows(read.lines, model, tables, new Date(clock.now()).toISOString(), { direct: target.convertsLines === true }) : undefined;
+      await finishWriting();
+      if (batch) {
+        writing = startWriting(read, batch);
+        for (const position of read.positions) readTo.set(position.key, position);
+      }
+      // Caught up, or a source that cannot read past an uncommitted batch: the write commits now.
+      if (read.lines.length < batchSize || !source.readsAhead) await finishWriting();
       failures = 0;
     } catch (error) {
+      // A write still in flight (the error was the next batch's) is counted if it committed; what
+      // was read past the last commit is read again.
+      await finishWriting().catch(() => undefined);
+      readTo = new Map(committed);
       if (!options.follow) throw error;
       const retryInMs = Math.min(LOAD_DEFAULTS.retryMaxMs, LOAD_DEFAULTS.retryFirstMs * 2 ** failures++);
       options.onError?.(error, failures, retryInMs);
@@ -90,27 +108,40 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
     if (!options.follow) break;
     await clock.sleep(flushIntervalMs, options.signal);
   }
+  // Stopped (`signal`) after a full batch: its write finishes; an error there is the next run's to retry.
+  await finishWriting().catch((error: unknown) => options.onError?.(error, failures + 1, 0));
   return summary;
 
-  /** Reads a batch after the committed positions and commits it; what it read. */
-  async function loadBatch() {
-    const read = await source.read(positions, batchSize);
-    if (read.positions.length > 0) {
-      const batch = await buildRows(read.lines, model, tables, new Date(clock.now()).toISOString());
-      await target.apply(source.name, batch, read.positions);
-      for (const position of read.positions) {
-        const before = read.rewritten.includes(position.key) ? 0 : (positions.get(position.key)?.offset ?? 0);
-        summary.bytes += position.offset - before;
-        positions.set(position.key, position);
-      }
-      await source.committed?.(read.positions);
-      summary.lines += read.lines.length;
-      summary.events += batch.events.length;
-      summary.quarantined += batch.quarantine.length;
-      summary.batches++;
-      summary.rewritten.push(...read.rewritten);
-      options.onBatch?.(summary);
-    }
-    return read;
+  /** Starts writing a batch with the positions after it; `finish` waits for the commit and counts it. */
+  function startWriting(read: SourceBatch, batch: LoadBatch) {
+    const applied = target.apply(source.name, batch, read.positions).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    return {
+      done: applied,
+      finish: async () => {
+        const failed = await applied;
+        if (failed) throw failed.error;
+        for (const position of read.positions) {
+          const before = read.rewritten.includes(position.key) ? 0 : (committed.get(position.key)?.offset ?? 0);
+          summary.bytes += position.offset - before;
+          committed.set(position.key, position);
+        }
+        await source.committed?.(read.positions);
+        summary.lines += read.lines.length;
+        summary.events += batch.events.length + (batch.direct?.length ?? 0);
+        summary.quarantined += batch.quarantine.length;
+        summary.batches++;
+        summary.rewritten.push(...read.rewritten);
+        options.onBatch?.(summary);
+      },
+    };
+  }
+
+  async function finishWriting(): Promise<void> {
+    const current = writing;
+    writing = undefined;
+    await current?.finish();
   }
 }

@@ -32,6 +32,7 @@ export function rawStoreSource(options: RawStoreSourceOptions): Source {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   return {
     name: dir,
+    readsAhead: true,
     read: async (positions, maxLines) => {
       const files = await listPartFiles(await storeRoot(dir));
       const batch: SourceBatch = { lines: [], positions: [], rewritten: [] };

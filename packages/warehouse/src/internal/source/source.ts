@@ -13,6 +13,13 @@ export interface Source {
   readonly name: string;
   /** At most `maxLines` lines after `positions` (what the target committed last), and the positions after them. */
   read(positions: ReadonlyMap<string, SourcePosition>, maxLines: number): Promise<SourceBatch>;
+  /**
+   * `read` may be called again with positions past the committed ones before `committed` is (it
+   * keeps no state between reads, as the file raw store): the loader then reads and builds the next
+   * batch while the target writes the last. A source that holds its last batch until it is
+   * committed (a Kafka consumer) leaves it unset. @default false
+   */
+  readonly readsAhead?: boolean;
   /** Per key, what is loaded and what is waiting, for `status`. */
   backlog(positions: ReadonlyMap<string, SourcePosition>): Promise<SourceBacklog[]>;
   /** Called once the target committed `positions` (a Kafka source commits its offsets here). @default nothing */

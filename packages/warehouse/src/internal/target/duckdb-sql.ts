@@ -87,10 +87,17 @@ export function commentSql(table: string, column: string, comment: string): stri
  * the row with the earlier collector time wins; `update` (the manifest): the new position replaces
  * the old. DuckDB assigns no key column in DO UPDATE.
  */
-export function insertFromStageSql(table: string, stage: string, columns: readonly SqlColumn[], onConflict: 'none' | 'nothing' | 'earliest-collector-time' | 'update', key: readonly string[] = []): string {
-  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
+export function insertFromStageSql(table: string, stage: string, columns: readonly SqlColumn[], onConflict: OnConflict, key: readonly string[] = []): string {
   const select = columns.map((c) => castFromText(c.name, c.type)).join(', ');
-  const head = `INSERT INTO ${quoteIdent(table)} (${names}) SELECT ${select} FROM temp.${quoteIdent(stage)}`;
+  return insertSelectSql(table, columns, `SELECT ${select} FROM temp.${quoteIdent(stage)}`, onConflict, key);
+}
+
+export type OnConflict = 'none' | 'nothing' | 'earliest-collector-time' | 'update';
+
+/** `INSERT INTO table (columns) <select>` with the conflict rule of insertFromStageSql. */
+export function insertSelectSql(table: string, columns: readonly SqlColumn[], select: string, onConflict: OnConflict, key: readonly string[] = []): string {
+  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
+  const head = `INSERT INTO ${quoteIdent(table)} (${names}) ${select}`;
   if (onConflict === 'none') return head;
   if (onConflict === 'nothing') return `${head} ON CONFLICT DO NOTHING`;
   const set = columns.filter((c) => !key.includes(c.name)).map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`).join(', ');

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { WarehouseError, WarehouseErrorCode } from '../errors.js';
 import { quoteIdent } from '../model/naming.js';
@@ -16,6 +19,7 @@ import {
   insertFromStageSql,
   type SqlColumn,
 } from './duckdb-sql.js';
+import { applyDirect } from './duckdb-direct.js';
 import { stageRows } from './duckdb-stage.js';
 import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
 import type { FamilyTableSpec, LoadBatch, SqlSession, TableShape, Target } from './target.js';
@@ -26,6 +30,12 @@ const DUCKDB_CHECKPOINT_THRESHOLD = '256MB';
 export interface DuckDbTargetOptions {
   /** The database file; created with its tables when missing. `:memory:` for a throwaway database. */
   file: string;
+  /**
+   * Lets DuckDB read the events that convert exactly from their stored lines (`read_json`), instead
+   * of the loader staging every value: several times faster. Off, every event is staged (the
+   * reference the direct path is tested against). @default true
+   */
+  convertLines?: boolean;
 }
 
 /**
@@ -64,8 +74,12 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
     }
   }
 
+  // Where a batch's lines are written for DuckDB's read_json (applyDirect); removed on close.
+  const scratch = await mkdtemp(path.join(tmpdir(), 'tracklane-warehouse-'));
+
   return {
     name: options.file,
+    convertsLines: options.convertLines ?? true,
     sources: async () => (await rows(`SELECT DISTINCT source FROM ${MANIFEST_TABLE} ORDER BY source`)).map((r) => r.source as string),
     positions: async (source) => {
       const found = await rows(`SELECT key, kind, position, fingerprint FROM ${MANIFEST_TABLE} WHERE source = $1`, [source]);
@@ -102,6 +116,10 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
         if (own) await run('BEGIN TRANSACTION');
         try {
           const fresh = new Set<string>();
+          if (batch.direct && batch.direct.length > 0) {
+            staged.push('direct_batch', 'direct_fresh');
+            for (const id of await applyDirect(connection, path.join(scratch, 'batch.jsonl'), batch.direct, batch.loadedAt)) fresh.add(id);
+          }
           if (batch.events.length > 0) {
             await stage('stage_events', EVENTS_SQL_COLUMNS, batch.events.map((e) => e.values));
             for (const row of await rows(`${insertFromStageSql('events', 'stage_events', EVENTS_SQL_COLUMNS, 'nothing')} RETURNING event_id`)) fresh.add(row.event_id as string);
@@ -154,10 +172,10 @@ export async function openDuckDbTarget(options: DuckDbTargetOptions): Promise<Ta
         state = 'idle';
       }
     },
-    close: () => {
+    close: async () => {
       connection.closeSync();
       instance.closeSync();
-      return Promise.resolve();
+      await rm(scratch, { recursive: true, force: true });
     },
   };
 }

@@ -13,6 +13,11 @@ import type { SourcePosition } from '../source/source.js';
 export interface Target {
   /** Names the target in messages (`warehouse.duckdb`). */
   readonly name: string;
+  /**
+   * The target reads stored lines itself (DuckDB's `read_json`): the loader hands it the events
+   * that convert exactly (`LoadBatch.direct`) and stages only the others. @default false
+   */
+  readonly convertsLines?: boolean;
   /** The sources the manifest has positions for. */
   sources(): Promise<string[]>;
   /** The positions committed for `source` (the load manifest). */
@@ -57,6 +62,11 @@ export interface LoadBatch {
   loadedAt: string;
   /** One per event id (the earliest collector time of the batch), with its data rows. */
   events: EventRow[];
+  /**
+   * Events the target converts from their stored line itself (only with `convertsLines`), checked
+   * to convert exactly as staged rows would; no id is in both lists. @default none
+   */
+  direct?: DirectEvent[];
   quarantine: QuarantineRow[];
 }
 
@@ -65,6 +75,13 @@ export interface EventRow {
   /** The `events` columns, in EVENTS_COLUMNS order. */
   values: (string | null)[];
   data: FamilyRow[];
+}
+
+/** An event handed to the target as its stored line: `parts` are its event data and entities, in order, with their tables. */
+export interface DirectEvent {
+  eventId: string;
+  line: string;
+  parts: { shape: TableShape; uri: string }[];
 }
 
 export interface FamilyRow {
