@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linesBefore } from './kill-scenario.js';
-import { Scratch, writeKillStore } from './store-fixture.js';
+import { killScratch, type Scratch, writeKillStore } from './store-fixture.js';
 import { runWarehouseCli, spawnWarehouseCli, untilOutput } from './warehouse-cli.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'store-fixture.ts');
@@ -81,9 +81,7 @@ let scratch: Scratch;
 let disk: SmallDisk;
 let db: string;
 beforeEach(async () => {
-  scratch = new Scratch();
-  scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' }, n: { type: 'integer' } }, { 'x-tracklane': { kind: 'event' } });
-  scratch.schema('com.acme', 'user', '1-0-0', { userId: { type: 'string' } }, { 'x-tracklane': { kind: 'entity' } });
+  scratch = killScratch();
   disk = await smallDisk(path.join(scratch.dir, 'disk'), 24 * MiB);
   db = path.join(disk.mountpoint, 'warehouse.duckdb');
 });

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killTwiceThenRestart, linesBefore } from './kill-scenario.js';
-import { goodLine, query, Scratch, writeKillStore } from './store-fixture.js';
+import { goodLine, killScratch, query, type Scratch, writeKillStore } from './store-fixture.js';
 import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
 
 const FILES = 4;
@@ -13,9 +13,7 @@ const BATCH = 1_500;
 
 let scratch: Scratch;
 beforeEach(() => {
-  scratch = new Scratch();
-  scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' }, n: { type: 'integer' } }, { 'x-tracklane': { kind: 'event' } });
-  scratch.schema('com.acme', 'user', '1-0-0', { userId: { type: 'string' } }, { 'x-tracklane': { kind: 'entity' } });
+  scratch = killScratch();
 });
 afterEach(() => scratch.remove());
 

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killTwiceThenRestart, linesBefore } from './kill-scenario.js';
 import { pgQuery, postgresForThisFile } from './postgres-server.js';
-import { goodLine, Scratch, writeKillStore } from './store-fixture.js';
+import { goodLine, killScratch, type Scratch, writeKillStore } from './store-fixture.js';
 import { runWarehouseCli, spawnWarehouseCli } from './warehouse-cli.js';
 
 const FILES = 4;
@@ -18,9 +18,7 @@ const server = postgresForThisFile();
 
 let scratch: Scratch;
 beforeEach(() => {
-  scratch = new Scratch();
-  scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' }, n: { type: 'integer' } }, { 'x-tracklane': { kind: 'event' } });
-  scratch.schema('com.acme', 'user', '1-0-0', { userId: { type: 'string' } }, { 'x-tracklane': { kind: 'entity' } });
+  scratch = killScratch();
 });
 afterEach(() => scratch.remove());
 

@@ -91,6 +91,14 @@ export async function query(file: string, sql: string): Promise<Record<string, u
   }
 }
 
+/** A scratch directory with the schemas of writeKillStore's events: signup 1-0-0 (`plan`, `n`) and the user entity. */
+export function killScratch(): Scratch {
+  const scratch = new Scratch();
+  scratch.schema('com.acme', 'signup', '1-0-0', { plan: { type: 'string' }, n: { type: 'integer' } }, { 'x-tracklane': { kind: 'event' } });
+  scratch.schema('com.acme', 'user', '1-0-0', { userId: { type: 'string' } }, { 'x-tracklane': { kind: 'entity' } });
+  return scratch;
+}
+
 /**
  * The raw store of the kill tests: `files` part files of `perFile` signup events, each with a user
  * entity, in hours 10, 11, ...; returns the event ids in the order written.

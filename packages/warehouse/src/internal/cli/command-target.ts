@@ -6,12 +6,14 @@ import { openDuckDbTarget } from '../target/duckdb-target.js';
 import { openPostgresTarget } from '../target/postgres-target.js';
 import type { Target } from '../target/target.js';
 import type { ProgressStream } from './progress.js';
+import { reopenAfterFailure } from './reopen-target.js';
 import type { TargetFlags } from './target-flags.js';
 
 export interface OpenTargetOptions {
   /**
    * `load --follow`: a PostgreSQL database that cannot be reached is tried again, with the load
-   * loop's doubling backoff, until it answers or `signal` aborts. Otherwise the error is thrown.
+   * loop's doubling backoff, until it answers or `signal` aborts, and a DuckDB database is opened
+   * again after a failed call (reopenAfterFailure). Otherwise the error is thrown.
    */
   follow: boolean;
   signal: AbortSignal;
@@ -22,7 +24,10 @@ export interface OpenTargetOptions {
 
 /** Opens the target a command names; undefined when `signal` aborted while waiting for the database. */
 export async function openCommandTarget(flags: TargetFlags, options: OpenTargetOptions): Promise<Target | undefined> {
-  if (flags.kind === 'duckdb') return openDuckDbTarget({ file: flags.file });
+  if (flags.kind === 'duckdb') {
+    const open = (): Promise<Target> => openDuckDbTarget({ file: flags.file });
+    return options.follow ? reopenAfterFailure(await open(), open) : open();
+  }
   const clock = options.clock ?? systemClock;
   for (let attempt = 1; ; attempt++) {
     try {
