@@ -104,6 +104,7 @@ export async function refreshSessions(sql: SqlSession, options: RefreshSessionsO
     );
     return { sessions: Number(count?.n ?? 0), lookbackDays };
   } finally {
-    await sql.run('DROP TABLE IF EXISTS touched_sessions');
+    // After a failed statement the transaction refuses this too: the failure, not that, is what the caller must see.
+    await sql.run('DROP TABLE IF EXISTS touched_sessions').catch(() => undefined);
   }
 }

@@ -36,6 +36,9 @@ export interface BuildOptions {
   direct?: boolean;
 }
 
+/** Lines built between two turns of the event loop (a few milliseconds of work). */
+const YIELD_EVERY = 256;
+
 /** Longest line handed to the target as it is (characters): DuckDB's `read_json` holds at most 16 MB a record. */
 const MAX_DIRECT_LINE = 4_000_000;
 
@@ -48,7 +51,10 @@ const MAX_DIRECT_LINE = 4_000_000;
 export async function buildRows(lines: readonly StoredLine[], model: WarehouseModel, tables: TableCache, loadedAt: string, options: BuildOptions = {}): Promise<LoadBatch> {
   const byId = new Map<string, { receivedAt: number; row: EventRow | DirectEvent }>();
   const quarantine: QuarantineRow[] = [];
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
+    // Lets the target's write of the previous batch go on meanwhile: each of its statements
+    // resumes only when this loop gives the event loop a turn.
+    if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
     const parsed = parseLine(line);
     if (parsed.kind === 'quarantine') {
       quarantine.push(parsed.row);

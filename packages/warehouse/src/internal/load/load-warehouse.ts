@@ -92,7 +92,8 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
       }
       // Caught up, or a source that cannot read past an uncommitted batch: the write commits now.
       if (read.lines.length < batchSize || !source.readsAhead) await finishWriting();
-      failures = 0;
+      // Nothing to write is a success too (a failed write is reported by finishWriting, which throws).
+      if (!batch) failures = 0;
     } catch (error) {
       // A write still in flight (the error was the next batch's) is counted if it committed; what
       // was read past the last commit is read again.
@@ -123,6 +124,8 @@ export async function loadWarehouse(options: LoadOptions): Promise<LoadSummary> 
       finish: async () => {
         const failed = await applied;
         if (failed) throw failed.error;
+        // The backoff grows with failures in a row, and only a commit ends a run of them.
+        failures = 0;
         for (const position of read.positions) {
           const before = read.rewritten.includes(position.key) ? 0 : (committed.get(position.key)?.offset ?? 0);
           summary.bytes += position.offset - before;

@@ -24,9 +24,11 @@ export async function readLines(handle: fs.FileHandle, start: number, size: numb
   const lines: ReadLine[] = [];
   let position = start;
   let chunk = Math.min(CHUNK_BYTES, maxLineBytes);
+  // One buffer for every read (each line is copied out as a string), replaced only when a long line needs a larger one.
+  let buffer = Buffer.allocUnsafe(Math.min(chunk, Math.max(0, size - position)));
   while (position < size && lines.length < maxLines) {
     const length = Math.min(chunk, size - position);
-    const buffer = Buffer.allocUnsafe(length);
+    if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
     const { bytesRead } = await handle.read(buffer, 0, length, position);
     if (bytesRead === 0) break;
     const bytes = buffer.subarray(0, bytesRead);

@@ -19,6 +19,14 @@ const READ_ENVELOPE =
   'device STRUCT(userAgent VARCHAR, language VARCHAR, timezone VARCHAR, screen VARCHAR))';
 
 const BATCH = 'temp.direct_batch';
+
+export type DirectIds = 'check' | 'assume-new';
+
+/** DuckDB's refusal of a key already in the table (its errors carry no code: the message names the kind). */
+export function isDuplicateKey(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return message.startsWith('Constraint Error: Duplicate key') || (error instanceof Error && isDuplicateKey(error.cause));
+}
 const FRESH = 'temp.direct_fresh';
 
 /**
@@ -27,34 +35,43 @@ const FRESH = 'temp.direct_fresh';
  * filled from it by SQL, in the caller's transaction. The loader checked that every value converts
  * exactly as staging would (convertsDirectly), so this gives the rows the staged path gives.
  * Returns the ids new to `events`; of the others the earliest collector time wins, and their data
- * rows are not written again.
+ * rows are not written again. `ids`: `check` finds the ids already there (ON CONFLICT);
+ * `assume-new` writes with a plain INSERT, which the key's index refuses if one is there
+ * (isDuplicateKey): the caller then rolls back and writes the batch again with `check`.
  */
-export async function applyDirect(connection: DuckDBConnection, file: string, events: readonly DirectEvent[], loadedAt: string): Promise<Set<string>> {
+export async function applyDirect(connection: DuckDBConnection, file: string, events: readonly DirectEvent[], loadedAt: string, ids: DirectIds): Promise<Set<string>> {
   await writeFile(file, events.map((e) => e.line).join('\n'));
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE direct_batch AS SELECT receivedAt AS received_at, envelope AS e, CAST(${quoteText(loadedAt)} AS TIMESTAMPTZ) AS loaded_at ` +
       `FROM read_json(${quoteText(file)}, format = 'newline_delimited', maximum_object_size = 16777216, columns = {receivedAt: 'TIMESTAMPTZ', envelope: ${quoteText(READ_ENVELOPE)}})`,
   );
   const select = `SELECT ${EVENTS_COLUMNS.map((c) => c.sql).join(', ')} FROM ${BATCH}`;
+  if (ids === 'assume-new') {
+    await connection.run(insertSelectSql('events', EVENTS_SQL_COLUMNS, select, 'none'));
+    await insertFamilies(connection, events, '');
+    return new Set(events.map((e) => e.eventId));
+  }
   const inserted = await connection.runAndReadAll(`${insertSelectSql('events', EVENTS_SQL_COLUMNS, select, 'nothing')} RETURNING event_id`);
   const fresh = new Set(inserted.getColumnsJS()[0]?.map(String) ?? []);
-  const allFresh = fresh.size === events.length;
-  if (!allFresh) {
-    // Landed before (a replay, another collector): the earliest collector time wins; data rows stay as they are.
-    await connection.run(`CREATE OR REPLACE TEMP TABLE direct_fresh (id VARCHAR)`);
-    const appender = await connection.createAppender('direct_fresh', 'main', 'temp');
-    try {
-      for (const id of fresh) {
-        appender.appendVarchar(id);
-        appender.endRow();
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
+  // Landed before (a replay, another collector): the earliest collector time wins; data rows stay as they are.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE direct_fresh (id VARCHAR)`);
+  const appender = await connection.createAppender('direct_fresh', 'main', 'temp');
+  try {
+    for (const id of fresh) {
+      appender.appendVarchar(id);
+      appender.endRow();
     }
-    await connection.run(insertSelectSql('events', EVENTS_SQL_COLUMNS, `${select} WHERE e.id NOT IN (SELECT id FROM ${FRESH})`, 'earliest-collector-time', ['event_id']));
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
-  const onlyFresh = allFresh ? '' : ` AND e.id IN (SELECT id FROM ${FRESH})`;
+  await connection.run(insertSelectSql('events', EVENTS_SQL_COLUMNS, `${select} WHERE e.id NOT IN (SELECT id FROM ${FRESH})`, 'earliest-collector-time', ['event_id']));
+  await insertFamilies(connection, events, ` AND e.id IN (SELECT id FROM ${FRESH})`);
+  return fresh;
+}
+
+/** The data rows of the batch's events (`onlyFresh`: a condition on `e` keeping those new to `events`). */
+async function insertFamilies(connection: DuckDBConnection, events: readonly DirectEvent[], onlyFresh: string): Promise<void> {
   for (const { shape, uris } of tablesOf(events)) {
     const list = [...uris].map(quoteText).join(', ');
     // Each part's data converted once (json_transform), then its fields taken out.
@@ -69,7 +86,6 @@ export async function applyDirect(connection: DuckDBConnection, file: string, ev
     const fields = shape.columns.map((c) => `, struct_extract(d, ${quoteText(c.property)})`).join('');
     await connection.run(insertSelectSql(shape.table, familyColumns(shape), `SELECT ${keys}, version${fields} FROM (${typed})`, 'none'));
   }
-  return fresh;
 }
 
 /** Each family table the events write, with the schema URIs (versions) whose parts go there. */
