@@ -1,7 +1,7 @@
 import type { Envelope } from '@tracklane/core';
 import { QuarantineReason } from '../errors.js';
 import type { GoodRecord } from '../model/events-table.js';
-import { stageValue } from '../model/stage-value.js';
+import { canonicalDateTime } from '../model/stage-value.js';
 import type { StoredLine } from '../source/source.js';
 import type { QuarantineRow } from '../target/target.js';
 
@@ -58,7 +58,7 @@ export function quarantineRow(line: StoredLine, reason: QuarantineReason, errors
 }
 
 function isDateTime(value: unknown): value is string {
-  return typeof value === 'string' && stageValue('TIMESTAMPTZ', value).ok;
+  return typeof value === 'string' && canonicalDateTime(value) !== undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnType } from './column-type.js';
-import { stageValue } from './stage-value.js';
+import fc from 'fast-check';
+import { canonicalDateTime, stageValue } from './stage-value.js';
 
 describe('stageValue', () => {
   it.each<[ColumnType, unknown, string | null]>([
@@ -51,5 +52,22 @@ describe('stageValue', () => {
   it('an x-pii column (lenient) keeps a scalar that arrived untransformed as its JSON text', () => {
     expect(stageValue('VARCHAR', 42, true)).toEqual({ ok: true, text: '42' });
     expect(stageValue('VARCHAR', { a: 1 }, true).ok).toBe(false);
+  });
+});
+
+describe('canonicalDateTime', () => {
+  it("answers toISOString's spelling (its quick path) as the general path answers the same time with a lower-case t", () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const time = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')), two(19), two(39), two(29), two(69), two(69), fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(time, (text) => {
+        expect(canonicalDateTime(text)).toBe(canonicalDateTime(text.replace('T', 't')));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(canonicalDateTime('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+    expect(canonicalDateTime('2023-02-29T00:00:00.000Z')).toBeUndefined();
   });
 });
