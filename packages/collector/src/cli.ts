@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { isTracklaneError } from '@tracklane/core';
 import { createCollector } from './internal/collector-server.js';
-import { CollectorError } from './internal/errors.js';
+import { isCollectorError } from './internal/errors.js';
 import { loadServeConfig } from './internal/cli-config.js';
 import { replayRawStore, type RefusedPath } from './internal/replay.js';
 import { replayProgress } from './internal/replay-progress.js';
@@ -105,7 +105,7 @@ const [command, ...rest] = process.argv.slice(2);
 const run = command === 'replay' ? replay(rest) : command === '--help' || command === 'help' ? Promise.resolve(void process.stdout.write(`${USAGE}\n`)) : serve(process.argv.slice(2));
 run.catch((error: unknown) => {
   // Configuration errors name the program already; a CollectorError (the Kafka sink's) does not.
-  const named = isTracklaneError(error) && !(error instanceof CollectorError);
+  const named = isTracklaneError(error) && !isCollectorError(error);
   process.stderr.write(`${named ? error.message : `tracklane-collector: ${(error as Error).message}`}\n`);
   process.exit(1);
 });

@@ -1,8 +1,9 @@
 import { DEFAULT_LIMITS } from './config.js';
 import { locateEvents } from './event-spans.js';
-import type { EventValidator } from './event-validator.js';
-import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
+import type { EventValidator, InvalidReason } from './event-validator.js';
+import { CollectorError, CollectorErrorCode, httpStatus, internalError, isCollectorError } from './errors.js';
 import { mayHoldUnrepresentable, unrepresentableValues, wellFormed, wellFormedLine } from './json-scalars.js';
+import { parseBody } from './read-body.js';
 import { GoodRecordWriter, badRecordValue, type BatchSource } from './stored-records.js';
 
 /** What checking a batch needs to know about its request; plain data, so a worker thread can get it. */
@@ -15,12 +16,18 @@ export interface CheckContext {
 }
 
 /**
+ * Why an event is rejected: the `reason` label of `events_total`, decided where the event fails
+ * (InvalidReason: in the validator), never read back from its error messages.
+ */
+export type RejectReason = InvalidReason | 'app_mismatch' | 'unmappable' | 'unrepresentable';
+
+/**
  * One event of a batch once checked, with its stored line: good (still to be deduplicated) or bad.
  * Plain data, so a worker thread can send it.
  */
 export type CheckedEvent =
   | { ok: true; id: string; schema: string; key: string | undefined; value: string }
-  | { ok: false; id: string | undefined; schema: string; reason: string; errors: string[]; value: string };
+  | { ok: false; id: string | undefined; schema: string; reason: RejectReason; errors: string[]; value: string };
 
 /**
  * An event its protocol's mapping refused (a tp2 payload of an unsupported type, an unreadable
@@ -47,22 +54,22 @@ export class BatchChecker {
     private readonly maxBadRecordBytes: number = DEFAULT_LIMITS.maxBadRecordBytes,
   ) {}
 
-  /** Checks the batch shape; returns the events. Throws a CollectorError (BATCH_SHAPE) or a RangeError for too many (413). */
+  /** Checks the batch shape; returns the events. Throws a CollectorError: BATCH_SHAPE, or BATCH_TOO_LARGE for too many (413). */
   events(body: unknown): unknown[] {
     if (typeof body !== 'object' || body === null || !Array.isArray((body as { events?: unknown }).events)) {
       throw new CollectorError(CollectorErrorCode.BATCH_SHAPE, 'body must be an object with an "events" array');
     }
     const events = (body as { events: unknown[] }).events;
-    if (events.length > this.maxEventsPerBatch) throw new RangeError(`more than ${this.maxEventsPerBatch} events in one batch`);
+    if (events.length > this.maxEventsPerBatch) throw new CollectorError(CollectorErrorCode.BATCH_TOO_LARGE, `more than ${this.maxEventsPerBatch} events in one batch`);
     return events;
   }
 
   /**
    * Parses and checks the text of a `/v1/batch` body. Throws what `bodyRejection` turns into an answer:
-   * a SyntaxError (not JSON), a CollectorError (BATCH_SHAPE) or a RangeError (too many events, or nested too deep to parse).
+   * a CollectorError BODY_NOT_JSON, BATCH_SHAPE or BATCH_TOO_LARGE.
    */
   checkBody(text: string, context: CheckContext): CheckedEvent[] {
-    const events = this.events(JSON.parse(text));
+    const events = this.events(parseBody(text));
     const spans = locateEvents(text);
     return this.check(events, context, spans && { text, spans }, mayHoldUnrepresentable(text));
   }
@@ -115,7 +122,7 @@ export class BatchChecker {
         ok: false,
         id: verdict.ok ? verdict.envelope.id : verdict.id,
         schema: this.schemaLabel(event),
-        reason: reasonLabel(errors[0]),
+        reason: verdict.ok ? 'app_mismatch' : verdict.reason,
         errors,
         value: badRecordValue(receivedAt, context.clientIp, errors, event, this.maxBadRecordBytes, good.receivedText(index)),
       };
@@ -129,36 +136,26 @@ export class BatchChecker {
   }
 }
 
-/** How the collector refuses a body: the code (what a worker thread sends back), its status and the message. */
-export interface BodyRejection {
-  code: CollectorErrorCode;
-  status: 400 | 413 | 415;
-  message: string;
-}
+/**
+ * How the collector answers a body it does not check as a batch: the code (what a worker thread sends
+ * back), its status and the message. 400, 413 and 415 refuse the body, the message telling the client
+ * why; 500 (INTERNAL) is an error the collector did not expect, a bug, whose message is for the log:
+ * trackers retry a 5xx, so a bug never makes them drop good events as a 4xx would.
+ */
+export type BodyRejection =
+  | { code: CollectorErrorCode; status: 400 | 413 | 415; message: string }
+  | { code: typeof CollectorErrorCode.INTERNAL; status: 500; message: string };
 
-/** The answer to a body that cannot be checked as a batch: 400, 413 or 415, with a message for the client. */
+/** The answer to what checking a body threw: decided by the CollectorError's code, whatever its class; any other error is INTERNAL. */
 export function bodyRejection(error: unknown): BodyRejection {
-  if (error instanceof CollectorError) {
-    const status = httpStatus(error.code);
-    if (status === 400 || status === 413 || status === 415) return { code: error.code, status, message: error.message };
-  }
-  if (error instanceof RangeError) return rejection(CollectorErrorCode.BATCH_TOO_LARGE, error.message);
-  return rejection(CollectorErrorCode.BODY_NOT_JSON, 'body is not valid JSON');
-}
-
-function rejection(code: typeof CollectorErrorCode.BATCH_TOO_LARGE | typeof CollectorErrorCode.BODY_NOT_JSON, message: string): BodyRejection {
-  return { code, status: httpStatus(code), message };
+  const coded = isCollectorError(error) ? error : internalError(error);
+  const status = httpStatus(coded.code);
+  if (status === 400 || status === 413 || status === 415) return { code: coded.code, status, message: coded.message };
+  // INTERNAL, or a code no body check throws (a sink's, a replay's): a bug too.
+  const bug = coded.code === CollectorErrorCode.INTERNAL ? coded : internalError(error);
+  return { code: CollectorErrorCode.INTERNAL, status: 500, message: bug.message };
 }
 
 function appMismatch(appId: string, keyAppId: string | undefined): string[] {
   return keyAppId !== undefined && keyAppId !== appId ? [`/app/id: "${appId}" is not the app of this write key`] : [];
-}
-
-function reasonLabel(error: string | undefined): string {
-  if (!error) return 'unknown';
-  if (error.includes('unknown schema')) return 'unknown_schema';
-  if (error.startsWith('/event/data') || error.startsWith('/entities/')) return 'invalid_data';
-  if (error.includes('nested deeper') || error.includes('forbidden key')) return 'unsafe_shape';
-  if (error.startsWith('/app/id')) return 'app_mismatch';
-  return 'invalid_envelope';
 }

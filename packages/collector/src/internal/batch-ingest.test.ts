@@ -51,7 +51,7 @@ function setup(maxEventsPerBatch = 10) {
   const context = { key: { key: 'k', appId: 'shop' }, clientIp: '203.0.113.0', receivedAt: new Date('2026-03-04T10:00:00.000Z') };
   const counted = async (outcome: string): Promise<number> =>
     (await metrics.events.get()).values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
-  return { sink, ingest, context, counted };
+  return { sink, ingest, context, counted, metrics };
 }
 
 describe('BatchIngest', () => {
@@ -66,7 +66,8 @@ describe('BatchIngest', () => {
     });
     it('more than maxEventsPerBatch events is too large (413)', () => {
       expect(ingest.events({ events: [1, 2, 3] })).toHaveLength(3);
-      expect(() => ingest.events({ events: [1, 2, 3, 4] })).toThrow(RangeError);
+      // By its code, as the other refusals (it was a RangeError, which any bug could throw too).
+      expect(() => ingest.events({ events: [1, 2, 3, 4] })).toThrow(expect.objectContaining({ code: CollectorErrorCode.BATCH_TOO_LARGE, message: 'more than 3 events in one batch' }));
     });
   });
 
@@ -182,5 +183,23 @@ describe('BatchIngest', () => {
     expect(badRecord.errors).toEqual(answer.rejected[0]!.errors);
     // A retry of the batch finds the good event landed, not stuck in a reservation.
     expect(await ingest.ingest([good], context)).toMatchObject({ accepted: 0, duplicates: 1 });
+  });
+
+  // The reason label was read back from the first error's text, so each of these got another's label.
+  it.each([
+    ['a top-level key that reads "unknown schema"', { 'unknown schema': 1 }, 'invalid_envelope'],
+    ['a top-level key that reads "nested deeper"', { 'nested deeper': 1 }, 'invalid_envelope'],
+    ['an app id that is no string (an error at /app/id)', { app: { id: 5, platform: 'srv' } }, 'invalid_envelope'],
+    ['an entity without data (an error under /entities/)', { entities: [{ schema: CLICK }] }, 'invalid_envelope'],
+    ['event data that breaks its schema', { event: { schema: CLICK, data: {} } }, 'invalid_data'],
+    ['an event schema the registry does not hold', { event: { schema: 'iglu:com.acme/click/jsonschema/9-0-0', data: {} } }, 'unknown_schema'],
+    ['another app than the write key names', { app: { id: 'other', platform: 'srv' } }, 'app_mismatch'],
+    ['a __proto__ key', JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>, 'unsafe_shape'],
+  ])('labels a rejection by where it failed, not by its text: %s', async (_, patch, reason) => {
+    const { ingest, context, metrics } = setup();
+    const event = { ...envelope(), ...patch };
+    expect(await ingest.ingest([event], context)).toMatchObject({ accepted: 0, rejected: [{}] });
+    const rejected = (await metrics.events.get()).values.filter((v) => v.labels.outcome === 'rejected');
+    expect(rejected.map((v) => [v.labels.reason, v.value])).toEqual([[reason, 1]]);
   });
 });

@@ -39,7 +39,7 @@ export class BatchIngest {
     this.checker = new BatchChecker(validator, maxEventsPerBatch);
   }
 
-  /** Checks the batch shape; returns the events. Throws a CollectorError (BATCH_SHAPE) or a RangeError for too many (413). */
+  /** Checks the batch shape; returns the events. Throws a CollectorError: BATCH_SHAPE, or BATCH_TOO_LARGE for too many (413). */
   events(body: unknown): unknown[] {
     return this.checker.events(body);
   }

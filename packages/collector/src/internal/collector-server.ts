@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AccessControl, type KeyPlacement } from './access-control.js';
 import { AuthFailureLog } from './auth-failure-log.js';
-import { BatchChecker, bodyRejection, type CheckContext, type CheckedEvent } from './batch-check.js';
+import { BatchChecker, bodyRejection, type BodyRejection, type CheckContext, type CheckedEvent } from './batch-check.js';
 import { BatchIngest } from './batch-ingest.js';
 import { clientAddress, rateLimitAddress, truncateIp } from './client-ip.js';
 import { DEFAULT_LIMITS, type CollectorOptions } from './config.js';
 import { DedupWindow } from './dedup-window.js';
 import { warmDedupWindow } from './dedup-warm-up.js';
-import { CollectorError, CollectorErrorCode, httpStatus } from './errors.js';
+import { CollectorError, CollectorErrorCode, httpStatus, internalError, isCollectorError } from './errors.js';
 import { EventValidator } from './event-validator.js';
 import { InflightBudget } from './inflight-budget.js';
 import { createLog } from './logger.js';
@@ -62,6 +62,9 @@ const MAX_TIMEOUT_CHECK_MS = 1000;
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAPAAAP///wAAACH5BAUAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 const PIXEL_HEADERS = { 'content-type': 'image/gif', 'cache-control': 'no-cache, no-store, must-revalidate' };
 
+/** What a client is told of an error the collector did not expect: the log says what it was. */
+const INTERNAL_ERROR_ANSWER = 'internal error';
+
 /** Node's default limit on a request's head (request line and headers), which `maxUrlBytes` must fit in. */
 const NODE_MAX_HEADER_SIZE = 16_384;
 
@@ -112,7 +115,7 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
   };
 
   /**
-   * `checkBody`: the events of the body, checked; throws what `bodyRejection` answers (400/413/415).
+   * `checkBody`: the events of the body, checked; throws what `bodyRejection` answers (400/413/415, or 500 for a bug).
    * A `pixel` request has its event in the query string (checkBody ignores the body), within
    * `maxUrlBytes`, and is answered with the GIF once the event is stored.
    */
@@ -122,6 +125,12 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
     const fail = (status: number, error: string, headers: Record<string, string> = {}): number => {
       send(res, status, { error }, { ...cors, ...headers });
       return status;
+    };
+    // A bug is logged (its class and where, nothing of the body) and answered 500, which trackers retry.
+    const refuse = (rejection: BodyRejection, headers: Record<string, string> = {}): number => {
+      if (rejection.status !== 500) return fail(rejection.status, rejection.message, headers);
+      log('error', 'request failed', { route, error: rejection.message });
+      return fail(500, INTERNAL_ERROR_ANSWER, headers);
     };
     const address = clientAddress(req, trustedProxies);
     const clientIp = truncateIp(address);
@@ -155,9 +164,9 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
           body = await readBodyBytes(req, { ...limits, charge: ticket.charge });
         } catch (error) {
           if (isOverloaded(error)) return overloaded(fail);
-          const { status, message } = bodyRejection(error);
-          // A body refused for its size was not read to its end: the connection cannot carry another request.
-          return fail(status, message, status === 413 ? { connection: 'close' } : {});
+          const rejection = bodyRejection(error);
+          // A body refused for its size (or a read that failed) was not read to its end: the connection cannot carry another request.
+          return refuse(rejection, rejection.status === 413 || rejection.status === 500 ? { connection: 'close' } : {});
         }
       }
       const receivedAt = Date.now();
@@ -165,11 +174,10 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
       try {
         checked = await checkBody(body, { appId: decision.key.appId, clientIp, receivedAt });
       } catch (error) {
-        if (error instanceof CollectorError && error.code === CollectorErrorCode.VALIDATION_UNAVAILABLE) {
+        if (isCollectorError(error, CollectorErrorCode.VALIDATION_UNAVAILABLE)) {
           return fail(httpStatus(error.code), 'the collector cannot check events right now; retry later', { 'retry-after': '1' });
         }
-        const { status, message } = bodyRejection(error);
-        return fail(status, message);
+        return refuse(bodyRejection(error));
       }
       try {
         const landed = await ingest.land(checked, receivedAt);
@@ -272,8 +280,8 @@ export function createCollector(options: CollectorOptions & { sink: Sink }): Col
         metrics.requestDuration.observe({ route: name }, Number(process.hrtime.bigint() - started) / 1e9);
       })
       .catch((error: unknown) => {
-        log('error', 'request failed', { error: (error as Error).message });
-        if (!res.headersSent) send(res, 500, { error: 'internal error' });
+        log('error', 'request failed', { error: internalError(error).message });
+        if (!res.headersSent) send(res, 500, { error: INTERNAL_ERROR_ANSWER });
         else res.destroy();
       });
   });
@@ -325,5 +333,5 @@ function overloaded(fail: (status: number, error: string, headers: Record<string
 }
 
 function isOverloaded(error: unknown): boolean {
-  return error instanceof CollectorError && error.code === CollectorErrorCode.OVERLOADED;
+  return isCollectorError(error, CollectorErrorCode.OVERLOADED);
 }

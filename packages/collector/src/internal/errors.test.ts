@@ -18,6 +18,7 @@ const STATUS: [CollectorErrorCode, number | undefined][] = [
   [CollectorErrorCode.BATCH_TOO_LARGE, 413],
   [CollectorErrorCode.VALIDATION_UNAVAILABLE, 503],
   [CollectorErrorCode.OVERLOADED, 503],
+  [CollectorErrorCode.INTERNAL, 500],
   [CollectorErrorCode.KAFKA_CONFIG, undefined],
   [CollectorErrorCode.FILE_SINK_CONFIG, undefined],
   [CollectorErrorCode.INSTANCE_LOCKED, undefined],

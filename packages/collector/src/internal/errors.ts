@@ -1,4 +1,4 @@
-import { TracklaneError } from '@tracklane/core';
+import { TracklaneError, isTracklaneError } from '@tracklane/core';
 
 /**
  * The collector's errors: a `TracklaneError` (the SDK's one error base class) whose codes are the
@@ -22,6 +22,12 @@ export const CollectorErrorCode = {
   VALIDATION_UNAVAILABLE: 'VALIDATION_UNAVAILABLE',
   /** The collector holds as many requests or body bytes as its limits allow (`maxConcurrentRequests`, `maxInflightBytes`); the client may retry. */
   OVERLOADED: 'OVERLOADED',
+  /**
+   * An error the collector did not expect while checking a body (a bug): answered 500, which trackers
+   * retry, never a 4xx that would make them drop good events. Its message names the error's class and
+   * where it was thrown, never the error's own message (which may quote the body).
+   */
+  INTERNAL: 'INTERNAL',
   /** The Kafka sink's options do not fit the cluster: its topics are missing and `createTopics` is false. */
   KAFKA_CONFIG: 'KAFKA_CONFIG',
   /** The file sink's options are unusable: an instance id that cannot name a file. */
@@ -46,6 +52,7 @@ const HTTP_STATUS = {
   BATCH_TOO_LARGE: 413,
   VALIDATION_UNAVAILABLE: 503,
   OVERLOADED: 503,
+  INTERNAL: 500,
   KAFKA_CONFIG: undefined,
   FILE_SINK_CONFIG: undefined,
   INSTANCE_LOCKED: undefined,
@@ -62,4 +69,31 @@ export class CollectorError extends TracklaneError<CollectorErrorCode> {
     super(code, message, options);
     this.name = 'CollectorError';
   }
+}
+
+/**
+ * Whether `value` is a CollectorError (of `code`, when given). By the SDK's brand and the name, not by
+ * class: it holds across realms and copies of the package, and for errors rebuilt from a worker's message.
+ */
+export function isCollectorError<Code extends CollectorErrorCode>(value: unknown, code?: Code): value is CollectorError & { code: Code } {
+  return isTracklaneError(value) && value.name === 'CollectorError' && (code === undefined || value.code === code);
+}
+
+/** Stack frames an INTERNAL error's message names: enough to find the bug. */
+const INTERNAL_FRAMES = 3;
+
+/**
+ * `error`, which the collector did not expect, as a CollectorError INTERNAL (answered 500) whose
+ * message is safe to log: the error's class and its first stack frames, never its own message, which
+ * may quote the body (V8's JSON errors do) or a value of an event.
+ */
+export function internalError(error: unknown): CollectorError {
+  const name = typeof error === 'object' && error !== null && typeof (error as Error).name === 'string' ? (error as Error).name : typeof error;
+  const stack = typeof error === 'object' && error !== null && typeof (error as Error).stack === 'string' ? (error as Error).stack! : '';
+  const frames = stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, INTERNAL_FRAMES)
+    .map((line) => line.trim());
+  return new CollectorError(CollectorErrorCode.INTERNAL, `unexpected ${name}${frames.length > 0 ? ` ${frames.join(' ')}` : ''}`, { cause: error });
 }

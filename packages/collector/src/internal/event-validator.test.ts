@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventValidator, checkShape, countMembers } from './event-validator.js';
+import { EventValidator, checkShape, countMembers, type InvalidReason } from './event-validator.js';
 import { SchemaRegistry } from './schema-registry.js';
 
 const CLICK = 'iglu:com.acme/click/jsonschema/1-0-0';
@@ -64,20 +64,29 @@ describe('EventValidator', () => {
   });
 
   describe('rejects, naming the JSON pointer of each offending field', () => {
-    it.each<[string, Record<string, unknown>, string[]]>([
-      ['unknown event schema', { event: { schema: 'iglu:com.acme/click/jsonschema/1-0-9', data: {} } }, ['/event/schema: unknown schema iglu:com.acme/click/jsonschema/1-0-9']],
-      ['unknown entity schema', { entities: [{ schema: USER, data: { plan: 'free' } }, { schema: 'iglu:x.y/z/jsonschema/1-0-0', data: {} }] }, ['/entities/1/schema: unknown schema iglu:x.y/z/jsonschema/1-0-0']],
-      ['invalid event data', { event: { schema: CLICK, data: { button: 7 } } }, ['/event/data/button: must be string']],
-      ['missing event data field', { event: { schema: CLICK, data: {} } }, ["/event/data: must have required property 'button'"]],
-      ['additional event data field', { event: { schema: CLICK, data: { button: 'b', price: 1 } } }, ["/event/data: must NOT have additional properties 'price'"]],
-      ['invalid entity data', { entities: [{ schema: USER, data: { plan: 'gold' } }] }, ['/entities/0/data/plan: must be equal to one of the allowed values']],
+    it.each<[string, Record<string, unknown>, string[], InvalidReason]>([
+      ['unknown event schema', { event: { schema: 'iglu:com.acme/click/jsonschema/1-0-9', data: {} } }, ['/event/schema: unknown schema iglu:com.acme/click/jsonschema/1-0-9'], 'unknown_schema'],
+      ['unknown entity schema', { entities: [{ schema: USER, data: { plan: 'free' } }, { schema: 'iglu:x.y/z/jsonschema/1-0-0', data: {} }] }, ['/entities/1/schema: unknown schema iglu:x.y/z/jsonschema/1-0-0'], 'unknown_schema'],
+      ['invalid event data', { event: { schema: CLICK, data: { button: 7 } } }, ['/event/data/button: must be string'], 'invalid_data'],
+      ['missing event data field', { event: { schema: CLICK, data: {} } }, ["/event/data: must have required property 'button'"], 'invalid_data'],
+      ['additional event data field', { event: { schema: CLICK, data: { button: 'b', price: 1 } } }, ["/event/data: must NOT have additional properties 'price'"], 'invalid_data'],
+      ['invalid entity data', { entities: [{ schema: USER, data: { plan: 'gold' } }] }, ['/entities/0/data/plan: must be equal to one of the allowed values'], 'invalid_data'],
       [
         'event and entity both invalid',
         { event: { schema: CLICK, data: {} }, entities: [{ schema: USER, data: {} }] },
         ["/event/data: must have required property 'button'", "/entities/0/data: must have required property 'plan'"],
+        'invalid_data',
       ],
-    ])('%s', (_name, patch, errors) => {
-      expect(validator.validate(envelope(patch))).toEqual({ ok: false, id: ID, errors });
+      // The reason is where the first error arose, not what its text says: a key may read "unknown schema".
+      ['a data key that reads like another reason', { event: { schema: CLICK, data: { button: 'b', 'unknown schema': 1 } } }, ["/event/data: must NOT have additional properties 'unknown schema'"], 'invalid_data'],
+      [
+        'valid event data, then an unknown entity schema',
+        { entities: [{ schema: USER, data: { plan: 'free' } }, { schema: 'iglu:x.y/z/jsonschema/1-0-0', data: {} }, { schema: USER, data: {} }] },
+        ['/entities/1/schema: unknown schema iglu:x.y/z/jsonschema/1-0-0', "/entities/2/data: must have required property 'plan'"],
+        'unknown_schema',
+      ],
+    ])('%s', (_name, patch, errors, reason) => {
+      expect(validator.validate(envelope(patch))).toEqual({ ok: false, id: ID, reason, errors });
     });
   });
 
@@ -100,6 +109,7 @@ describe('EventValidator', () => {
       if (verdict.ok) return;
       expect(verdict.errors.some((e) => e.startsWith(error)), verdict.errors.join('\n')).toBe(true);
       expect(verdict.errors.some((e) => e.includes('unknown schema'))).toBe(false);
+      expect(verdict.reason).toBe('invalid_envelope');
     });
 
     it.each([null, 42, 'text', true, [], [envelope()]])('not an object: %j', (value) => {
@@ -118,7 +128,7 @@ describe('EventValidator', () => {
       const fits = envelope({ event: { schema: CLICK, data: { button: 'b', meta: nested(5) } } });
       expect(validator.validate(fits).ok).toBe(true);
       const tooDeep = envelope({ event: { schema: CLICK, data: { button: 'b', meta: nested(6) } } });
-      expect(validator.validate(tooDeep)).toEqual({ ok: false, id: ID, errors: ['/event/data/meta/a/a/a/a/a: nested deeper than 8 levels'] });
+      expect(validator.validate(tooDeep)).toEqual({ ok: false, id: ID, reason: 'unsafe_shape', errors: ['/event/data/meta/a/a/a/a/a: nested deeper than 8 levels'] });
     });
 
     it('counts arrays as levels too', () => {
@@ -138,7 +148,7 @@ describe('EventValidator', () => {
       ['inside an array', `{"id":"${ID}","entities":[{"__proto__":{"polluted":true}}]}`, '/entities/0/__proto__: forbidden key'],
     ])('rejects a __proto__ key %s', (_name, text, error) => {
       const verdict = validator.validate(JSON.parse(text));
-      expect(verdict).toEqual({ ok: false, id: ID, errors: [error] });
+      expect(verdict).toEqual({ ok: false, id: ID, reason: 'unsafe_shape', errors: [error] });
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 

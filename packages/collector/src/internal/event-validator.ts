@@ -5,8 +5,15 @@ import { DEFAULT_LIMITS } from './config.js';
 import { ErrorList } from './error-list.js';
 import { SchemaRegistry } from './schema-registry.js';
 
+/**
+ * Why the validator refuses an event, decided where its first error arises: its shape (depth, a
+ * forbidden key), the envelope, an event or entity schema the registry does not hold, or data that
+ * breaks its schema.
+ */
+export type InvalidReason = 'unsafe_shape' | 'invalid_envelope' | 'unknown_schema' | 'invalid_data';
+
 /** `members`: keys of every object in the event, counted by the shape check (see `countMembers`). */
-export type EventVerdict = { ok: true; envelope: Envelope; members: number } | { ok: false; id: string | undefined; errors: string[] };
+export type EventVerdict = { ok: true; envelope: Envelope; members: number } | { ok: false; id: string | undefined; reason: InvalidReason; errors: string[] };
 
 export interface EventValidatorOptions {
   /** Deepest nesting of objects and arrays in one event. @default 32 */
@@ -46,20 +53,29 @@ export class EventValidator {
   validate(value: unknown): EventVerdict {
     const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
     const members = countMembers(value, this.maxDepth);
-    if (members < 0) return { ok: false, id, errors: [checkShape(value, this.maxDepth) ?? '/: unsafe shape'] };
+    if (members < 0) return { ok: false, id, reason: 'unsafe_shape', errors: [checkShape(value, this.maxDepth) ?? '/: unsafe shape'] };
     const errors = new ErrorList(this.maxErrors, members);
     errors.add(this.envelope, value, '');
-    if (errors.count > 0) return { ok: false, id, errors: errors.list() };
+    if (errors.count > 0) return { ok: false, id, reason: 'invalid_envelope', errors: errors.list() };
     const envelope = value as Envelope;
-    this.validateSelfDescribing(envelope.event, '/event', errors);
-    (envelope.entities ?? []).forEach((entity, index) => this.validateSelfDescribing(entity, `/entities/${index}`, errors));
-    return errors.count > 0 ? { ok: false, id, errors: errors.list() } : { ok: true, envelope, members };
+    let reason = this.validateSelfDescribing(envelope.event, '/event', errors);
+    (envelope.entities ?? []).forEach((entity, index) => {
+      const found = this.validateSelfDescribing(entity, `/entities/${index}`, errors);
+      reason ??= found;
+    });
+    return reason ? { ok: false, id, reason, errors: errors.list() } : { ok: true, envelope, members };
   }
 
-  private validateSelfDescribing(item: { schema: string; data: unknown }, pointer: string, errors: ErrorList): void {
+  /** Adds the item's errors; returns the reason when it has any. */
+  private validateSelfDescribing(item: { schema: string; data: unknown }, pointer: string, errors: ErrorList): InvalidReason | undefined {
     const schema = this.registry.get(item.schema);
-    if (schema) errors.add(schema, item.data, `${pointer}/data`);
-    else errors.push(() => `${pointer}/schema: unknown schema ${item.schema}`);
+    if (!schema) {
+      errors.push(() => `${pointer}/schema: unknown schema ${item.schema}`);
+      return 'unknown_schema';
+    }
+    const before = errors.count;
+    errors.add(schema, item.data, `${pointer}/data`);
+    return errors.count > before ? 'invalid_data' : undefined;
   }
 }
 

@@ -87,3 +87,12 @@ export function decodeBody(body: Uint8Array): string {
     throw new CollectorError(CollectorErrorCode.BODY_UNREADABLE, 'body is not valid UTF-8');
   }
 }
+
+/** The body's JSON value; throws a CollectorError (BODY_NOT_JSON) when the text is not JSON, the one way JSON.parse fails on a string. */
+export function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CollectorError(CollectorErrorCode.BODY_NOT_JSON, 'body is not valid JSON', { cause: error });
+  }
+}

@@ -1,5 +1,5 @@
 import type { Envelope } from '@tracklane/core';
-import { CollectorError, CollectorErrorCode } from './errors.js';
+import { CollectorError, CollectorErrorCode, isCollectorError } from './errors.js';
 import type { BatchOutcome } from './replay.js';
 
 export interface CollectorSenderOptions {
@@ -46,7 +46,7 @@ export function collectorSender(url: string, writeKey: string, options: Collecto
         if (status !== 429 && status < 500) throw targetError(endpoint, `answered HTTP ${status}`);
         why = `HTTP ${status}`;
       } catch (error) {
-        if (error instanceof CollectorError) throw error;
+        if (isCollectorError(error)) throw error;
         why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message;
       }
       if (attempt >= attempts) throw targetError(endpoint, `failed ${attempt} times, the last: ${why}`);

@@ -2,7 +2,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Envelope } from '@tracklane/core';
 import { LINE_FEED } from './char-codes.js';
-import { CollectorError, CollectorErrorCode } from './errors.js';
+import { CollectorError, CollectorErrorCode, isCollectorError } from './errors.js';
 
 /** A good record of the raw store: its envelope and its line exactly as the file sink wrote it. */
 export interface StoredGoodRecord {
@@ -43,7 +43,7 @@ export async function storeRoot(from: string): Promise<string> {
     root = await fs.realpath(from);
     if (!(await fs.stat(root)).isDirectory()) throw new CollectorError(CollectorErrorCode.REPLAY_SOURCE, `--from ${from} is not a directory`);
   } catch (error) {
-    if (error instanceof CollectorError) throw error;
+    if (isCollectorError(error)) throw error;
     throw new CollectorError(CollectorErrorCode.REPLAY_SOURCE, `--from ${from} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
   }
   const entries = await fs.readdir(root);

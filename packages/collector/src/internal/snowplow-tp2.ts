@@ -28,8 +28,8 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The payloads of a tp2 body, each mapped (envelopeFromPayload); throws a CollectorError (BATCH_SHAPE)
- * for another shape, and a RangeError (413) for more than `maxPayloads`, counted before any is
+ * The payloads of a tp2 body, each mapped (envelopeFromPayload); throws a CollectorError: BATCH_SHAPE
+ * for another shape, BATCH_TOO_LARGE (413) for more than `maxPayloads`, counted before any is
  * mapped: mapping 700,000 of them would hold the event loop for seconds before that answer.
  */
 export function envelopesFromTp2(body: unknown, receivedAt: number, maxPayloads = Number.POSITIVE_INFINITY): unknown[] {
@@ -37,7 +37,7 @@ export function envelopesFromTp2(body: unknown, receivedAt: number, maxPayloads 
   if (typeof schema !== 'string' || !PAYLOAD_DATA.test(schema) || !Array.isArray(data)) {
     throw new CollectorError(CollectorErrorCode.BATCH_SHAPE, 'body must be a payload_data object: {"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data": [...]}');
   }
-  if (data.length > maxPayloads) throw new RangeError(`more than ${maxPayloads} events in one batch`);
+  if (data.length > maxPayloads) throw new CollectorError(CollectorErrorCode.BATCH_TOO_LARGE, `more than ${maxPayloads} events in one batch`);
   return data.map((payload) => envelopeFromPayload(payload, receivedAt));
 }
 

@@ -1,4 +1,5 @@
 import type { BatchChecker, CheckContext, CheckedEvent } from './batch-check.js';
+import { parseBody } from './read-body.js';
 import { envelopesFromTp2 } from './snowplow-tp2.js';
 
 /** The protocols whose bodies a BatchChecker (in a worker or not) checks: `/v1/batch` or tp2's `payload_data`. */
@@ -11,5 +12,5 @@ export type BodyProtocol = 'batch' | 'tp2';
  */
 export function checkBodyText(checker: BatchChecker, protocol: BodyProtocol, text: string, context: CheckContext, maxEventsPerBatch: number): CheckedEvent[] {
   if (protocol === 'batch') return checker.checkBody(text, context);
-  return checker.check(envelopesFromTp2(JSON.parse(text), context.receivedAt, maxEventsPerBatch), context);
+  return checker.check(envelopesFromTp2(parseBody(text), context.receivedAt, maxEventsPerBatch), context);
 }

@@ -1,5 +1,5 @@
 import type { Admin, BaseOptions, MessageToProduce, Producer } from '@platformatic/kafka';
-import { CollectorError, CollectorErrorCode } from '../errors.js';
+import { CollectorError, CollectorErrorCode, isCollectorError } from '../errors.js';
 import type { Sink, SinkRecord } from './sink.js';
 
 export interface KafkaSinkOptions {
@@ -290,7 +290,7 @@ async function prepareTopics(
         }
         lastError = new Error('partitions without a leader yet');
       } catch (error) {
-        if (error instanceof CollectorError) throw error;
+        if (isCollectorError(error)) throw error;
         lastError = error;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(250, deadline - Date.now()))));
