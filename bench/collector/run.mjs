@@ -19,7 +19,7 @@
 // `--hostile-connections` connections), and reports both, with the collector's peak RSS.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,15 +141,25 @@ function runLoad(url, batch, o) {
   );
 }
 
-/** Lines in every part file under dir. */
+/**
+ * Lines in every part file under dir, read a megabyte at a time: a scenario can land more than a
+ * string can hold (reading a file whole crashed once one passed 512 MB).
+ */
 function countLines(dir) {
   let lines = 0;
   let files = 0;
+  const buffer = Buffer.allocUnsafe(1 << 20);
   for (const rel of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     if (!/part-[^/]+\.jsonl$/.test(rel)) continue;
     files++;
-    const text = readFileSync(join(dir, rel), 'utf8');
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    const fd = openSync(join(dir, rel), 'r');
+    try {
+      for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) {
+        for (let i = buffer.indexOf(0x0a); i !== -1 && i < read; i = buffer.indexOf(0x0a, i + 1)) lines++;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
   return { lines, files };
 }
