@@ -1,6 +1,7 @@
 // The raw store into a real PostgreSQL server (test/postgres/start.sh): the same shapes as the
 // DuckDB tests of load.test.ts, queried back with PostgreSQL's own catalog.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deriveModel } from '../src/internal/model/derive-model.js';
 import { loadSchemas } from '../src/internal/model/load-schemas.js';
 import { loadWarehouse, type LoadSummary } from '../src/internal/load/load-warehouse.js';
@@ -87,6 +88,41 @@ describe('loading the raw store into PostgreSQL', () => {
     ]);
     expect(await q('SELECT count(*)::int AS n FROM com_acme_signup_1')).toEqual([{ n: 2 }]);
     expect(await q('SELECT count(*)::int AS n FROM com_acme_user_1')).toEqual([{ n: 1 }]);
+  });
+
+  it('another loader committing one of the ids between the check for known ids and the COPY: the batch is written again through the upsert, the earliest collector time wins', async () => {
+    scratch.append('good/date=2026-12-07/hour=09/part-a.jsonl', [goodLine({ id: id(9), schema: SIGNUP, data: { plan: 'seed' } })]);
+    await load();
+    scratch.append('good/date=2026-12-07/hour=10/part-a.jsonl', [
+      goodLine({ id: id(1), schema: SIGNUP, data: { plan: 'ours' }, receivedAt: '2026-12-07T10:00:01.000Z', entities: [{ schema: USER, data: { userId: 'u1' } }] }),
+      goodLine({ id: id(2), schema: SIGNUP, data: { plan: 'free' } }),
+    ]);
+    // The other loader's row of id 1 (landed later than ours), uncommitted: the check does not see
+    // it, and the COPY of id 1 waits for its transaction.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO events SELECT (jsonb_populate_record(NULL::events, to_jsonb(e) || jsonb_build_object('event_id', $1::text, 'collector_tstamp', '2026-12-07T10:00:05Z'))).* FROM events e WHERE event_id = $2`, [id(1), id(9)]);
+      await other.query(`INSERT INTO com_acme_signup_1 (event_id, schema_version, plan) VALUES ($1, '1-0-0', 'theirs')`, [id(1)]);
+      const loading = load();
+      await vi.waitFor(async () => expect(await q(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'tracklane-warehouse' AND wait_event = 'transactionid'`)).toEqual([{ n: 1 }]), { timeout: 10_000, interval: 20 });
+      await other.query('COMMIT');
+      expect(await loading).toMatchObject({ lines: 2, events: 2, quarantined: 0 });
+    } finally {
+      await other.end();
+    }
+    expect(await q(`SELECT event_id, collector_tstamp::text AS t FROM events WHERE event_id IN ('${id(1)}', '${id(2)}') ORDER BY event_id`)).toEqual([
+      { event_id: id(1), t: '2026-12-07 10:00:01+00' },
+      { event_id: id(2), t: '2026-12-07 10:00:00+00' },
+    ]);
+    // The data rows of id 1 are the other loader's: only the first row of an id in `events` writes them.
+    expect(await q('SELECT event_id, plan FROM com_acme_signup_1 ORDER BY event_id')).toEqual([
+      { event_id: id(1), plan: 'theirs' },
+      { event_id: id(2), plan: 'free' },
+      { event_id: id(9), plan: 'seed' },
+    ]);
+    expect(await q('SELECT count(*)::int AS n FROM com_acme_user_1')).toEqual([{ n: 0 }]);
   });
 
   it('1-0-0, 1-0-1 and 1-1-0 of one MODEL land in one table; an ADDITION published later adds a column; a new MODEL is a new table', async () => {

@@ -29,9 +29,11 @@ interface ColumnRow {
 
 /**
  * PostgreSQL as the target: the tables, the quarantine and the load manifest in one database, so
- * a batch and the manifest's advance commit together. A batch is one transaction: each table's
- * rows are streamed with `COPY ... FROM STDIN` into a temp table (dropped at commit), then moved
- * with the DuckDB target's `INSERT ... ON CONFLICT` rules (earliest collector time wins). One
+ * a batch and the manifest's advance commit together. A batch is one transaction: the events rows
+ * of ids `events` does not have yet, and the data rows of the events new there, are streamed with
+ * `COPY ... FROM STDIN` straight into their tables; the events of known ids, the quarantine and
+ * the manifest into a temp table (dropped at commit), then moved with the DuckDB target's
+ * `INSERT ... ON CONFLICT` rules (earliest collector time wins). One
  * connection; one that fails is dropped and the next call opens another, so a `--follow` load
  * outlives a database restart. Messages never show the URL's password.
  */
@@ -93,6 +95,62 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
     }
   }
 
+  /** Runs `work` in a transaction of its own: committed when it returns, rolled back when it throws. */
+  async function ownTransaction(client: pg.Client, work: () => Promise<void>): Promise<void> {
+    await client.query('BEGIN');
+    try {
+      await work();
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * A batch's statements, in the open transaction. `copy-new`: one indexed query finds which of
+   * the batch's ids `events` has; the others are copied straight into `events` (a unique violation
+   * there, from a loader racing on an id, fails the batch), and only the known ones go through the
+   * stage and the upsert (earliest collector time wins). `check-each`: every id through the upsert.
+   */
+  async function write(client: pg.Client, source: string, batch: LoadBatch, positions: readonly SourcePosition[], mode: 'copy-new' | 'check-each'): Promise<void> {
+    const stage = async (name: string, columns: readonly SqlColumn[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> => {
+      await client.query(createStagePgSql(name, columns));
+      await copyRows(client, name, 'stage', columns, rows);
+    };
+    // Loaders of one source take turns: the manifest advances in order.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tracklane-warehouse:${source}`]);
+    const fresh = new Set<string>();
+    let upsert = batch.events;
+    if (mode === 'copy-new' && batch.events.length > 0) {
+      const { rows } = await client.query<{ event_id: string }>('SELECT event_id FROM events WHERE event_id = ANY($1::text[])', [batch.events.map((e) => e.eventId)]);
+      const known = new Set(rows.map((r) => r.event_id));
+      const added = batch.events.filter((e) => !known.has(e.eventId));
+      upsert = batch.events.filter((e) => known.has(e.eventId));
+      if (added.length > 0) await copyRows(client, 'events', 'table', EVENTS_SQL_COLUMNS, added.map((e) => e.values));
+      for (const event of added) fresh.add(event.eventId);
+    }
+    if (upsert.length > 0) {
+      await stage('stage_events', EVENTS_SQL_COLUMNS, upsert.map((e) => e.values));
+      // Inserted (xmax = 0) or replaced by an earlier landing; rows of ids already there and not earlier are left alone.
+      const { rows } = await client.query<{ event_id: string; inserted: boolean }>(`${insertFromStagePgSql('events', 'stage_events', EVENTS_SQL_COLUMNS, 'earliest-collector-time', ['event_id'])} RETURNING event_id, (xmax = 0) AS inserted`);
+      for (const row of rows) if (row.inserted) fresh.add(row.event_id);
+    }
+    // Data rows of the events new to `events` only (those of the others are there already):
+    // no conflict is possible, so they are copied into their tables directly, no stage.
+    for (const family of familyStages(batch.events.filter((e) => fresh.has(e.eventId)))) await copyRows(client, family.shape.table, 'table', family.columns, family.rows);
+    if (batch.quarantine.length > 0) {
+      await stage('stage_quarantine', QUARANTINE_COLUMNS, quarantineRows(source, batch));
+      await client.query(insertFromStagePgSql(QUARANTINE_TABLE, 'stage_quarantine', QUARANTINE_COLUMNS, 'nothing', QUARANTINE_KEY));
+    }
+    if (positions.length > 0) {
+      await stage('stage_manifest', MANIFEST_COLUMNS, manifestRows(source, positions, batch.loadedAt));
+      await client.query(insertFromStagePgSql(MANIFEST_TABLE, 'stage_manifest', MANIFEST_COLUMNS, 'update', MANIFEST_KEY));
+    }
+    // Inside transaction() the stages are dropped here (ON COMMIT DROP waits for the outer commit).
+    if (state === 'in-transaction') for (const name of ['stage_events', 'stage_quarantine', 'stage_manifest']) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+  }
+
   await use('cannot create the tables in', async (client) => {
     for (const [table, columns, key] of [
       ['events', EVENTS_SQL_COLUMNS, ['event_id']],
@@ -140,40 +198,16 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
       }),
     apply: (source: string, batch: LoadBatch, positions: readonly SourcePosition[]) =>
       use('cannot write to', async (client) => {
-        const stage = async (name: string, columns: readonly SqlColumn[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> => {
-          await client.query(createStagePgSql(name, columns));
-          await copyRows(client, name, 'stage', columns, rows);
-        };
-        // Inside transaction(): joins it, and drops its stages itself (ON COMMIT DROP waits for the outer commit).
-        const own = state === 'idle';
-        if (own) await client.query('BEGIN');
+        // Inside transaction(): joins it, checking each id (a failed write cannot be redone alone there).
+        if (state === 'in-transaction') return write(client, source, batch, positions, 'check-each');
         try {
-          // Loaders of one source take turns: the manifest advances in order.
-          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tracklane-warehouse:${source}`]);
-          const fresh = new Set<string>();
-          if (batch.events.length > 0) {
-            await stage('stage_events', EVENTS_SQL_COLUMNS, batch.events.map((e) => e.values));
-            // Inserted (xmax = 0) or replaced by an earlier landing; rows of ids already there and not earlier are left alone.
-            const { rows } = await client.query<{ event_id: string; inserted: boolean }>(`${insertFromStagePgSql('events', 'stage_events', EVENTS_SQL_COLUMNS, 'earliest-collector-time', ['event_id'])} RETURNING event_id, (xmax = 0) AS inserted`);
-            for (const row of rows) if (row.inserted) fresh.add(row.event_id);
-          }
-          // Data rows of the events new to `events` only (those of the others are there already):
-          // no conflict is possible, so they are copied into their tables directly, no stage.
-          for (const family of familyStages(batch.events.filter((e) => fresh.has(e.eventId)))) await copyRows(client, family.shape.table, 'table', family.columns, family.rows);
-          if (batch.quarantine.length > 0) {
-            await stage('stage_quarantine', QUARANTINE_COLUMNS, quarantineRows(source, batch));
-            await client.query(insertFromStagePgSql(QUARANTINE_TABLE, 'stage_quarantine', QUARANTINE_COLUMNS, 'nothing', QUARANTINE_KEY));
-          }
-          if (positions.length > 0) {
-            await stage('stage_manifest', MANIFEST_COLUMNS, manifestRows(source, positions, batch.loadedAt));
-            await client.query(insertFromStagePgSql(MANIFEST_TABLE, 'stage_manifest', MANIFEST_COLUMNS, 'update', MANIFEST_KEY));
-          }
-          if (own) await client.query('COMMIT');
-          else for (const name of ['stage_events', 'stage_quarantine', 'stage_manifest']) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+          return await ownTransaction(client, () => write(client, source, batch, positions, 'copy-new'));
         } catch (error) {
-          if (own) await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
+          // Another loader committed one of the ids between the check and the COPY: the batch is
+          // written again, each id through the upsert (which that loader's row cannot fail).
+          if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
         }
+        await ownTransaction(client, () => write(client, source, batch, positions, 'check-each'));
       }),
     transaction: <T>(work: (sql: SqlSession) => Promise<T>): Promise<T> =>
       use('cannot write to', async (client) => {
@@ -202,6 +236,15 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
       await client?.end().catch(() => undefined);
     },
   };
+}
+
+/** SQLSTATE of a duplicate key. */
+const UNIQUE_VIOLATION = '23505';
+
+/** The SQLSTATE of a driver error, if it is PostgreSQL's. */
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A driver error as one line: PostgreSQL's message with its SQLSTATE, or the socket's. */
