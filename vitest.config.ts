@@ -59,10 +59,24 @@ function unit(name: string, dir: string, environment: 'node' | 'happy-dom'): Tes
   };
 }
 
-const projects: TestProjectInlineConfiguration[] = [
+/**
+ * Every package's project, listed: a package that is renamed or added without its line here fails
+ * test/vitest-projects.test.ts instead of silently losing its tests. The browser package runs in
+ * happy-dom.
+ */
+export const PACKAGE_PROJECTS = [
   unit('core', 'packages/core', 'node'),
   unit('node', 'packages/node', 'node'),
+  unit('browser', 'packages/browser', 'happy-dom'),
+  unit('snowplow', 'packages/snowplow', 'node'),
+  unit('collector', 'packages/collector', 'node'),
+  unit('schema', 'packages/schema', 'node'),
+  unit('warehouse', 'packages/warehouse', 'node'),
   unit('codegen', 'codegen', 'node'),
+];
+
+const projects: TestProjectInlineConfiguration[] = [
+  ...PACKAGE_PROJECTS,
   {
     // Cross-package end-to-end tests: real collector on loopback, real Chromium, real Kafka.
     extends: true,
@@ -78,11 +92,6 @@ const projects: TestProjectInlineConfiguration[] = [
     },
   },
 ];
-// Packages that arrive later join here; a browser package runs in happy-dom.
-if (existsSync(at('packages/browser'))) projects.push(unit('browser', 'packages/browser', 'happy-dom'));
-for (const name of ['snowplow', 'collector', 'schema', 'warehouse']) {
-  if (existsSync(at('packages', name))) projects.push(unit(name, `packages/${name}`, 'node'));
-}
 
 export default defineConfig({
   root,
