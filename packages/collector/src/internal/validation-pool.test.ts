@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BatchChecker, bodyRejection, type CheckContext } from './batch-check.js';
 import { EventValidator } from './event-validator.js';
-import { CollectorError, CollectorErrorCode } from './errors.js';
+import { CollectorError, CollectorErrorCode, isCollectorError } from './errors.js';
 import { decodeBody } from './read-body.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { ValidationPool } from './validation-pool.js';
@@ -75,6 +75,25 @@ describe('ValidationPool', () => {
     expect(error).toBeInstanceOf(CollectorError);
     expect(error).toMatchObject({ code });
     expect(bodyRejection(error)).toEqual(onMainThread(body));
+  });
+
+  // Before, the worker answered this RangeError as 413 BATCH_TOO_LARGE "Invalid time value": the tracker dropped the batch.
+  it('sends an error it did not expect back as INTERNAL, a 500 the tracker retries, as the main thread answers', async () => {
+    // new Date(NaN).toISOString() throws a RangeError while the events are checked.
+    const broken: CheckContext = { ...context, receivedAt: Number.NaN };
+    const body = Buffer.from(JSON.stringify({ events: [envelope('1', { button: 'ok' })] }));
+    const error = await pool.check(body, broken).catch((e: unknown) => e);
+    expect(isCollectorError(error, CollectorErrorCode.INTERNAL)).toBe(true);
+    const rejection = bodyRejection(error);
+    expect(rejection).toMatchObject({ code: CollectorErrorCode.INTERNAL, status: 500, message: expect.stringMatching(/^unexpected RangeError at /) });
+    const onMain = (() => {
+      try {
+        return checker.checkBody(decodeBody(body), broken);
+      } catch (caught) {
+        return bodyRejection(caught);
+      }
+    })();
+    expect(onMain).toMatchObject({ code: CollectorErrorCode.INTERNAL, status: 500, message: expect.stringMatching(/^unexpected RangeError at /) });
   });
 
   it('refuses new bodies once closed, with an error the collector answers 503 to', async () => {
