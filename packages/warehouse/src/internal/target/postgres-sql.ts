@@ -77,9 +77,23 @@ export function createStagePgSql(stage: string, columns: readonly SqlColumn[]): 
  * positions are replaced.
  */
 export function insertFromStagePgSql(table: string, stage: string, columns: readonly SqlColumn[], onConflict: 'nothing' | 'earliest-collector-time' | 'update', key: readonly string[]): string {
-  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
   const select = columns.map((c) => castFromTextPg(c.name, c.type)).join(', ');
-  const target = `${quoteIdent(table)} (${names}) SELECT ${select} FROM pg_temp.${quoteIdent(stage)}`;
+  return insertPgSql(table, columns, `SELECT ${select} FROM pg_temp.${quoteIdent(stage)}`, onConflict, key);
+}
+
+/**
+ * The same INSERT from parameters instead of a stage: `$1`... one array per column (in `columns`
+ * order, each a scalar type), unnested into rows. For a few rows (the manifest's positions), where
+ * a stage's CREATE, COPY and INSERT would be three round trips and a temp table.
+ */
+export function insertFromArraysPgSql(table: string, columns: readonly SqlColumn[], onConflict: 'nothing' | 'update', key: readonly string[]): string {
+  const arrays = columns.map((c, i) => `$${i + 1}::${postgresType(c.type)}[]`).join(', ');
+  return insertPgSql(table, columns, `SELECT * FROM unnest(${arrays})`, onConflict, key);
+}
+
+function insertPgSql(table: string, columns: readonly SqlColumn[], select: string, onConflict: 'nothing' | 'earliest-collector-time' | 'update', key: readonly string[]): string {
+  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
+  const target = `${quoteIdent(table)} (${names}) ${select}`;
   const conflict = `ON CONFLICT (${key.map(quoteIdent).join(', ')})`;
   if (onConflict === 'nothing') return `INSERT INTO ${target} ${conflict} DO NOTHING`;
   const set = columns.filter((c) => !key.includes(c.name)).map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`).join(', ');

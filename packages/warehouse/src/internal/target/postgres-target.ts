@@ -5,7 +5,7 @@ import type { SourcePosition } from '../source/source.js';
 import { EVENTS_SQL_COLUMNS, MANIFEST_COLUMNS, MANIFEST_KEY, MANIFEST_TABLE, QUARANTINE_COLUMNS, QUARANTINE_KEY, QUARANTINE_TABLE, type SqlColumn } from './duckdb-sql.js';
 import { familyStages, manifestRows, quarantineRows } from './duckdb-stages.js';
 import { copyRows } from './postgres-copy.js';
-import { columnTypeFromPostgres, createStagePgSql, createTablePgSql, insertFromStagePgSql, postgresType } from './postgres-sql.js';
+import { columnTypeFromPostgres, createStagePgSql, createTablePgSql, insertFromArraysPgSql, insertFromStagePgSql, postgresType } from './postgres-sql.js';
 import { redactPassword, redactPostgresUrl } from './postgres-url.js';
 import type { FamilyTableSpec, LoadBatch, SqlSession, TableShape, Target } from './target.js';
 
@@ -31,9 +31,9 @@ interface ColumnRow {
  * PostgreSQL as the target: the tables, the quarantine and the load manifest in one database, so
  * a batch and the manifest's advance commit together. A batch is one transaction: the events rows
  * of ids `events` does not have yet, and the data rows of the events new there, are streamed with
- * `COPY ... FROM STDIN` straight into their tables; the events of known ids, the quarantine and
- * the manifest into a temp table (dropped at commit), then moved with the DuckDB target's
- * `INSERT ... ON CONFLICT` rules (earliest collector time wins). One
+ * `COPY ... FROM STDIN` straight into their tables; the events of known ids and the quarantine
+ * into a temp table (dropped at commit), then moved with the DuckDB target's `INSERT ... ON
+ * CONFLICT` rules (earliest collector time wins), and the manifest's positions in one INSERT. One
  * connection; one that fails is dropped and the next call opens another, so a `--follow` load
  * outlives a database restart. Messages never show the URL's password.
  */
@@ -144,11 +144,11 @@ export async function openPostgresTarget(options: PostgresTargetOptions): Promis
       await client.query(insertFromStagePgSql(QUARANTINE_TABLE, 'stage_quarantine', QUARANTINE_COLUMNS, 'nothing', QUARANTINE_KEY));
     }
     if (positions.length > 0) {
-      await stage('stage_manifest', MANIFEST_COLUMNS, manifestRows(source, positions, batch.loadedAt));
-      await client.query(insertFromStagePgSql(MANIFEST_TABLE, 'stage_manifest', MANIFEST_COLUMNS, 'update', MANIFEST_KEY));
+      const rows = manifestRows(source, positions, batch.loadedAt);
+      await client.query(insertFromArraysPgSql(MANIFEST_TABLE, MANIFEST_COLUMNS, 'update', MANIFEST_KEY), MANIFEST_COLUMNS.map((_c, i) => rows.map((row) => row[i])));
     }
     // Inside transaction() the stages are dropped here (ON COMMIT DROP waits for the outer commit).
-    if (state === 'in-transaction') for (const name of ['stage_events', 'stage_quarantine', 'stage_manifest']) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+    if (state === 'in-transaction') for (const name of ['stage_events', 'stage_quarantine']) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
   }
 
   await use('cannot create the tables in', async (client) => {
