@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Envelope } from '@tracklane/core';
 import { LINE_FEED } from './char-codes.js';
 import { CollectorError, CollectorErrorCode, isCollectorError } from './errors.js';
+import { HOUR_MS, isDateDir, isPartFileName, partitionStart } from './sinks/store-layout.js';
 
 /** A good record of the raw store: its envelope and its line exactly as the file sink wrote it. */
 export interface StoredGoodRecord {
@@ -34,8 +35,6 @@ export interface SourceTally {
  */
 const MAX_LINE_BYTES = 64 << 20;
 
-const HOUR_MS = 3_600_000;
-
 /** The store's real root; a `from` that is not a raw store is an error (REPLAY_SOURCE), never an empty replay. */
 export async function storeRoot(from: string): Promise<string> {
   let root: string;
@@ -54,7 +53,7 @@ export async function storeRoot(from: string): Promise<string> {
 }
 
 /**
- * The hour partitions of `good/` (`date=YYYY-MM-DD/hour=HH`, the receive hour) that can hold events
+ * The hour partitions of `good/` (store-layout: `date=YYYY-MM-DD/hour=HH`, the receive hour) that can hold events
  * received in [since, until), oldest first, each with its part files in name order. Symlinks are
  * followed only where they stay inside the store; others, and entries that are not regular files
  * (a FIFO would block the replay), are refused and listed in `tally`.
@@ -63,16 +62,16 @@ export async function partitionsBetween(root: string, since: number, until: numb
   const partitions: { start: number; files: string[] }[] = [];
   const good = await inside(root, path.join(root, 'good'), tally, 'directory');
   if (!good) return partitions;
-  for (const date of (await fs.readdir(good)).filter((d) => d.startsWith('date=')).sort()) {
+  for (const date of (await fs.readdir(good)).filter(isDateDir).sort()) {
     const dateDir = await inside(root, path.join(good, date), tally, 'directory');
     if (!dateDir) continue;
-    for (const hour of (await fs.readdir(dateDir)).filter((h) => h.startsWith('hour=')).sort()) {
-      const start = Date.parse(`${date.slice(5)}T${hour.slice(5)}:00:00Z`);
-      if (!(start + HOUR_MS > since && start < until)) continue;
+    for (const hour of (await fs.readdir(dateDir)).sort()) {
+      const start = partitionStart(date, hour);
+      if (start === undefined || !(start + HOUR_MS > since && start < until)) continue;
       const hourDir = await inside(root, path.join(dateDir, hour), tally, 'directory');
       if (!hourDir) continue;
       const files: string[] = [];
-      for (const name of (await fs.readdir(hourDir)).filter((f) => f.endsWith('.jsonl')).sort()) {
+      for (const name of (await fs.readdir(hourDir)).filter(isPartFileName).sort()) {
         const file = await inside(root, path.join(hourDir, name), tally, 'file');
         if (file) files.push(file);
       }

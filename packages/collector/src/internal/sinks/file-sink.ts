@@ -7,6 +7,7 @@ import { defaultInstanceId, instanceIdProblem } from './instance-id.js';
 import { claimInstance, tryClaimInstance } from './instance-lock.js';
 import { dropTornTail, repairRecentTails, truncateTo } from './part-file-repair.js';
 import type { Sink, SinkRecord } from './sink.js';
+import { HOUR_MS, partFilePath } from './store-layout.js';
 
 export interface FileSinkOptions {
   /** Root of the raw store; good and bad events land under `good/` and `bad/`. */
@@ -27,8 +28,6 @@ export interface FileSinkOptions {
    */
   instanceId?: string;
 }
-
-const HOUR_MS = 3_600_000;
 
 /** Partitions whose path is remembered per kind; events from far apart in time only cost a path each. */
 const MAX_REMEMBERED_PARTITIONS = 1024;
@@ -117,8 +116,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
     let file = files.get(hour);
     if (file === undefined) {
       if (files.size >= MAX_REMEMBERED_PARTITIONS) files.clear();
-      const iso = new Date(hour * HOUR_MS).toISOString();
-      file = path.join(root, record.kind, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`, `part-${instance}.jsonl`);
+      file = partFilePath(root, record.kind, hour * HOUR_MS, instance);
       files.set(hour, file);
     }
     return file;

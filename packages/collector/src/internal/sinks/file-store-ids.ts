@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LINE_FEED } from '../char-codes.js';
 import { GoodLineReader } from './good-line-id.js';
 import type { RecentIds } from './sink.js';
+import { isDateDir, isPartFileName, partitionStart } from './store-layout.js';
 
 /**
  * Bytes read at a time, from the end of a part file towards its start: 1 MiB first, twice as much at
@@ -180,7 +181,7 @@ interface PartFile {
 const LIST_SLICE = 256;
 
 /**
- * `<good>/date=…/hour=…/part-*.jsonl`, with their size and last write time. Synchronous calls, a
+ * The part files of `<good>`'s hour partitions (store-layout), with their size and last write time. Synchronous calls, a
  * slice at a time: a year of partitions (17,520 files from two collectors) takes about a third of the
  * time a promise per file does, and the event loop still turns between slices.
  */
@@ -191,13 +192,13 @@ async function partFiles(good: string): Promise<PartFile[]> {
     if (++calls % LIST_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
   };
   for (const date of list(good)) {
-    if (!date.startsWith('date=')) continue;
+    if (!isDateDir(date)) continue;
     for (const hour of list(path.join(good, date))) {
-      if (!hour.startsWith('hour=')) continue;
+      if (partitionStart(date, hour) === undefined) continue;
       await turn();
       const dir = path.join(good, date, hour);
       for (const name of list(dir)) {
-        if (!name.startsWith('part-') || !name.endsWith('.jsonl')) continue;
+        if (!isPartFileName(name)) continue;
         await turn();
         const file = path.join(dir, name);
         // Missing when removed since it was listed (a retention job): nothing to read.

@@ -1,10 +1,8 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { HOUR_MS, partFilePath } from './store-layout.js';
 
 /** Bytes read at a time when looking backwards for a file's last newline. */
 const TAIL_CHUNK = 65_536;
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Cuts `file` back to `size` bytes: what a failed commit appended (whole lines a retry would land
@@ -62,11 +60,8 @@ export async function dropTornTail(handle: fs.FileHandle, size: number, sync: bo
  */
 export async function repairRecentTails(root: string, instance: string, now: number, sync: boolean): Promise<void> {
   const files: string[] = [];
-  for (const kind of ['good', 'bad']) {
-    for (const hour of [now, now - HOUR_MS]) {
-      const iso = new Date(Math.floor(hour / HOUR_MS) * HOUR_MS).toISOString();
-      files.push(path.join(root, kind, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`, `part-${instance}.jsonl`));
-    }
+  for (const kind of ['good', 'bad'] as const) {
+    for (const hour of [now, now - HOUR_MS]) files.push(partFilePath(root, kind, hour, instance));
   }
   await Promise.all(
     files.map(async (file) => {
