@@ -5,8 +5,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { quoteIdent } from '../model/naming.js';
 import type { SqlColumn } from './duckdb-sql.js';
 
-/** Rows per chunk written to the COPY stream: large enough to amortize the writes, small enough to bound memory. */
-const ROWS_PER_CHUNK = 2_000;
+/** Bytes per chunk written to the COPY stream: large enough to amortize the writes, small enough to bound memory. */
+const CHUNK_BYTES = 1 << 20;
 
 const NEEDS_ESCAPE = /[\\\n\r\t\0]/;
 
@@ -24,21 +24,25 @@ export async function copyRows(client: pg.ClientBase, table: string, into: 'stag
   const kinds = columns.map((c): FieldKind => (c.type === 'JSON' ? 'json' : c.type.endsWith('[]') ? (into === 'stage' ? 'json' : 'array') : 'text'));
   const name = into === 'stage' ? `pg_temp.${quoteIdent(table)}` : quoteIdent(table);
   const sql = `COPY ${name} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
-  function* chunks(): Generator<string> {
-    let chunk = '';
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      for (let i = 0; i < columns.length; i++) {
-        if (i > 0) chunk += '\t';
-        chunk += copyField(row[i], kinds[i]!);
+  // Each row's line is encoded into the chunk's buffer as it is made: no chunk-long string built by
+  // concatenation to flatten and encode again (most of what a batch's COPY allocated).
+  function* chunks(): Generator<Buffer> {
+    let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let at = 0;
+    for (const row of rows) {
+      let line = copyField(row[0], kinds[0]!);
+      for (let i = 1; i < columns.length; i++) line += `\t${copyField(row[i], kinds[i]!)}`;
+      line += '\n';
+      // Room for the line: UTF-8 takes at most 3 bytes a UTF-16 unit.
+      const most = line.length * 3;
+      if (at + most > buffer.length) {
+        if (at > 0) yield buffer.subarray(0, at);
+        buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+        at = 0;
       }
-      chunk += '\n';
-      if ((r + 1) % ROWS_PER_CHUNK === 0) {
-        yield chunk;
-        chunk = '';
-      }
+      at += buffer.write(line, at);
     }
-    if (chunk !== '') yield chunk;
+    if (at > 0) yield buffer.subarray(0, at);
   }
   await pipeline(Readable.from(chunks(), { objectMode: false }), client.query(copyFrom(sql)));
 }
