@@ -12,6 +12,7 @@ export {
   trackerVersion,
 } from './internal/tracker-protocol.js';
 export type { SerializeOptions, TrackerPayload } from './internal/tracker-protocol.js';
+export { TP2_FIELDS, TP2_SELF_DESCRIBING_FIELDS } from './internal/tracker-protocol-fields.js';
 export { base64UrlEncode } from './internal/base64.js';
 export { snowplowBrowserTrackerBridge } from './internal/browser-tracker-bridge.js';
 export type {

@@ -1,3 +1,4 @@
+import { CONSENT_SCHEMA, TP2_FIELDS as F, TP2_SELF_DESCRIBING_FIELDS as SD, TP2_PATH } from '@tracklane/snowplow';
 import { v7 as uuidV7 } from 'uuid';
 import { RefusedEvent } from './batch-check.js';
 import { CollectorError, CollectorErrorCode } from './errors.js';
@@ -8,9 +9,10 @@ import { PAGE_PING_SCHEMA, PAGE_VIEW_SCHEMA, STRUCTURED_EVENT_SCHEMA } from './s
  * /com.snowplowanalytics.snowplow/tp2` with a `payload_data` body, or one payload in the query
  * string of a GET (PIXEL_PATH), each payload mapped back to a
  * Tracklane envelope (the inverse of `@tracklane/snowplow`'s mapping, the envelope table of docs/design.md),
- * so existing Snowplow trackers can send to the native collector during a migration.
+ * so existing Snowplow trackers can send to the native collector during a migration. The path and
+ * the field names are `@tracklane/snowplow`'s (TP2_FIELDS): one table for both directions.
  */
-export const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';
+export { TP2_PATH };
 /**
  * Snowplow's pixel endpoint: a GET with one payload in its query string, as Snowplow's trackers send
  * with `eventMethod: 'get'` (and pixel tags, AMP, e-mail opens). A Snowplow collector reads a GET of
@@ -22,8 +24,6 @@ export const LEGACY_PIXEL_PATH = '/ice.png';
 const PAYLOAD_DATA = /^iglu:com\.snowplowanalytics\.snowplow\/payload_data\/jsonschema\/1-0-[0-4]$/;
 const UNSTRUCT_EVENT = /^iglu:com\.snowplowanalytics\.snowplow\/unstruct_event\/jsonschema\/1-0-\d+$/;
 const CONTEXTS = /^iglu:com\.snowplowanalytics\.snowplow\/contexts\/jsonschema\/1-0-\d+$/;
-/** The consent snapshot, sent by `@tracklane/snowplow` as a context entity. */
-const CONSENT_SCHEMA = 'iglu:dev.tracklane/consent/jsonschema/1-0-0';
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -64,7 +64,7 @@ export function envelopeFromPayload(payload: unknown, receivedAt: number): unkno
   }
   const p = payload as Record<string, unknown>;
   const text = (key: string): string | undefined => (typeof p[key] === 'string' ? p[key] : undefined);
-  const eid = text('eid');
+  const eid = text(F.id);
   const refuse = (error: string): RefusedEvent => new RefusedEvent(payload, eid, [error]);
 
   const type = text('e');
@@ -72,27 +72,33 @@ export function envelopeFromPayload(payload: unknown, receivedAt: number): unkno
   if (!eventOf) return refuse(type === undefined ? '/e: missing tracker protocol event type' : `/e: unsupported tracker protocol event type ${JSON.stringify(type)}`);
   const event = eventOf(p, text);
   if (typeof event === 'string') return refuse(event);
-  const contexts = selfDescribingJson(text('co'), text('cx'), CONTEXTS);
-  if (contexts === null) return refuse(`${text('co') !== undefined ? '/co' : '/cx'}: not a readable contexts self-describing JSON`);
+  const contexts = selfDescribingJson(text(SD.entities.json), text(SD.entities.base64), CONTEXTS);
+  if (contexts === null) return refuse(`/${text(SD.entities.json) !== undefined ? SD.entities.json : SD.entities.base64}: not a readable contexts self-describing JSON`);
   const entities = Array.isArray(contexts) ? (contexts as { schema?: unknown }[]) : [];
   const consentEntity = entities.find((entity) => entity?.schema === CONSENT_SCHEMA) as { data?: unknown } | undefined;
   const others = entities.filter((entity) => entity?.schema !== CONSENT_SCHEMA);
 
-  const created = isoOf(text('dtm')) ?? isoOf(text('stm')) ?? new Date(receivedAt).toISOString();
+  const sent = isoOf(text(F['ts.sent']));
+  const created = isoOf(text(F['ts.created'])) ?? sent ?? new Date(receivedAt).toISOString();
   const envelope: Record<string, unknown> = {
     // Enrich accepts an upper-case eid and stores it lower-cased.
     id: eid === undefined ? uuidV7({ msecs: receivedAt }) : UUID.test(eid) ? eid.toLowerCase() : eid,
     event,
     ...(others.length > 0 ? { entities: others } : {}),
-    ts: defined({ created, sent: isoOf(text('stm')), true: isoOf(text('ttm')) }),
-    app: defined({ id: text('aid'), platform: text('p') }),
-    tracker: { ...trackerOfTv(text('tv') ?? ''), ...defined({ namespace: text('tna') }) },
-    user: defined({ anonymousId: text('duid'), userId: text('uid'), sessionId: text('sid'), sessionIndex: integerOf(text('vid')) }),
+    ts: defined({ created, sent, true: isoOf(text(F['ts.true'])) }),
+    app: defined({ id: text(F['app.id']), platform: text(F['app.platform']) }),
+    tracker: { ...trackerOfTv(text(F.tracker) ?? ''), ...defined({ namespace: text(F['tracker.namespace']) }) },
+    user: defined({
+      anonymousId: text(F['user.anonymousId']),
+      userId: text(F['user.userId']),
+      sessionId: text(F['user.sessionId']),
+      sessionIndex: integerOf(text(F['user.sessionIndex'])),
+    }),
     consent: consentEntity?.data ?? { purposes: {} },
   };
-  const page = defined({ url: text('url'), referrer: text('refr'), title: text('page') });
+  const page = defined({ url: text(F['page.url']), referrer: text(F['page.referrer']), title: text(F['page.title']) });
   if (Object.keys(page).length > 0) envelope.page = page;
-  const device = defined({ userAgent: text('ua'), language: text('lang'), timezone: text('tz'), screen: text('res') });
+  const device = defined({ userAgent: text(F['device.userAgent']), language: text(F['device.language']), timezone: text(F['device.timezone']), screen: text(F['device.screen']) });
   if (Object.keys(device).length > 0) envelope.device = device;
   return envelope;
 }
@@ -108,9 +114,10 @@ const EVENTS = new Map<string, (p: Record<string, unknown>, text: (key: string) 
   [
     'ue',
     (_, text) => {
-      const event = selfDescribingJson(text('ue_pr'), text('ue_px'), UNSTRUCT_EVENT);
-      if (event === undefined) return '/ue_pr: missing: a self-describing event (e=ue) needs ue_pr or ue_px';
-      if (event === null) return `${text('ue_pr') !== undefined ? '/ue_pr' : '/ue_px'}: not a readable unstruct_event self-describing JSON`;
+      const { json, base64 } = SD.event;
+      const event = selfDescribingJson(text(json), text(base64), UNSTRUCT_EVENT);
+      if (event === undefined) return `/${json}: missing: a self-describing event (e=ue) needs ${json} or ${base64}`;
+      if (event === null) return `/${text(json) !== undefined ? json : base64}: not a readable unstruct_event self-describing JSON`;
       return event as SelfDescribing;
     },
   ],

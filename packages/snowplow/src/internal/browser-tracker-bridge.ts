@@ -11,6 +11,7 @@ import type {
   Transport,
   TransportResult,
 } from '@tracklane/core';
+import { TP2_FIELDS } from './tracker-protocol-fields.js';
 import { consentEntity } from './tracker-protocol.js';
 
 /** `tracker.name` of the envelopes the bridge builds (seen in hooks only: Snowplow sets its own `tv`). */
@@ -174,7 +175,7 @@ export function snowplowBrowserTrackerBridge(options: SnowplowBrowserTrackerBrid
     getStats: () => core.getStats(),
     plugin: {
       beforeTrack: (payloadBuilder) => {
-        if (handingOver !== undefined) payloadBuilder.add('eid', handingOver);
+        if (handingOver !== undefined) payloadBuilder.add(TP2_FIELDS.id, handingOver);
       },
     },
   };

@@ -1,5 +1,6 @@
 import type { ConsentSnapshot, Envelope, SelfDescribing } from '@tracklane/core';
 import { base64UrlEncode } from './base64.js';
+import { TP2_FIELDS as F, TP2_SELF_DESCRIBING_FIELDS as SD } from './tracker-protocol-fields.js';
 
 /** Schema of the tp2 POST body: `{schema, data: [payload, ...]}`. */
 export const PAYLOAD_DATA_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
@@ -52,35 +53,35 @@ export function toTrackerPayload(envelope: Envelope, options: SerializeOptions =
     if (value !== undefined) payload[key] = String(value);
   };
   set('e', 'ue');
-  set('eid', envelope.id);
-  set('tv', trackerVersion(envelope.tracker));
-  set('tna', envelope.tracker.namespace);
-  set('aid', envelope.app.id);
-  set('p', envelope.app.platform);
-  set('dtm', epochMs(envelope.ts.created));
-  set('stm', options.sentAtMs ?? epochMs(envelope.ts.sent));
-  set('ttm', epochMs(envelope.ts.true));
-  set('duid', envelope.user.anonymousId);
-  set('uid', envelope.user.userId);
-  set('sid', envelope.user.sessionId);
-  set('vid', envelope.user.sessionIndex);
-  set('url', envelope.page?.url);
-  set('refr', envelope.page?.referrer);
-  set('page', envelope.page?.title);
-  set('ua', envelope.device?.userAgent);
-  set('lang', envelope.device?.language);
-  set('tz', envelope.device?.timezone);
-  set('res', envelope.device?.screen);
+  set(F.id, envelope.id);
+  set(F.tracker, trackerVersion(envelope.tracker));
+  set(F['tracker.namespace'], envelope.tracker.namespace);
+  set(F['app.id'], envelope.app.id);
+  set(F['app.platform'], envelope.app.platform);
+  set(F['ts.created'], epochMs(envelope.ts.created));
+  set(F['ts.sent'], options.sentAtMs ?? epochMs(envelope.ts.sent));
+  set(F['ts.true'], epochMs(envelope.ts.true));
+  set(F['user.anonymousId'], envelope.user.anonymousId);
+  set(F['user.userId'], envelope.user.userId);
+  set(F['user.sessionId'], envelope.user.sessionId);
+  set(F['user.sessionIndex'], envelope.user.sessionIndex);
+  set(F['page.url'], envelope.page?.url);
+  set(F['page.referrer'], envelope.page?.referrer);
+  set(F['page.title'], envelope.page?.title);
+  set(F['device.userAgent'], envelope.device?.userAgent);
+  set(F['device.language'], envelope.device?.language);
+  set(F['device.timezone'], envelope.device?.timezone);
+  set(F['device.screen'], envelope.device?.screen);
 
   const event = JSON.stringify({ schema: UNSTRUCT_EVENT_SCHEMA, data: { schema: envelope.event.schema, data: envelope.event.data } });
   const entities = [...(envelope.entities ?? []).map((e) => ({ schema: e.schema, data: e.data })), consentEntity(envelope.consent)];
   const contexts = JSON.stringify({ schema: CONTEXTS_SCHEMA, data: entities });
   if (options.encodeBase64) {
-    payload.ue_px = base64UrlEncode(event);
-    payload.cx = base64UrlEncode(contexts);
+    payload[SD.event.base64] = base64UrlEncode(event);
+    payload[SD.entities.base64] = base64UrlEncode(contexts);
   } else {
-    payload.ue_pr = event;
-    payload.co = contexts;
+    payload[SD.event.json] = event;
+    payload[SD.entities.json] = contexts;
   }
   return payload;
 }
