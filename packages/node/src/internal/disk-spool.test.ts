@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isTracklaneError, type StoredEvent } from '@tracklane/core';
 import { createDiskSpool, fileNameOf, type DiskSpoolOptions } from './disk-spool.js';
 import type { DiskSpoolStore } from './spool-store.js';
@@ -246,10 +246,35 @@ describe('disk spool', () => {
     expect(idsOf(peekAll(openSpool()))).toEqual(idsOf(added));
   });
 
+  it('syncs each batch added with durability fsync, and none with write (the default), as the deprecated fsync batch and never did', () => {
+    const syncs = vi.spyOn(fs, 'fdatasyncSync');
+    try {
+      const addedSyncs = (options: Partial<DiskSpoolOptions>): number => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        const store = openSpool(options);
+        syncs.mockClear();
+        store.add(events(2));
+        store.add(events(1));
+        closeSpool(store);
+        return syncs.mock.calls.length;
+      };
+      expect(addedSyncs({ durability: 'fsync' })).toBe(2);
+      expect(addedSyncs({ fsync: 'batch' })).toBe(2);
+      expect(addedSyncs({ durability: 'fsync', fsync: 'batch' })).toBe(2);
+      expect(addedSyncs({ durability: 'write' })).toBe(0);
+      expect(addedSyncs({ fsync: 'never' })).toBe(0);
+      expect(addedSyncs({})).toBe(0);
+    } finally {
+      syncs.mockRestore();
+    }
+  });
+
   it('rejects bad options with a clear error', () => {
     expect(() => createDiskSpool({ dir: '' })).toThrow(/`dir` must be a non-empty path/);
     expect(() => createDiskSpool({ dir, maxEvents: 0 })).toThrow(/maxEvents/);
     expect(() => createDiskSpool({ dir, fsync: 'always' as 'never' })).toThrow(/fsync/);
+    expect(() => createDiskSpool({ dir, durability: 'batch' as 'fsync' })).toThrow(/`durability` must be 'fsync' or 'write'/);
+    expect(() => createDiskSpool({ dir, durability: 'fsync', fsync: 'never' })).toThrow(/disagree/);
   });
 
   it('throws once closed', () => {

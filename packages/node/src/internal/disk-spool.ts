@@ -28,11 +28,19 @@ export interface DiskSpoolOptions {
    */
   maxBytes?: number;
   /**
-   * `'never'`: appends go to the OS page cache, which survives a crash of the process (even
-   * `kill -9`) but not a power loss or kernel panic. `'batch'`: every batch of events added is
-   * `fdatasync`ed before `add()` returns, which survives power loss at the cost of a disk flush per
-   * batch. Compaction always syncs.
-   * @default 'never'
+   * What an event has survived once `add()` returns, in the words of the collector's file sink.
+   * `'write'`: its append reached the OS page cache, which survives a crash of the process (even
+   * `kill -9`) but not a power loss or kernel panic. `'fsync'`: every batch of events added is
+   * `fdatasync`ed before `add()` returns (and a new log file's name synced), which survives power
+   * loss at the cost of a disk flush per batch. Compaction always syncs. The default differs from
+   * the file sink's (`'fsync'`): a spool holds events until a collector has them; the collector's
+   * store is where they are kept.
+   * @default 'write'
+   */
+  durability?: 'fsync' | 'write';
+  /**
+   * @deprecated Use `durability`: `'never'` is `'write'`, `'batch'` is `'fsync'`. Still accepted;
+   * given with a `durability` that means something else, the spool refuses both (INVALID_CONFIG).
    */
   fsync?: 'never' | 'batch';
 }
@@ -84,11 +92,20 @@ function resolveOptions(options: DiskSpoolOptions): SpoolSettings {
     dir: path.resolve(options.dir),
     maxEvents: options.maxEvents ?? 1_000_000,
     maxBytes: options.maxBytes ?? 256 * 1024 * 1024,
-    fsync: options.fsync ?? 'never',
+    durability: durabilityOf(options, fail),
   };
   for (const key of ['maxEvents', 'maxBytes'] as const) if (!(settings[key] > 0)) fail(`\`${key}\` must be a positive number`);
-  if (settings.fsync !== 'never' && settings.fsync !== 'batch') fail("`fsync` must be 'never' or 'batch'");
   return settings;
+}
+
+/** `durability`, or what the deprecated `fsync` spelling of it means; `'write'` when neither is given. */
+function durabilityOf(options: DiskSpoolOptions, fail: (message: string) => never): SpoolSettings['durability'] {
+  const { durability, fsync } = options;
+  if (durability !== undefined && durability !== 'fsync' && durability !== 'write') fail("`durability` must be 'fsync' or 'write'");
+  if (fsync !== undefined && fsync !== 'never' && fsync !== 'batch') fail("`fsync` must be 'never' or 'batch' (deprecated: use `durability`, 'write' or 'fsync')");
+  const legacy = fsync === undefined ? undefined : fsync === 'batch' ? 'fsync' : 'write';
+  if (durability !== undefined && legacy !== undefined && durability !== legacy) fail(`\`durability: '${durability}'\` and the deprecated \`fsync: '${fsync}'\` disagree: give \`durability\` only`);
+  return durability ?? legacy ?? 'write';
 }
 
 /** A file name from a destination name: safe characters kept, others `%XX`-escaped, long names hashed. */

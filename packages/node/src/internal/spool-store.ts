@@ -4,7 +4,8 @@ import type { AddResult, EventStore, PeekOptions, StoredEvent } from '@tracklane
 import type { DiskSpoolOptions } from './disk-spool.js';
 import { REMOVE, addLine, appendAll, fsyncDir, replayLog, writeCompacted } from './spool-log.js';
 
-export type SpoolSettings = Required<DiskSpoolOptions>;
+/** The spool's options resolved: the deprecated `fsync` read into `durability`. */
+export type SpoolSettings = Required<Omit<DiskSpoolOptions, 'fsync'>>;
 
 /** Compaction runs when dead lines outnumber live events and there are more than this many. */
 const COMPACT_MIN_DEAD_LINES = 10_000;
@@ -58,7 +59,7 @@ export class DiskSpoolStore implements EventStore {
     if (replay.tornLines > 0) fs.truncateSync(file, replay.validBytes);
     this.fd = fs.openSync(file, 'a');
     this.fileBytes = replay.validBytes;
-    if (!existed && settings.fsync === 'batch') fsyncDir(settings.dir);
+    if (!existed && settings.durability === 'fsync') fsyncDir(settings.dir);
     if (replay.corruptLines > 0) this.compact();
     else this.compactIfMostlyDead();
   }
@@ -89,7 +90,7 @@ export class DiskSpoolStore implements EventStore {
       text += addLine(stored);
     }
     if (accepted.size === 0) return { refused };
-    this.append(fd, text, this.settings.fsync === 'batch');
+    this.append(fd, text, this.settings.durability === 'fsync');
     for (const [id, stored] of accepted) this.entries.set(id, stored);
     this.bytes = bytes;
     this.lines += accepted.size;
@@ -155,7 +156,7 @@ export class DiskSpoolStore implements EventStore {
   private removeIds(ids: readonly string[]): void {
     const fd = this.descriptor();
     if (ids.length === 0) return;
-    // Not synced even with fsync 'batch': a lost removal only means the event is sent again.
+    // Not synced even with durability 'fsync': a lost removal only means the event is sent again.
     this.append(fd, `${REMOVE}${JSON.stringify(ids)}\n`, false);
     for (const id of ids) {
       this.bytes -= this.entries.get(id)!.bytes;

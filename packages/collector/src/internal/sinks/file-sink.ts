@@ -16,6 +16,7 @@ export interface FileSinkOptions {
    * `fsync`: a write resolves after the data reached the disk (survives power loss), and with it the
    * names of the partition directories and part files it created.
    * `write`: after it reached the OS (survives a crash of the collector, not of the machine).
+   * The same words as `@tracklane/node`'s spool (`durability`, which defaults to `write`).
    * @default 'fsync'
    */
   durability?: 'fsync' | 'write';
