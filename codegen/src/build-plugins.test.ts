@@ -7,6 +7,7 @@ import { schemaDir } from './internal/testing/schema-dir.js';
 import { scratchDir } from './internal/testing/typecheck.js';
 import { tracklane as rollupTracklane } from './rollup-plugin.js';
 import { tracklane as viteTracklane, type ViteDevServerLike } from './vite-plugin.js';
+import { eventually } from '../../test/helpers/eventually.js';
 
 const event = (props: Record<string, unknown> = {}) => ({ type: 'object', properties: props, additionalProperties: false, 'x-tracklane': { kind: 'event' } });
 const virtualEntry = { name: 'entry', resolveId: (id: string) => (id === 'entry' ? id : null), load: (id: string) => (id === 'entry' ? 'export default 1;' : null) };
@@ -39,7 +40,7 @@ describe('Rollup plugin', () => {
       }
     });
     try {
-      await until(() => builds.count === 1);
+      await eventually(() => builds.count === 1, { timeoutMs: 20_000, intervalMs: 25, what: 'the first build' });
       const file = join(dir, 'com.acme/click/jsonschema/1-0-0');
       const schema = JSON.parse(readFileSync(file, 'utf8'));
       schema.properties.label = { type: 'string' };
@@ -49,7 +50,7 @@ describe('Rollup plugin', () => {
       for (let saves = 0; !regenerated(); saves++) {
         if (saves === 10) throw new Error('the schema change was saved 10 times and never regenerated the code');
         writeFileSync(file, JSON.stringify(schema));
-        await until(regenerated, 2000).catch(() => undefined);
+        await eventually(regenerated, { timeoutMs: 2000, intervalMs: 25, what: 'the code regenerated' }).catch(() => undefined);
       }
     } finally {
       await watcher.close();
@@ -77,11 +78,3 @@ describe('Vite plugin', () => {
     expect(readFileSync(join(out, 'index.ts'), 'utf8')).toContain('trackClick');
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

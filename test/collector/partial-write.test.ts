@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_KEY, httpRequest, partFiles, readStore } from '../helpers/collector.js';
+import { eventually } from '../helpers/eventually.js';
 import { spawnCollectorCli, type CollectorProcess } from '../helpers/collector-process.js';
 import { expectEachOnce, expectHealthy, startNormalClient } from '../helpers/normal-client.js';
 import { batch, envelope, invalidEnvelope, writeTrackingPlan } from '../helpers/tracking-plan.js';
@@ -82,7 +83,7 @@ describe('a 503 after a partial write', () => {
 
     // The disk has room again: ready on its own, and the retry lands each event once.
     limitFileSize(collector.child.pid!, 'unlimited');
-    await vi.waitFor(async () => expect((await httpRequest(new URL('/readyz', collector.url), 'GET', {})).status).toBe(200), { timeout: 10_000, interval: 100 });
+    await eventually(async () => expect((await httpRequest(new URL('/readyz', collector.url), 'GET', {})).status).toBe(200), { timeoutMs: 10_000, intervalMs: 100, what: 'the collector ready again' });
     const retried = await post(batch(hostile));
     expect(retried.status).toBe(200);
     expect(retried.json).toMatchObject({ accepted: 20, duplicates: 0 });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVER_KEY, partFiles, readStore } from '../helpers/collector.js';
 import { spawnCollectorCli } from '../helpers/collector-process.js';
+import { eventually } from '../helpers/eventually.js';
 import { expectEachOnce, expectHealthy, startNormalClient } from '../helpers/normal-client.js';
 import { batch, envelope, writeTrackingPlan } from '../helpers/tracking-plan.js';
 
@@ -51,7 +52,7 @@ describe('partition fan-out', () => {
       }
       // The normal client keeps sending after the hostile batches too: the collector still takes its events.
       const afterHostile = normal.acked.size;
-      while (normal.acked.size < afterHostile + 200) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually(() => normal.acked.size >= afterHostile + 200, { timeoutMs: 30_000, what: 'the normal client acknowledged 200 more events' });
       await normal.stop();
       expect([...normal.refusals], 'statuses other than 200 the normal client got').toEqual([]);
       await expectHealthy(collector.url);

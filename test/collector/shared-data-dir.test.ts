@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_KEY, partFiles, readStore } from '../helpers/collector.js';
 import { spawnCollectorCli, type CollectorProcess } from '../helpers/collector-process.js';
+import { eventually } from '../helpers/eventually.js';
 import { expectEachOnce, expectHealthy, startNormalClient, type NormalClient } from '../helpers/normal-client.js';
 import { writeTrackingPlan } from '../helpers/tracking-plan.js';
 
@@ -46,7 +47,7 @@ async function load(collectors: readonly CollectorProcess[]): Promise<Set<string
   const clients: NormalClient[] = collectors.flatMap((collector) => [startNormalClient(() => collector.url), startNormalClient(() => collector.url)]);
   await Promise.all(
     clients.map(async (client) => {
-      while (client.acked.size < PER_CLIENT) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually(() => client.acked.size >= PER_CLIENT, { timeoutMs: 60_000, what: `${PER_CLIENT} events acknowledged to a client` });
       await client.stop();
     }),
   );
@@ -101,7 +102,7 @@ describe('collectors sharing a data directory', () => {
     await expect(start([], { TRACKLANE_INSTANCE_ID: 'same' })).rejects.toThrow(/instance id "same" is in use/);
 
     await expectHealthy(first.url);
-    while (client.acked.size < PER_CLIENT) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(() => client.acked.size >= PER_CLIENT, { timeoutMs: 60_000, what: `${PER_CLIENT} events acknowledged to the client` });
     await client.stop();
     expect([...client.refusals]).toEqual([]);
     await stop(first);

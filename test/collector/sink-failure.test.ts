@@ -2,8 +2,9 @@
 // and /readyz says so; once the disk is writable again the retried events land, once each.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SERVER_KEY, startCollector } from '../helpers/collector.js';
+import { eventually } from '../helpers/eventually.js';
 import { batch, envelope } from '../helpers/tracking-plan.js';
 
 /**
@@ -62,7 +63,7 @@ describe('a failing sink', () => {
     expect((await collector.request('GET', '/readyz')).status).toBe(503);
 
     rmSync(blocker);
-    await vi.waitFor(async () => expect((await collector.request('GET', '/readyz')).status).toBe(200), { timeout: 5000, interval: 100 });
+    await eventually(async () => expect((await collector.request('GET', '/readyz')).status).toBe(200), { timeoutMs: 5000, intervalMs: 100, what: 'the collector ready again' });
     expect(collector.records('good')).toEqual([]);
     expect((await collector.post(batch(events))).json).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
   });

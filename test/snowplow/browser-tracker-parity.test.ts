@@ -7,10 +7,11 @@
 import { newTracker, setUserId, trackSelfDescribingEvent } from '@snowplow/browser-tracker';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowserTracker } from '@tracklane/browser';
 import { createProductEntity, createUserContextEntity, trackCheckoutStarted, type CheckoutStarted } from '@tracklane/example-tracking-plan';
 import { CONSENT_SCHEMA, snowplowBrowserTrackerBridge, snowplowDestination } from '@tracklane/snowplow';
+import { eventually } from '../helpers/eventually.js';
 
 const COLLECTOR = 'https://sp.parity.test';
 /**
@@ -44,10 +45,6 @@ const CART: CheckoutStarted = {
 const TRUE_TIME = Date.UTC(2026, 2, 1, 9, 59, 59, 999);
 const decode = (value: string, base64: boolean) => JSON.parse(base64 ? Buffer.from(value, 'base64url').toString('utf8') : value);
 
-async function waitFor(predicate: (p: Record<string, string>) => boolean): Promise<Record<string, string>> {
-  await vi.waitFor(() => expect(payloads.some(predicate)).toBe(true), { timeout: 10_000, interval: 10 });
-  return payloads.find(predicate)!;
-}
 
 describe('@tracklane/snowplow next to @snowplow/browser-tracker 4.10.1 (happy-dom)', () => {
   for (const encodeBase64 of [false, true]) {
@@ -84,8 +81,8 @@ describe('@tracklane/snowplow next to @snowplow/browser-tracker 4.10.1 (happy-do
       tracker.identify('user-1');
       const ourId = trackCheckoutStarted(tracker, CART, { entities: entities(), trueTimestamp: TRUE_TIME, user: { anonymousId: sp.getDomainUserId() } });
 
-      const theirs = await waitFor((p) => p.eid === theirId);
-      const ours = await waitFor((p) => p.eid === ourId);
+      const theirs = await eventually(() => payloads.find((p) => p.eid === theirId) ?? false, { timeoutMs: 10_000, what: "Snowplow's event at the collector" });
+      const ours = await eventually(() => payloads.find((p) => p.eid === ourId) ?? false, { timeoutMs: 10_000, what: 'our event at the collector' });
       await tracker.shutdown();
       expect(theirs.tv).toBe('js-4.10.1');
       expect(ours.tv).toBe('tracklane-browser-0.1.0');

@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { collectorDestination, createNodeTracker } from '@tracklane/node';
 import { snowplowDestination } from '@tracklane/snowplow';
+import { eventually } from '../helpers/eventually.js';
 
 interface Receiver {
   url: string;
@@ -42,14 +43,6 @@ async function startReceiver(failing: boolean): Promise<Receiver> {
   return receiver;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('fan-out: Snowplow and the native collector from one tracker', () => {
   it.each([
     ['collector', 'snowplow'],
@@ -73,12 +66,12 @@ describe('fan-out: Snowplow and the native collector from one tracker', () => {
 
       // The receiver records ids as it reads the body, before the tracker has read the 200:
       // wait for the tracker's own view of the delivery, not the server's.
-      await until(() => healthy.received.length >= ids.length, `${healthyName} to receive every event`);
-      await until(() => tracker.getStats().destinations[healthyName]!.delivered >= ids.length, `the tracker to see ${healthyName}'s 200s`);
-      await until(() => failing.failedRequests >= 3, `${failingName} to be retried`);
+      await eventually(() => healthy.received.length >= ids.length, { timeoutMs: 10_000, what: `${healthyName} to receive every event` });
+      await eventually(() => tracker.getStats().destinations[healthyName]!.delivered >= ids.length, { timeoutMs: 10_000, what: `the tracker to see ${healthyName}'s 200s` });
+      await eventually(() => failing.failedRequests >= 3, { timeoutMs: 10_000, what: `${failingName} to be retried` });
       // Likewise for the 503s: with up to 4 batches in flight, the receiver can count 3 failed requests
       // before the tracker has read any of their answers.
-      await until(() => tracker.getStats().destinations[failingName]!.retried >= 2, `the tracker to see ${failingName}'s 503s`);
+      await eventually(() => tracker.getStats().destinations[failingName]!.retried >= 2, { timeoutMs: 10_000, what: `the tracker to see ${failingName}'s 503s` });
       // Every event once; up to 4 batches travel at once on their own connections, so in any order.
       expect([...healthy.received].sort()).toEqual([...ids].sort());
       expect(failing.received).toEqual([]);

@@ -11,9 +11,10 @@ import {
   type EmitterConfiguration,
   type PayloadBuilder,
 } from '@snowplow/node-tracker';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '@tracklane/core';
 import { PIXEL_KEY, SERVER_KEY, startCollector, type TestCollector } from '../helpers/collector.js';
+import { eventually } from '../helpers/eventually.js';
 import { ACCOUNT, CLICK } from '../helpers/tracking-plan.js';
 
 const ENTITY = { schema: ACCOUNT, data: { plan: 'pro' } };
@@ -63,7 +64,7 @@ function snowplowTracker(emitter: Partial<EmitterConfiguration>, encodeBase64 = 
     const payload = tracker.track(event, [ENTITY]) as { eid: string; dtm: string };
     await tracker.flush();
     // The tracker reports a request's outcome after its flush resolved.
-    await vi.waitFor(() => expect(sent.ok + sent.failed).toBe(1));
+    await eventually(() => expect(sent.ok + sent.failed).toBe(1), { timeoutMs: 1000, intervalMs: 50, what: "the tracker's report of its request" });
     return payload;
   };
   return { sent, track };

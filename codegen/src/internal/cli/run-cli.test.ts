@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { schemaDir } from '../testing/schema-dir.js';
 import { scratchDir } from '../testing/typecheck.js';
 import { runCli } from './run-cli.js';
+import { eventually } from '../../../../test/helpers/eventually.js';
 
 const run = async (args: string[], cwd = scratchDir('cwd'), stopWatching?: Promise<void>) => {
   let stdout = '';
@@ -90,13 +91,18 @@ describe('tracklane CLI', () => {
     const out = scratchDir('out');
     let stop!: () => void;
     const running = run(['generate', '--watch', '--schemas', dir, '--out', out], undefined, new Promise((resolve) => (stop = resolve)));
-    await waitFor(() => existsSync(join(out, 'index.ts')));
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => existsSync(join(out, 'index.ts')), { timeoutMs: 10_000, intervalMs: 25, what: 'the first generation' });
     const file = join(dir, 'com.acme/click/jsonschema/1-0-0');
     const schema = JSON.parse(readFileSync(file, 'utf8'));
     schema.properties.label = { type: 'string', description: 'Label.' };
-    writeFileSync(file, JSON.stringify(schema));
-    await waitFor(() => readFileSync(join(out, 'index.ts'), 'utf8').includes('label?: string'));
+    // The recursive watch may not have armed its subdirectories yet when the first generation lands:
+    // a change saved in that instant can go unseen. Like a user, save it again (every 500 ms, longer than the 50 ms
+    // debounce) until the code picks it up.
+    await eventually(() => readFileSync(join(out, 'index.ts'), 'utf8').includes('label?: string') || (writeFileSync(file, JSON.stringify(schema)), false), {
+      timeoutMs: 10_000,
+      intervalMs: 500,
+      what: 'the schema change regenerated',
+    });
     stop();
     expect((await running).code).toBe(0);
   });
@@ -106,12 +112,4 @@ function schemaDirInto(cwd: string): void {
   const src = schemaDir({ 'com.acme/click/1-0-0': event });
   // A config names directories relative to itself: link the generated plan in as `plan`.
   symlinkSync(src, join(cwd, 'plan'));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createBrowserTracker, type BrowserTracker, type BrowserTrackerOptions } from './browser-tracker.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { TRACKER_NAME, TRACKER_VERSION } from './version.js';
+import { eventually } from '../../../../test/helpers/eventually.js';
 
 const COLLECTOR = 'https://collect.test';
 const CLICK = 'iglu:com.acme/button_click/jsonschema/1-0-0';
@@ -55,13 +56,6 @@ function tracker(options: Partial<BrowserTrackerOptions> = {}, storagePrefix = `
   trackers.push(t);
   return t;
 }
-const until = async (check: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
 const storedIds = (storagePrefix: string) => keys(createStore(`${storagePrefix}-collector`, 'events'));
 
 describe('createBrowserTracker', () => {
@@ -101,13 +95,13 @@ describe('createBrowserTracker', () => {
     answer = () => new HttpResponse(null, { status: 503, headers: { 'retry-after': '60' } });
     const first = tracker({}, 'reload');
     const ids = [1, 2, 3].map((n) => first.track({ schema: CLICK, data: { button_id: `b${n}` } })!);
-    await until(() => received.length > 0);
+    await eventually(() => received.length > 0, { what: 'a first request' });
     await first.shutdown({ timeoutMs: 50 });
     expect((await storedIds('reload')).sort()).toEqual([...ids].sort());
     answer = () => HttpResponse.json({ accepted: 3, duplicates: 0, rejected: [] });
     received.length = 0;
     const second = tracker({}, 'reload');
-    await until(() => receivedIds().length === 3);
+    await eventually(() => receivedIds().length === 3, { what: 'the 3 stored events sent from the next page' });
     await second.flush();
     expect(receivedIds()).toEqual(ids);
     expect(await storedIds('reload')).toEqual([]);
@@ -118,9 +112,9 @@ describe('createBrowserTracker', () => {
     const t = tracker({ consent: { policyVersion: '2' } }, 'consent');
     t.track({ schema: SIGNUP, data: { plan: 'free' } }, { purpose: 'marketing' });
     const kept = t.track({ schema: CLICK, data: { button_id: 'x' } })!;
-    await until(() => received.length > 0);
+    await eventually(() => received.length > 0, { what: 'a first request' });
     t.setConsent({ marketing: 'denied' }, { source: 'banner' });
-    await until(() => t.getStats().dropped.consent_denied === 1);
+    await eventually(() => t.getStats().dropped.consent_denied === 1, { what: 'the marketing event purged' });
     expect(await storedIds('consent')).toEqual([kept]);
     expect(JSON.parse(localStorage.getItem('consent_consent')!)).toMatchObject({ purposes: { marketing: 'denied' }, policyVersion: '2', source: 'banner' });
     await t.shutdown({ timeoutMs: 10 });
@@ -135,12 +129,12 @@ describe('createBrowserTracker', () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const t = tracker({ flushIntervalMs: 60_000 });
     const ids = [1, 2].map((n) => t.track({ schema: CLICK, data: { button_id: `b${n}` } })!);
-    await until(() => t.getStats().queued === 2);
+    await eventually(() => t.getStats().queued === 2, { what: '2 events queued' });
     window.dispatchEvent(new Event('pagehide'));
     // started synchronously, within the pagehide handler
     expect(fetchSpy).toHaveBeenCalledTimes(1);
     expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
-    await until(() => t.getStats().queued === 0);
+    await eventually(() => t.getStats().queued === 0, { what: 'an empty queue' });
     expect(received[0]).toMatchObject({ url: `${COLLECTOR}/v1/batch?key=wk_browser`, contentType: 'text/plain' });
     expect(receivedIds()).toEqual(ids);
     await t.flush();
@@ -152,11 +146,11 @@ describe('createBrowserTracker', () => {
     const t = tracker({ flushIntervalMs: 60_000 });
     t.track({ schema: SIGNUP, data: { plan: 'free' } }, { purpose: 'marketing' });
     const kept = t.track({ schema: CLICK, data: { button_id: 'x' } })!;
-    await until(() => t.getStats().queued === 2);
+    await eventually(() => t.getStats().queued === 2, { what: '2 events queued' });
     t.setConsent({ marketing: 'denied' });
     window.dispatchEvent(new Event('pagehide')); // in the same task: the purge has not run
     expect(fetchSpy).toHaveBeenCalledTimes(1);
-    await until(() => received.length === 1);
+    await eventually(() => received.length === 1, { what: 'one request' });
     expect(receivedIds()).toEqual([kept]);
   });
 
@@ -168,7 +162,7 @@ describe('createBrowserTracker', () => {
     window.dispatchEvent(new Event('pagehide'));
     expect(fetchSpy).toHaveBeenCalledTimes(1);
     expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
-    await until(() => received.length === 1);
+    await eventually(() => received.length === 1, { what: 'one request' });
     expect(receivedIds()).toEqual(ids);
   });
 
@@ -184,7 +178,7 @@ describe('createBrowserTracker', () => {
       await Promise.resolve(); // the microtask checkpoint after the app's listener
       expect(fetchSpy).toHaveBeenCalledTimes(1);
       expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
-      await until(() => received.length === 1);
+      await eventually(() => received.length === 1, { what: 'one request' });
       expect(receivedIds()).toEqual(leave);
       // shown again from the back-forward cache: events go the usual way again
       window.dispatchEvent(new Event('pageshow'));
@@ -209,7 +203,7 @@ describe('createBrowserTracker', () => {
     // Stored synchronously within the handler: a throw there would have lost the whole unload send.
     window.dispatchEvent(new Event('pagehide'));
     expect(fetchSpy).toHaveBeenCalledTimes(1);
-    await until(() => received.length === 1);
+    await eventually(() => received.length === 1, { what: 'one request' });
     expect(receivedIds()).toEqual([before, after]);
     expect(dropped).toEqual([`${poisoned} invalid`]);
   });
@@ -230,7 +224,7 @@ describe('createBrowserTracker', () => {
     t.track({ schema: CLICK, data: { button_id: 'x' } });
     vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
     document.dispatchEvent(new Event('visibilitychange'));
-    await until(() => received.length === 1);
+    await eventually(() => received.length === 1, { what: 'one request' });
     expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
   });
 
@@ -238,10 +232,10 @@ describe('createBrowserTracker', () => {
     answer = () => HttpResponse.error();
     const t = tracker({ retry: { initialBackoffMs: 60_000, maxBackoffMs: 60_000, jitter: 0 } });
     t.track({ schema: CLICK, data: { button_id: 'x' } });
-    await until(() => t.getStats().retried === 1);
+    await eventually(() => t.getStats().retried === 1, { what: 'a retry' });
     answer = () => HttpResponse.json({ accepted: 1, duplicates: 0, rejected: [] });
     window.dispatchEvent(new Event('online'));
-    await until(() => t.getStats().delivered === 1, 1000);
+    await eventually(() => t.getStats().delivered === 1, { timeoutMs: 1000, what: 'the delivery, without waiting out the 60 s backoff' });
   });
 
   it('keeps events in memory when IndexedDB is unavailable, and says so in getStats()', async () => {

@@ -3,6 +3,7 @@ import type { StoredEvent } from '@tracklane/core';
 import { createStore, entries, keys } from 'idb-keyval';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IdbQueue } from './idb-queue.js';
+import { eventually } from '../../../../test/helpers/eventually.js';
 
 let n = 0;
 const event = (purpose = 'analytics', bytes = 100): StoredEvent => {
@@ -23,7 +24,7 @@ const queue = (name: string, sender = { held: true }, limits = {}) => {
  * machine can run after any fixed wait.
  */
 const heard = (changes: number[], what: string) =>
-  vi.waitFor(() => expect(changes, `${what} to arrive`).not.toHaveLength(0), { timeout: 4000, interval: 5 });
+  eventually(() => expect(changes).not.toHaveLength(0), { timeoutMs: 4000, intervalMs: 5, what: `${what} to arrive` });
 afterEach(() => open.splice(0).forEach((q) => q.close()));
 
 describe('IdbQueue', () => {

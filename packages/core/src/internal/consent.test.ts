@@ -1,8 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { setImmediate } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from './envelope.js';
 import { MemoryStore } from './memory-store.js';
 import type { StoredEvent } from './store.js';
 import { SCHEMA, scriptedDestination, storeOver, testTracker } from './test-support.js';
+import { eventually } from '../../../../test/helpers/eventually.js';
 
 const ok = { type: 'ok' } as const;
 const click = (n: number) => ({ schema: SCHEMA, data: { n } });
@@ -89,7 +91,7 @@ describe('consent', () => {
 
     tracker.setConsent({ marketing: 'denied' });
     failing = false;
-    await vi.waitFor(() => expect(tracker.getStats().delivered, 'the retry to deliver').toBe(1), { timeout: 2000, interval: 5 });
+    await eventually(() => expect(tracker.getStats().delivered).toBe(1), { intervalMs: 5, what: 'the retry to deliver' });
     expect(numbers(destination.batches.slice(1))).toEqual([2]);
     releasePurge();
     await tracker.flush();
@@ -105,9 +107,9 @@ describe('consent', () => {
     const tracker = testTracker({ destinations: [destination] });
     tracker.track(click(1), { purpose: 'marketing' });
     const flushed = tracker.flush();
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => destination.batches.length === 1, { what: 'the first attempt in flight' });
     tracker.setConsent({ marketing: 'denied' });
-    await new Promise((r) => setTimeout(r, 5));
+    await setImmediate(); // the purge, promises on a memory store, has run before the next task
     release({ type: 'retryable', reason: 'HTTP 500' });
     await flushed;
     expect(destination.batches).toHaveLength(1);

@@ -1,12 +1,16 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Envelope } from './envelope.js';
 import type { EventStore, StoredEvent } from './store.js';
 import type { TransportResult } from './transport.js';
 import { sha256Hex } from './sha256.js';
 import { SCHEMA, scriptedDestination, storeOver, testTracker } from './test-support.js';
 import { MemoryStore } from './memory-store.js';
+import { eventually } from '../../../../test/helpers/eventually.js';
 
 const ok = { type: 'ok' } as const;
+afterEach(() => {
+  vi.useRealTimers(); // for the tests that wait for time on a fake clock
+});
 const click = (n: number) => ({ schema: SCHEMA, data: { n } });
 /** The store, telling `onAdd` what it is given. */
 const spyOnAdds = (store: MemoryStore, onAdd: (events: readonly StoredEvent[]) => void): EventStore =>
@@ -175,11 +179,14 @@ describe('batching', () => {
   });
 
   it('sends a full batch at once and a partial one on the interval', async () => {
+    vi.useFakeTimers();
     const destination = scriptedDestination(() => ok, 'd', { maxEvents: 10 });
     const tracker = testTracker({ destinations: [destination], flushIntervalMs: 60_000 });
     for (let n = 0; n < 13; n++) tracker.track(click(n));
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.advanceTimersByTimeAsync(20);
     expect(destination.batches.map((b) => b.length)).toEqual([10]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(destination.batches.map((b) => b.length)).toEqual([10, 3]);
     await tracker.flush();
     expect(destination.batches.map((b) => b.length)).toEqual([10, 3]);
   });
@@ -264,9 +271,11 @@ describe('delivery and retry', () => {
 
   it('drops events older than maxEventAgeMs with reason `expired` instead of retrying', async () => {
     const destination = scriptedDestination(() => ({ type: 'retryable', reason: 'HTTP 500' }));
+    // Only the clock is fake: it moves past the event's age limit while the retry timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const tracker = testTracker({ destinations: [destination], retry: { maxEventAgeMs: 1 } });
     tracker.track(click(1));
-    await new Promise((r) => setTimeout(r, 5));
+    vi.setSystemTime(Date.now() + 5);
     await tracker.flush();
     expect(tracker.getStats().dropped).toEqual({ expired: 1 });
   });
@@ -343,6 +352,7 @@ describe('shutdown', () => {
   });
 
   it('flush({ unloading }) hands every tracked event to the stores before it returns, each once', async () => {
+    vi.useFakeTimers();
     const added: string[] = [];
     const store = new MemoryStore({ maxEvents: 10_000 });
     const destination = scriptedDestination(() => new Promise(() => {})); // the page dies before any answer
@@ -355,7 +365,7 @@ describe('shutdown', () => {
     await Promise.resolve();
     void tracker.flush({ unloading: true });
     expect(added).toEqual(ids); // synchronously: a page's last task may be this one
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.advanceTimersByTimeAsync(50); // the later tasks the intake had planned run, and add nothing again
     expect(added).toEqual(ids);
   });
 
@@ -379,7 +389,7 @@ describe('shutdown', () => {
     expect(dropped).toEqual([[1, 'shutdown'], [2, 'shutdown']]);
     // The batch in flight fails after shutdown: dropped too, not retried by a tracker that is gone.
     fail({ type: 'retryable', reason: 'HTTP 503' });
-    await vi.waitFor(() => expect(tracker.getStats().dropped).toEqual({ shutdown: 4 }));
+    await eventually(() => expect(tracker.getStats().dropped).toEqual({ shutdown: 4 }), { what: 'the failed batch dropped as shutdown' });
     expect(tracker.getStats()).toMatchObject({ queued: 0, inFlight: 0, tracked: 4, delivered: 0 });
   });
 

@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectorDestination, isTracklaneError, type Envelope } from '@tracklane/core';
 import { createNodeTracker, type NodeTracker, type NodeTrackerOptions } from './node-tracker.js';
+import { eventually } from '../../../../test/helpers/eventually.js';
 
 const CLICK = 'iglu:com.acme/click/jsonschema/1-0-0';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -176,7 +177,7 @@ describe('NodeTracker', () => {
     const ids = Array.from({ length: 20 }, (_, n) => first.track({ schema: CLICK, data: { n } }));
     // Its first attempt must have been answered (503) before the collector answers 200 below, or the
     // collector could accept that attempt too and receive every event twice.
-    await vi.waitFor(() => expect(first.getStats().retried, 'the first tracker to see the 503').toBeGreaterThanOrEqual(ids.length), { timeout: 4000, interval: 10 });
+    await eventually(() => expect(first.getStats().retried).toBeGreaterThanOrEqual(ids.length), { timeoutMs: 4000, what: 'the first tracker to see the 503' });
     await first.shutdown({ timeoutMs: 200 });
     expect(first.getStats().delivered).toBe(0);
 
@@ -213,7 +214,12 @@ describe('NodeTracker', () => {
       "import { collectorDestination, createNodeTracker } from '@tracklane/node';",
       `const t = createNodeTracker({ appId: 'a', destinations: [collectorDestination({ url: '${collector.url}', writeKey: 'k' })], flushIntervalMs: 50, retry: { initialBackoffMs: 60_000 } });`,
       "for (let n = 0; n < 3; n++) t.track({ schema: 'iglu:com.acme/click/jsonschema/1-0-0', data: { n } });",
-      "setTimeout(() => console.log(`queued ${t.getStats().queued}, retried ${t.getStats().retried}`), 3000);",
+      // Once the first attempt was answered, the script has nothing left to do of its own.
+      'const answered = setInterval(() => {',
+      '  if (t.getStats().retried < 3) return;',
+      '  clearInterval(answered);',
+      '  console.log(`queued ${t.getStats().queued}, retried ${t.getStats().retried}`);',
+      '}, 10);',
     ].join('\n');
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
     const started = Date.now();

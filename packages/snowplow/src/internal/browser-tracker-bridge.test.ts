@@ -6,7 +6,7 @@ import { flushBuffer, newTracker, trackSelfDescribingEvent } from '@snowplow/bro
 import AjvModule from 'ajv-draft-04';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DropReason, REDACTED, TracklaneErrorCode } from '@tracklane/core';
 import type { Envelope } from '@tracklane/core';
 import {
@@ -18,6 +18,7 @@ import {
 import { snowplowBrowserTrackerBridge, type SnowplowBrowserTrackerBridgeOptions, type SnowplowTrackSelfDescribingEvent } from './browser-tracker-bridge.js';
 import { CONSENT_SCHEMA, UNSTRUCT_EVENT_SCHEMA } from './tracker-protocol.js';
 import { loadIgluSchema, packageRoot } from './test-support.js';
+import { eventually } from '../../../../test/helpers/eventually.js';
 
 const COLLECTOR = 'https://sp.test';
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-1';
@@ -53,7 +54,7 @@ function setUp(options: Partial<SnowplowBrowserTrackerBridgeOptions> = {}) {
   /** Waits until the tracker has POSTed `n` events, and returns them. */
   const received = async (n: number) => {
     flushBuffer({ newBufferSize: 1 });
-    await vi.waitFor(() => expect(sent().length).toBeGreaterThanOrEqual(n), { timeout: 5000, interval: 10 });
+    await eventually(() => expect(sent().length).toBeGreaterThanOrEqual(n), { timeoutMs: 5000, what: `${n} requests from Snowplow's tracker` });
     return sent();
   };
   return { bridge, namespace, sent, received };
