@@ -138,6 +138,43 @@ describe('disk spool', () => {
     expect(openSpool().stats()).toMatchObject({ corruptLines: 0, events: 2, lines: 2 });
   });
 
+  describe('when the directory cannot be synced', () => {
+    const failDirectorySyncs = (code: string) =>
+      vi.spyOn(fs, 'fsyncSync').mockImplementation(() => {
+        throw Object.assign(new Error(`${code}: fsync`), { code });
+      });
+    afterEach(() => vi.restoreAllMocks());
+    /** A spool of `count` events and a corrupt line, which the next open compacts away. */
+    const spoolWithACorruptLine = (count: number): void => {
+      const first = openSpool();
+      first.add(events(count));
+      closeSpool(first);
+      fs.appendFileSync(path.join(dir, 'collector.log'), '\0\0\n');
+    };
+
+    it('an I/O error (EIO) after a compaction is in the stats, and no event is lost', () => {
+      spoolWithACorruptLine(2);
+      failDirectorySyncs('EIO');
+      const second = openSpool();
+      expect(second.stats()).toMatchObject({ compactions: 1, events: 2, lastError: expect.stringContaining('EIO') });
+      closeSpool(second);
+      vi.restoreAllMocks();
+      expect(openSpool().stats()).toMatchObject({ corruptLines: 0, events: 2 });
+    });
+
+    it('a platform that cannot sync directories (EINVAL) is no error', () => {
+      spoolWithACorruptLine(1);
+      failDirectorySyncs('EINVAL');
+      expect(openSpool().stats()).not.toHaveProperty('lastError');
+    });
+
+    it('an I/O error refuses a new spool with durability fsync (its name may not be on disk)', () => {
+      failDirectorySyncs('EIO');
+      expect(() => openSpool({ durability: 'fsync' })).toThrow(expect.objectContaining({ code: 'STORE', cause: expect.objectContaining({ code: 'EIO' }) }));
+      expect(() => openSpool({ durability: 'write' })).not.toThrow();
+    });
+  });
+
   it('compacts when acknowledged events dominate, keeping live events in order', { timeout: 30_000 }, () => {
     const store = openSpool();
     const added = events(12_000);

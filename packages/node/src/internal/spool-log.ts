@@ -113,14 +113,25 @@ export function appendAll(fd: number, data: Buffer): void {
   while (offset < data.length) offset += fs.writeSync(fd, data, offset, data.length - offset);
 }
 
-/** Makes a rename or a new file in `dir` durable (its directory entry). */
+/**
+ * What platforms and file systems answer when a directory cannot be opened or synced at all
+ * (Windows, some network file systems): there is nothing more to do there, the data itself is
+ * synced. The collector's fsyncDir skips the same codes.
+ */
+const UNSUPPORTED = new Set(['EISDIR', 'EINVAL', 'ENOTSUP', 'EPERM', 'EACCES']);
+
+/**
+ * Makes a rename or a new file in `dir` durable (its directory entry). An I/O error (EIO) throws:
+ * the name may not be on disk, and the caller decides what that means; unsupported platforms are
+ * skipped.
+ */
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
     fs.fsyncSync(fd);
-  } catch {
-    // Some platforms and file systems cannot fsync a directory; the data itself is synced.
+  } catch (error) {
+    if (!UNSUPPORTED.has(errorCode(error) ?? '')) throw error;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }

@@ -59,7 +59,15 @@ export class DiskSpoolStore implements EventStore {
     if (replay.tornLines > 0) fs.truncateSync(file, replay.validBytes);
     this.fd = fs.openSync(file, 'a');
     this.fileBytes = replay.validBytes;
-    if (!existed && settings.durability === 'fsync') fsyncDir(settings.dir);
+    if (!existed && settings.durability === 'fsync') {
+      try {
+        fsyncDir(settings.dir);
+      } catch (error) {
+        // The new log's name may not survive a power loss, which `durability: 'fsync'` promises.
+        fs.closeSync(this.fd);
+        throw error;
+      }
+    }
     if (replay.corruptLines > 0) this.compact();
     else this.compactIfMostlyDead();
   }
@@ -202,8 +210,14 @@ export class DiskSpoolStore implements EventStore {
       this.lines = this.entries.size;
       this.compactions++;
       this.retryCompactionAt = 0;
-      fsyncDir(this.settings.dir);
       if (previous !== undefined) fs.closeSync(previous);
+      try {
+        fsyncDir(this.settings.dir);
+      } catch (error) {
+        // The new log is in use; a power loss may bring the old one back, whose events are all
+        // still valid: no event is lost, and the error is reported in the stats.
+        this.lastError = String(error);
+      }
     } catch (error) {
       this.lastError = String(error);
       this.retryCompactionAt = this.lines + COMPACT_MIN_DEAD_LINES;
