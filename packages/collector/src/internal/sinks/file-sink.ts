@@ -7,6 +7,7 @@ import { defaultInstanceId, instanceIdProblem } from './instance-id.js';
 import { claimInstance, tryClaimInstance } from './instance-lock.js';
 import { dropTornTail, repairRecentTails, truncateTo } from './part-file-repair.js';
 import type { Sink, SinkRecord } from './sink.js';
+import { createSinkHealth } from './sink-health.js';
 import { HOUR_MS, partFilePath } from './store-layout.js';
 
 export interface FileSinkOptions {
@@ -44,9 +45,6 @@ const MAX_OPEN_FILES = 32;
 /** Partition times outside 0000-9999 (no four-digit year to name them) fall back to the current time. */
 const LAST_PARTITION_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-/** How often a failing sink checks whether the store takes writes again. */
-const PROBE_INTERVAL_MS = 1000;
-
 interface Waiter {
   records: readonly SinkRecord[];
   resolve: () => void;
@@ -63,9 +61,9 @@ interface Waiter {
  * Part files are this process's alone: it claims its instance id with a lock file at start
  * (claimInstance); writes wait for the claim, and a refused or lost claim fails them.
  *
- * After a failed write the sink reports not ready, and every second, with no traffic needed, it
- * opens the failed part files again and writes and syncs a small probe file in `dir`: once that
- * works it is ready again (a load balancer that stopped routing to it would never send a write).
+ * After a failed write the sink reports not ready, and every second (sink-health), with no traffic
+ * needed, it opens the failed part files again and writes and syncs a small probe file in `dir`:
+ * once that works it is ready again.
  */
 export function createFileSink(options: FileSinkOptions): Sink {
   const durability = options.durability ?? 'fsync';
@@ -95,8 +93,6 @@ export function createFileSink(options: FileSinkOptions): Sink {
   const handles = new Map<string, Promise<fs.FileHandle>>();
   let queue: Waiter[] = [];
   let scheduled = false;
-  let healthy = true;
-  let closed = false;
   /** Part files a failed commit appended to, and the size to cut each back to (rollBack): retried until it works. */
   const unwritten = new Map<string, number>();
   let repairedTails: Promise<void> | undefined;
@@ -104,10 +100,6 @@ export function createFileSink(options: FileSinkOptions): Sink {
   let committing: Promise<void> = Promise.resolve();
   /** Part files of the last failed commit that could not be written: what a probe opens again. */
   let failedFiles: string[] = [];
-  /** Failed commits so far: a probe that started before the latest failure proves nothing about it. */
-  let failures = 0;
-  let probeTimer: NodeJS.Timeout | undefined;
-  let probing: Promise<void> = Promise.resolve();
 
   /** Part files by kind and hour since the epoch, so a record costs no date formatting or path join. */
   const partitions = { good: new Map<number, string>(), bad: new Map<number, string>() };
@@ -221,12 +213,11 @@ export function createFileSink(options: FileSinkOptions): Sink {
     const results = await eachFile(files, (file) => writeFile(file, byFile.get(file)!, before));
     const failed = results.findIndex((result) => result.status === 'rejected');
     if (failed === -1) {
-      healthy = true;
+      health.succeeded();
       for (const waiter of waiters) waiter.resolve();
       return;
     }
-    healthy = false;
-    failures++;
+    health.failed();
     // Every waiter hears that the commit failed and will retry: nothing it appended may stay, in the
     // files that failed (a torn line) or in those that did not (lines the retry would land twice).
     for (const [file, size] of before) unwritten.set(file, size);
@@ -234,7 +225,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
     failedFiles = files.filter((file, i) => results[i]!.status === 'rejected' || unwritten.has(file));
     const error = (results[failed] as PromiseRejectedResult).reason as Error;
     for (const waiter of waiters) waiter.reject(error);
-    probe();
+    health.probeUntilHealthy();
   };
 
   /** What the writes that failed need, and a small file written and synced in the root. */
@@ -254,22 +245,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
     await fs.rm(file);
   };
 
-  const probe = (): void => {
-    if (probeTimer || closed || healthy) return;
-    probeTimer = setTimeout(() => {
-      const since = failures;
-      probing = writable()
-        .then(() => {
-          if (failures === since) healthy = true;
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          probeTimer = undefined;
-          probe();
-        });
-    }, PROBE_INTERVAL_MS);
-    probeTimer.unref();
-  };
+  const health = createSinkHealth(writable);
 
   return {
     name: 'file',
@@ -284,16 +260,14 @@ export function createFileSink(options: FileSinkOptions): Sink {
           });
         }
       }),
-    isReady: () => healthy && claim.state === 'held',
+    isReady: () => health.isHealthy() && claim.state === 'held',
     open: async () => {
       await claimed;
       if (claim.state === 'refused') throw claim.error;
     },
     recentIds: (since, maxIds) => readRecentIds(root, since, maxIds),
     close: async () => {
-      closed = true;
-      clearTimeout(probeTimer);
-      await probing;
+      await health.stop();
       await committing;
       if (queue.length > 0) await commit();
       const open = [...handles.values()];

@@ -1,6 +1,7 @@
 import type { Admin, BaseOptions, MessageToProduce, Producer } from '@platformatic/kafka';
 import { CollectorError, CollectorErrorCode, isCollectorError } from '../errors.js';
 import type { Sink, SinkRecord } from './sink.js';
+import { createSinkHealth } from './sink-health.js';
 
 export interface KafkaSinkOptions {
   /** Accepted so a sink configuration (`{type: 'kafka', ...}`) can be passed as it is. */
@@ -58,7 +59,6 @@ interface Waiter {
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-const PROBE_INTERVAL_MS = 1000;
 
 /**
  * Lands records on Kafka: good events on `goodTopic` keyed by anonymous id (one user's events stay
@@ -134,9 +134,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
   let queue: Waiter[] = [];
   let sending = false;
   let scheduled = false;
-  let healthy = true;
   let closed = false;
-  let probeTimer: NodeJS.Timeout | undefined;
   let idle: (() => void)[] = [];
 
   const messagesOf = (records: readonly SinkRecord[]): MessageToProduce<string, string, string, string>[] =>
@@ -147,37 +145,27 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
       ...(record.id !== undefined ? { headers: { 'tracklane-id': record.id } } : {}),
     }));
 
-  const probe = (): void => {
-    if (probeTimer || closed) return;
-    probeTimer = setTimeout(() => {
-      if (closed) return;
-      const p = current();
-      withTimeout(p.metadata({ topics: [goodTopic, badTopic], forceUpdate: true }), writeTimeoutMs, 'metadata')
-        .then((metadata) => {
-          const ok = [goodTopic, badTopic].every((t) => metadata.topics.get(t)?.partitions.every((p) => p.leader >= 0));
-          if (ok) healthy = true;
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          probeTimer = undefined;
-          if (!healthy) probe();
-        });
-    }, PROBE_INTERVAL_MS);
-    probeTimer.unref();
+  /** Whether every partition of both topics has a leader (sink-health probes it while failing). */
+  const leadersKnown = async (): Promise<boolean> => {
+    // Closing: no new producer for a probe.
+    if (closed) return false;
+    const metadata = await withTimeout(current().metadata({ topics: [goodTopic, badTopic], forceUpdate: true }), writeTimeoutMs, 'metadata');
+    return [goodTopic, badTopic].every((t) => metadata.topics.get(t)?.partitions.every((p) => p.leader >= 0));
   };
+  const health = createSinkHealth(leadersKnown);
 
   const send = async (batch: Waiter[]): Promise<void> => {
     const p = current();
     try {
       await withTimeout(p.send({ messages: batch.flatMap((w) => messagesOf(w.records)) }), writeTimeoutMs, 'produce');
-      healthy = true;
+      health.succeeded();
       for (const waiter of batch) waiter.resolve();
     } catch (error) {
-      healthy = false;
+      health.failed();
       discard(p);
       const failure = new Error(`kafka: ${describe(error)}`);
       for (const waiter of batch) waiter.reject(failure);
-      probe();
+      health.probeUntilHealthy();
     }
   };
 
@@ -235,14 +223,14 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
         queue.push(waiter);
         schedule();
       }),
-    isReady: () => healthy && !closed,
+    isReady: () => health.isHealthy() && !closed,
     close: async () => {
       if (closed) return;
       closed = true;
       // Every queued write settles within its time limit; wait for them, then flush and disconnect.
       if (sending || queue.length > 0 || scheduled) await new Promise<void>((resolve) => idle.push(resolve));
-      clearTimeout(probeTimer);
-      probeTimer = undefined;
+      // A probe running now ends within writeTimeoutMs; closing its producer ends it sooner.
+      void health.stop();
       const last = producer;
       producer = undefined;
       await last?.close().catch(() => undefined);
