@@ -15,8 +15,8 @@ import { createMetrics } from './metrics.js';
 import { createMetricsServer, listenOn, metricsAnswer } from './metrics-endpoint.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limiter.js';
 import { decodeBody, readBodyBytes } from './read-body.js';
-import { SchemaRegistry } from './schema-registry.js';
-import { addSnowplowSchemas } from './snowplow-schemas.js';
+import { bootstrapRegistry } from './registry-bootstrap.js';
+import type { SchemaRegistry } from './schema-registry.js';
 import { LEGACY_PIXEL_PATH, PIXEL_PATH, TP2_PATH, envelopeFromPayload, payloadFromQuery } from './snowplow-tp2.js';
 import { checkBodyText, type BodyProtocol } from './tp2-body.js';
 import type { Sink } from './sinks/sink.js';
@@ -75,9 +75,7 @@ const NODE_MAX_HEADER_SIZE = 16_384;
  */
 export function createCollector(options: CollectorOptions & { sink: Sink }): Collector {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const registry = new SchemaRegistry();
-  addSnowplowSchemas(registry);
-  for (const source of options.schemas) registry.load(source);
+  const registry = bootstrapRegistry(options.schemas);
   const log = createLog(options.log ?? ((line) => process.stdout.write(`${line}\n`)));
   const metrics = createMetrics();
   const access = new AccessControl(options.writeKeys);

@@ -3,16 +3,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BatchChecker, bodyRejection } from './batch-check.js';
 import { EventValidator } from './event-validator.js';
 import { decodeBody } from './read-body.js';
-import { SchemaRegistry } from './schema-registry.js';
-import { addSnowplowSchemas } from './snowplow-schemas.js';
+import { bootstrapRegistry } from './registry-bootstrap.js';
 import { checkBodyText } from './tp2-body.js';
 import type { AddSchemaMessage, CheckJob, CheckOutcome, ValidationWorkerData } from './validation-pool.js';
 
 const { schemas, added, maxDepth, maxEventsPerBatch, maxErrorsPerEvent, maxBadRecordBytes } = workerData as ValidationWorkerData;
-const registry = new SchemaRegistry();
-// The same built-in schemas as the collector's registry, added first there too.
-addSnowplowSchemas(registry);
-for (const source of schemas) registry.load(source);
+// Built as the collector's registry is.
+const registry = bootstrapRegistry(schemas);
 // Schemas added to the collector's registry before this worker started, in the order they were added.
 for (const { schema, origin } of added) registry.add(schema, origin);
 const checker = new BatchChecker(new EventValidator(registry, { maxDepth, ...(maxErrorsPerEvent === undefined ? {} : { maxErrors: maxErrorsPerEvent }) }), maxEventsPerBatch, maxBadRecordBytes);
