@@ -1,7 +1,8 @@
 // @tracklane/browser in real headless Chromium against the real collector, both on loopback.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, queuedIn, reloadPage, startRig, trackOfflineAcrossReloads, until, type Rig } from './harness.js';
+import { openPage, queuedIn, reloadPage, startRig, trackOfflineAcrossReloads, type Rig } from './harness.js';
+import { eventually } from '../helpers/eventually.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -19,8 +20,8 @@ describe('@tracklane/browser in Chromium', () => {
     const context = await rig.launch();
     const page = await openPage(context, rig.pageUrl());
     const ids = await trackOfflineAcrossReloads(rig, context, page, 500, 'offline', 'collector');
-    await until(() => rig.landed(ids).missing === 0, 20_000, 'all 500 events at the collector');
-    await until(async () => (await queuedIn(page)) === 0, 5000, 'an empty queue');
+    await eventually(() => rig.landed(ids).missing === 0, { timeoutMs: 20_000, intervalMs: 50, what: 'all 500 events at the collector' });
+    await eventually(async () => (await queuedIn(page)) === 0, { timeoutMs: 5000, intervalMs: 50, what: 'an empty queue' });
     const duplicates = (await rig.duplicates()) - duplicatesBefore;
     console.log(`[e2e a] 500 offline events, 2 reloads: all landed once in ${Date.now() - started} ms; duplicates reaching the collector: ${duplicates}`);
     expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
@@ -46,10 +47,10 @@ describe('@tracklane/browser in Chromium', () => {
       })();
     const ids = (await Promise.all(tabs.map((tab, n) => tab.evaluate(burst, `tab${n}`)))).flat();
     expect(new Set(ids).size).toBe(2000);
-    await until(() => rig.landed(ids).missing === 0, 20_000, 'all 2000 events at the collector');
+    await eventually(() => rig.landed(ids).missing === 0, { timeoutMs: 20_000, intervalMs: 50, what: 'all 2000 events at the collector' });
     const senders = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.stats().sender)));
     expect(senders.filter(Boolean)).toHaveLength(1);
-    await until(async () => (await Promise.all(tabs.map(queuedIn))).every((q) => q === 0), 5000, 'both tabs see an empty queue');
+    await eventually(async () => (await Promise.all(tabs.map(queuedIn))).every((q) => q === 0), { timeoutMs: 5000, intervalMs: 50, what: 'both tabs see an empty queue' });
     const duplicates = (await rig.duplicates()) - duplicatesBefore;
     console.log(
       `[e2e b] 2 tabs x 1000 events: all landed in ${Date.now() - started} ms, ${rig.requests.length - requestsBefore} requests; ` +
@@ -62,10 +63,10 @@ describe('@tracklane/browser in Chromium', () => {
     const [sender, survivor] = senders[0] ? [tabs[0]!, tabs[1]!] : [tabs[1]!, tabs[0]!];
     rig.setReachable(false);
     const orphans = await sender.evaluate(() => window.e2e.features(100, 'orphan'));
-    await until(async () => (await queuedIn(survivor)) === 100, 5000, 'the other tab to see the queue');
+    await eventually(async () => (await queuedIn(survivor)) === 100, { timeoutMs: 5000, intervalMs: 50, what: 'the other tab to see the queue' });
     await sender.close();
     rig.setReachable(true);
-    await until(() => rig.landed(orphans).missing === 0, 20_000, 'the dead tab’s events sent by the other tab');
+    await eventually(() => rig.landed(orphans).missing === 0, { timeoutMs: 20_000, intervalMs: 50, what: 'the dead tab’s events sent by the other tab' });
     expect(await survivor.evaluate(() => window.e2e.stats().sender)).toBe(true);
     await context.close();
   });
@@ -76,12 +77,12 @@ describe('@tracklane/browser in Chromium', () => {
     const context = await rig.launch();
     // no interval flush within the test: only the unload path can send these
     const page = await openPage(context, rig.pageUrl({ flushMs: 600_000 }));
-    await until(() => page.evaluate(() => window.e2e.stats().sender), 5000, 'the tab to be the sender');
+    await eventually(() => page.evaluate(() => window.e2e.stats().sender), { timeoutMs: 5000, intervalMs: 50, what: 'the tab to be the sender' });
     const ids = await page.evaluate(() => window.e2e.features(20, 'closing'));
     const closed = Date.now();
     await page.close({ runBeforeUnload: true });
     // 20 s like the other landing waits: the whole suite on 2 cores can be slow (it timed out at 10 s once).
-    await until(() => rig.landed(ids).missing === 0, 20_000, 'the events of the closed tab').catch((error: unknown) => {
+    await eventually(() => rig.landed(ids).missing === 0, { timeoutMs: 20_000, intervalMs: 50, what: 'the events of the closed tab' }).catch((error: unknown) => {
       console.log('requests since close', rig.requests.slice(requestsBefore), 'landed', rig.landed(ids), 'bad', rig.bad().length);
       throw error;
     });
@@ -99,7 +100,7 @@ describe('@tracklane/browser in Chromium', () => {
   it('(c2) an event the app tracks in its own pagehide listener, as the tab closes, arrives through keepalive or beacon', async () => {
     const context = await rig.launch();
     const page = await openPage(context, rig.pageUrl({ flushMs: 600_000 }));
-    await until(() => page.evaluate(() => window.e2e.stats().sender), 5000, 'the tab to be the sender');
+    await eventually(() => page.evaluate(() => window.e2e.stats().sender), { timeoutMs: 5000, intervalMs: 50, what: 'the tab to be the sender' });
     // Registered after the tracker's own pagehide listener, as an app's would be.
     const before = await page.evaluate(() => {
       window.addEventListener('pagehide', () => window.e2e.features(1, 'page-leave'));
@@ -108,7 +109,7 @@ describe('@tracklane/browser in Chromium', () => {
     await page.close({ runBeforeUnload: true });
     const leaving = () => rig.good().filter((e) => e.event.data.workspace_id?.toString().startsWith('page-leave'));
     // 20 s, as in (c): the same keepalive or beacon after the tab closed, which once took over 10 s there.
-    await until(() => rig.landed(before).missing === 0 && leaving().length > 0, 20_000, 'the events of the closed tab, the pagehide one included');
+    await eventually(() => rig.landed(before).missing === 0 && leaving().length > 0, { timeoutMs: 20_000, intervalMs: 50, what: 'the events of the closed tab, the pagehide one included' });
     expect(leaving()).toHaveLength(1);
     expect(rig.landed(before)).toEqual({ missing: 0, twice: 0 });
     await context.close();
@@ -120,19 +121,25 @@ describe('@tracklane/browser in Chromium', () => {
     rig.setReachable(false);
     const analytics = await page.evaluate(() => window.e2e.features(50, 'consent'));
     const necessary = await page.evaluate(() => window.e2e.orders(10, 'consent'));
-    await until(async () => (await queuedIn(page)) === 60, 5000, '60 events queued');
+    await eventually(async () => (await queuedIn(page)) === 60, { timeoutMs: 5000, intervalMs: 50, what: '60 events queued' });
     await page.evaluate(() => window.e2e.tracker.setConsent({ analytics: 'denied' }));
     // Queued analytics events go at once; one already in flight to the unreachable collector is dropped
     // when that attempt ends, which can take the tracker's 10 s request timeout.
-    await until(async () => (await queuedIn(page)) === 10, 15_000, 'the analytics events purged');
+    await eventually(async () => (await queuedIn(page)) === 10, { timeoutMs: 15_000, intervalMs: 50, what: 'the analytics events purged' });
     expect(await page.evaluate(() => window.e2e.features(5, 'after'))).toEqual([]);
     // the denial is kept: a reload neither tracks nor sends analytics events
     await reloadPage(page);
     expect(await page.evaluate(() => window.e2e.features(5, 'reloaded'))).toEqual([]);
     rig.setReachable(true);
-    await until(() => rig.landed(necessary).missing === 0, 10_000, 'the necessary events');
+    await eventually(() => rig.landed(necessary).missing === 0, { timeoutMs: 10_000, intervalMs: 50, what: 'the necessary events' });
     await page.evaluate(() => window.e2e.tracker.flush());
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Nothing of the denied purpose may land later either: the relay resets what it cannot reach, so
+    // once the page's tracker has nothing queued or in flight, no request of its is still on the way.
+    await eventually(() => page.evaluate(() => window.e2e.stats().queued === 0 && window.e2e.stats().inFlight === 0), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'the tracker idle: nothing queued or in flight',
+    });
     const good = new Set(rig.good().map((e) => e.id));
     expect(analytics.filter((id) => good.has(id))).toEqual([]);
     expect(rig.good().filter((e) => e.event.schema.includes('feature_used') && e.event.data.workspace_id?.toString().startsWith('consent'))).toEqual([]);
@@ -180,7 +187,7 @@ describe('@tracklane/browser in Chromium', () => {
       ids.push(trackOne('spa-title'));
       return { origin: location.origin, ids };
     });
-    await until(() => rig.landed(ids).missing === 0, 10_000, 'the four events');
+    await eventually(() => rig.landed(ids).missing === 0, { timeoutMs: 10_000, intervalMs: 50, what: 'the four events' });
     const pages = ids.map((id) => rig.good().find((envelope) => envelope.id === id)!.page);
     expect(pages[0]!.url).toMatch(new RegExp(`^${origin}/\\?`));
     expect(pages[0]!.url).not.toMatch(/[?&]key=/); // the write key in the page's own query is a denied parameter
@@ -192,9 +199,9 @@ describe('@tracklane/browser in Chromium', () => {
 
 /** Expects every id queued in the page, then, the collector reachable again, landed exactly once. */
 async function expectEachLandsOnceWhenReachable(page: Page, ids: readonly string[]): Promise<void> {
-  await until(async () => (await queuedIn(page)) === ids.length, 10_000, `${ids.length} events queued after the reloads`);
+  await eventually(async () => (await queuedIn(page)) === ids.length, { timeoutMs: 10_000, intervalMs: 50, what: `${ids.length} events queued after the reloads` });
   rig.setReachable(true);
   await page.evaluate(() => window.e2e.tracker.flush());
-  await until(() => rig.landed(ids).missing === 0, 20_000, 'every event at the collector');
+  await eventually(() => rig.landed(ids).missing === 0, { timeoutMs: 20_000, intervalMs: 50, what: 'every event at the collector' });
   expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
 }

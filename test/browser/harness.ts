@@ -11,6 +11,7 @@ import { createCollector, createFileSink, type Collector } from '@tracklane/coll
 import type { Envelope } from '@tracklane/core';
 import type { BrowserTrackerStats } from '@tracklane/browser';
 import { readStore } from '../helpers/collector.js';
+import { eventually } from '../helpers/eventually.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The repository root. */
@@ -209,15 +210,6 @@ export async function openSite(context: BrowserContext, url: string): Promise<Pa
   return page;
 }
 
-/** Polls until `check` is true. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Records in the page's IndexedDB queue of `destination` (database `tracklane-<destination>`). */
 export function storedInIndexedDB(page: Page, destination: string): Promise<number> {
   return page.evaluate(
@@ -248,16 +240,16 @@ export async function trackOfflineAcrossReloads(rig: Rig, context: BrowserContex
   await context.setOffline(true);
   const ids = await page.evaluate(([n, t]) => window.e2e.features(n, t), [count, tag] as const);
   if (new Set(ids).size !== count) throw new Error(`tracked ${new Set(ids).size} distinct ids of ${count}`);
-  await until(async () => (await queuedIn(page)) === count, 10_000, `${count} events queued`);
+  await eventually(async () => (await queuedIn(page)) === count, { timeoutMs: 10_000, intervalMs: 50, what: `${count} events queued` });
   // `queued` counts writes still committing too: wait until they are stored, so this measures the
   // queue across reloads (test (e) of browser-e2e reloads while writes commit, recovered from the spill).
-  await until(async () => (await storedInIndexedDB(page, destination)) === count, 10_000, `${count} events in IndexedDB`);
+  await eventually(async () => (await storedInIndexedDB(page, destination)) === count, { timeoutMs: 10_000, intervalMs: 50, what: `${count} events in IndexedDB` });
   // Reloading needs the page server: back "online" for the page, but the collector stays unreachable.
   rig.setReachable(false);
   await context.setOffline(false);
   for (let reload = 0; reload < 2; reload++) {
     await reloadPage(page);
-    await until(async () => (await queuedIn(page)) === count, 10_000, 'the queue restored after a reload');
+    await eventually(async () => (await queuedIn(page)) === count, { timeoutMs: 10_000, intervalMs: 50, what: 'the queue restored after a reload' });
   }
   if (rig.landed(ids).missing !== count) throw new Error('events reached the collector while it was unreachable');
   rig.setReachable(true);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SOURCE_ALIASES, openSite, startRig, until, type Rig } from './harness.js';
+import { ROOT, SOURCE_ALIASES, openSite, startRig, type Rig } from './harness.js';
+import { eventually } from '../helpers/eventually.js';
 
 let rig: Rig;
 let outDir: string;
@@ -33,11 +34,11 @@ describe('examples/web-app', () => {
     await expect.poll(() => page.isVisible('#consent')).toBe(true);
     await page.click('#search'); // analytics: pending, held in memory
     await page.click('#order'); // necessary: sent at once
-    await until(() => schemasLanded().includes('order_completed'), 10_000, 'order_completed');
+    await eventually(() => schemasLanded().includes('order_completed'), { timeoutMs: 10_000, intervalMs: 50, what: 'order_completed' });
     expect(schemasLanded()).toEqual(['order_completed']);
     await page.click('#accept-all');
     await page.click('#signup');
-    await until(() => schemasLanded().length === 4, 10_000, 'the held events and signup');
+    await eventually(() => schemasLanded().length === 4, { timeoutMs: 10_000, intervalMs: 50, what: 'the held events and signup' });
     expect(schemasLanded().sort()).toEqual(['feature_used', 'order_completed', 'page_view', 'signup']);
     const signup = rig.good().find((e) => e.event.schema.includes('/signup/'))!;
     expect(signup.event.data.email).toMatch(/^[0-9a-f]{64}$/); // x-pii: hash, applied in the browser before storing

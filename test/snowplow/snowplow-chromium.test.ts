@@ -4,8 +4,9 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, openPage, queuedIn, startRig, trackOfflineAcrossReloads, until, type Rig } from '../browser/harness.js';
+import { ROOT, openPage, queuedIn, startRig, trackOfflineAcrossReloads, type Rig } from '../browser/harness.js';
 import './fixtures/bridge-page-api.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TP2 = '/com.snowplowanalytics.snowplow/tp2';
 
@@ -31,8 +32,8 @@ describe('snowplowDestination in Chromium, to the collector’s tp2 endpoint', (
     const context = await rig.launch();
     const page = await openPage(context, rig.pageUrl({ destination: 'snowplow' }));
     const ids = await trackOfflineAcrossReloads(rig, context, page, 500, 'sp-offline', 'snowplow');
-    await until(() => rig.landed(ids).missing === 0, 30_000, 'all 500 events at the collector');
-    await until(async () => (await queuedIn(page)) === 0, 5000, 'an empty queue');
+    await eventually(() => rig.landed(ids).missing === 0, { timeoutMs: 30_000, intervalMs: 50, what: 'all 500 events at the collector' });
+    await eventually(async () => (await queuedIn(page)) === 0, { timeoutMs: 5000, intervalMs: 50, what: 'an empty queue' });
     const requests = rig.requests; // this rig's collector saw nothing before it was reachable again
     console.log(
       `[e2e snowplow] 500 offline events, 2 reloads: all landed once in ${Date.now() - started} ms, ` +
@@ -76,7 +77,7 @@ describe('@snowplow/browser-tracker driven by snowplowBrowserTrackerBridge in Ch
     expect(rig.requests).toEqual([]);
 
     await page.evaluate(() => window.bridgePage.grant());
-    await until(() => rig.landed(ids).missing === 0, 20_000, 'the 21 events at the collector');
+    await eventually(() => rig.landed(ids).missing === 0, { timeoutMs: 20_000, intervalMs: 50, what: 'the 21 events at the collector' });
     expect(rig.landed(ids)).toEqual({ missing: 0, twice: 0 });
     expect(rig.bad()).toEqual([]);
     expect(rig.requests.every((r) => r.path === TP2)).toBe(true);
