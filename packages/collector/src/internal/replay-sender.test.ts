@@ -90,6 +90,20 @@ describe('collectorSender', () => {
     expect(seen).toHaveLength(3);
   });
 
+  it('retries 408 as core does (a collector or proxy that timed out reading the request)', async () => {
+    const { url, seen } = await target(json(408, {}), json(200, { accepted: 2, duplicates: 0, rejected: [] }));
+    expect(await collectorSender(url, KEY, FAST)(batch)).toEqual({ accepted: 2, duplicates: 0, rejected: 0 });
+    expect(seen).toHaveLength(2);
+  });
+
+  it("waits what the collector's Retry-After says instead of its own backoff", async () => {
+    const retryNow = (res: ServerResponse) => res.writeHead(503, { 'retry-after': '0' }).end();
+    const { url, seen } = await target(retryNow, retryNow, json(200, { accepted: 2, duplicates: 0, rejected: [] }));
+    // Its own backoff would wait an hour before the second attempt.
+    expect(await collectorSender(url, KEY, { backoffMs: 3_600_000 })(batch)).toEqual({ accepted: 2, duplicates: 0, rejected: 0 });
+    expect(seen).toHaveLength(3);
+  });
+
   it('gives up after `attempts` when the collector keeps answering 503', async () => {
     const { url, seen } = await target(json(503, {}));
     await expect(collectorSender(url, KEY, FAST)(batch)).rejects.toMatchObject({ code: 'REPLAY_TARGET', message: expect.stringContaining('failed 5 times, the last: HTTP 503') });

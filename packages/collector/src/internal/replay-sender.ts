@@ -1,11 +1,15 @@
-import type { Envelope } from '@tracklane/core';
+import { DEFAULT_RETRY_POLICY, isRetryableStatus, nextRetryDelay, parseRetryAfter, type Envelope, type RetryPolicy } from '@tracklane/core';
 import { CollectorError, CollectorErrorCode, isCollectorError } from './errors.js';
 import type { BatchOutcome } from './replay.js';
 
 export interface CollectorSenderOptions {
-  /** Attempts per batch for network errors, timeouts, `429` and `5xx`. @default 5 */
+  /** Attempts per batch for network errors, timeouts, `408`, `429` and `5xx`. @default 5 */
   attempts?: number;
-  /** Wait before the second attempt; doubled for each next one. @default 400 */
+  /**
+   * Wait before the second attempt; doubled for each next one up to a minute, with core's jitter
+   * (±20 %); a `Retry-After` from the target wins (capped at five minutes), as for any tracker.
+   * @default 400
+   */
   backoffMs?: number;
   /** A request that takes longer is an attempt that failed. @default 30_000 */
   timeoutMs?: number;
@@ -18,16 +22,20 @@ const MAX_ANSWER_BYTES = 16 << 20;
  * Sends batches to a collector's `/v1/batch` and returns what it made of each. Only the collector's
  * own answer counts: a redirect is not followed (a replay that lands somewhere else, or nowhere, is
  * worse than one that stops), and a `200` whose body is not `{accepted, duplicates, rejected}` adding
- * up to the batch is a failure (REPLAY_TARGET), as is any other `4xx`. Network errors, timeouts, `429`
- * and `5xx` are retried. Messages never hold the write key.
+ * up to the batch is a failure (REPLAY_TARGET), as is any other `4xx`. Network errors, timeouts and
+ * the statuses core retries (`isRetryableStatus`: `408`, `429`, `5xx`) are retried when core's policy
+ * says (`nextRetryDelay`: backoff with jitter, `Retry-After` honoured), so a replay backs off from a
+ * struggling collector exactly as trackers do. Messages never hold the write key.
  */
 export function collectorSender(url: string, writeKey: string, options: CollectorSenderOptions = {}): (batch: readonly Envelope[]) => Promise<BatchOutcome> {
   const { attempts = 5, backoffMs = 400, timeoutMs = 30_000 } = options;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxAttempts: attempts, initialBackoffMs: backoffMs };
   const endpoint = `${url.replace(/\/+$/, '')}/v1/batch`;
   return async (batch) => {
     const body = JSON.stringify({ sentAt: new Date().toISOString(), events: batch });
     for (let attempt = 1; ; attempt++) {
       let why: string;
+      let retryAfterMs: number | undefined;
       try {
         const response = await fetch(endpoint, {
           method: 'POST',
@@ -43,14 +51,15 @@ export function collectorSender(url: string, writeKey: string, options: Collecto
           const location = response.headers.get('location');
           throw targetError(endpoint, `answered HTTP ${status}${location ? ` (a redirect to ${location.slice(0, 200)})` : ''}: replay follows no redirect; give the collector's own URL`);
         }
-        if (status !== 429 && status < 500) throw targetError(endpoint, `answered HTTP ${status}`);
+        if (!isRetryableStatus(status)) throw targetError(endpoint, `answered HTTP ${status}`);
         why = `HTTP ${status}`;
+        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
       } catch (error) {
         if (isCollectorError(error)) throw error;
         why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message;
       }
       if (attempt >= attempts) throw targetError(endpoint, `failed ${attempt} times, the last: ${why}`);
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+      await new Promise((resolve) => setTimeout(resolve, nextRetryDelay(attempt, policy, retryAfterMs)));
     }
   };
 }
