@@ -8,6 +8,7 @@ import { claimInstance, tryClaimInstance } from './instance-lock.js';
 import { dropTornTail, repairRecentTails, truncateTo } from './part-file-repair.js';
 import type { Sink, SinkRecord } from './sink.js';
 import { createSinkHealth } from './sink-health.js';
+import { createGroupCommit } from './group-commit.js';
 import { HOUR_MS, partFilePath } from './store-layout.js';
 
 export interface FileSinkOptions {
@@ -54,8 +55,8 @@ interface Waiter {
 /**
  * The embedded raw store: append-only JSONL files partitioned by date and hour (UTC) of each
  * record's `time` (the receive time, SinkRecord.time), `<dir>/<good|bad>/date=YYYY-MM-DD/hour=HH/
- * part-<instance>.jsonl`. Writes from concurrent requests are grouped: one append per file and one
- * fsync per file for everything queued in a tick. A new partition also costs one fsync of each
+ * part-<instance>.jsonl`. Writes from concurrent requests are grouped (group-commit): one append
+ * per file and one fsync per file for everything queued when a commit starts. A new partition also costs one fsync of each
  * directory above its part file, once.
  *
  * Part files are this process's alone: it claims its instance id with a lock file at start
@@ -91,13 +92,9 @@ export function createFileSink(options: FileSinkOptions): Sink {
         (error: unknown) => void (claim = { state: 'refused', error: error as Error }),
       );
   const handles = new Map<string, Promise<fs.FileHandle>>();
-  let queue: Waiter[] = [];
-  let scheduled = false;
   /** Part files a failed commit appended to, and the size to cut each back to (rollBack): retried until it works. */
   const unwritten = new Map<string, number>();
   let repairedTails: Promise<void> | undefined;
-  /** Commits run one after another, so appends to a file never interleave. */
-  let committing: Promise<void> = Promise.resolve();
   /** Part files of the last failed commit that could not be written: what a probe opens again. */
   let failedFiles: string[] = [];
 
@@ -186,10 +183,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
     }
   };
 
-  const commit = async (): Promise<void> => {
-    scheduled = false;
-    const waiters = queue;
-    queue = [];
+  const commit = async (waiters: Waiter[]): Promise<void> => {
     await claimed;
     if (claim.state !== 'held') {
       const error = 'error' in claim ? claim.error : new CollectorError(CollectorErrorCode.INSTANCE_LOCKED, 'the file sink is closed');
@@ -246,19 +240,15 @@ export function createFileSink(options: FileSinkOptions): Sink {
   };
 
   const health = createSinkHealth(writable);
+  // One commit at a time, so appends to a file never interleave.
+  const commits = createGroupCommit(commit);
 
   return {
     name: 'file',
     write: (records) =>
       new Promise<void>((resolve, reject) => {
         if (records.length === 0) return resolve();
-        queue.push({ records, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(() => {
-            committing = committing.then(commit);
-          });
-        }
+        commits.add({ records, resolve, reject });
       }),
     isReady: () => health.isHealthy() && claim.state === 'held',
     open: async () => {
@@ -268,8 +258,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
     recentIds: (since, maxIds) => readRecentIds(root, since, maxIds),
     close: async () => {
       await health.stop();
-      await committing;
-      if (queue.length > 0) await commit();
+      await commits.settled();
       const open = [...handles.values()];
       handles.clear();
       await Promise.all(open.map(async (h) => (await h).close().catch(() => undefined)));

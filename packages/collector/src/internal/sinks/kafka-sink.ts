@@ -2,6 +2,7 @@ import type { Admin, BaseOptions, MessageToProduce, Producer } from '@platformat
 import { CollectorError, CollectorErrorCode, isCollectorError } from '../errors.js';
 import type { Sink, SinkRecord } from './sink.js';
 import { createSinkHealth } from './sink-health.js';
+import { createGroupCommit } from './group-commit.js';
 
 export interface KafkaSinkOptions {
   /** Accepted so a sink configuration (`{type: 'kafka', ...}`) can be passed as it is. */
@@ -131,11 +132,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
     failed.close().catch(() => undefined);
   };
 
-  let queue: Waiter[] = [];
-  let sending = false;
-  let scheduled = false;
   let closed = false;
-  let idle: (() => void)[] = [];
 
   const messagesOf = (records: readonly SinkRecord[]): MessageToProduce<string, string, string, string>[] =>
     records.map((record) => ({
@@ -155,6 +152,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
   const health = createSinkHealth(leadersKnown);
 
   const send = async (batch: Waiter[]): Promise<void> => {
+    for (const waiter of batch) clearTimeout(waiter.timer);
     const p = current();
     try {
       await withTimeout(p.send({ messages: batch.flatMap((w) => messagesOf(w.records)) }), writeTimeoutMs, 'produce');
@@ -169,36 +167,15 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
     }
   };
 
-  const pump = (): void => {
-    scheduled = false;
-    if (sending) return;
-    if (queue.length === 0) {
-      const waiting = idle;
-      idle = [];
-      for (const resolve of waiting) resolve();
-      return;
-    }
-    const batch: Waiter[] = [];
-    let bytes = 0;
-    while (queue.length > 0 && (batch.length === 0 || bytes + queue[0]!.bytes <= maxSendBytes)) {
-      const waiter = queue.shift()!;
-      clearTimeout(waiter.timer);
-      batch.push(waiter);
-      bytes += waiter.bytes;
-    }
-    sending = true;
-    void send(batch).finally(() => {
-      sending = false;
-      pump();
-    });
+  /** The waiters of the next send: in arrival order, as many as fit in maxSendBytes (at least one). */
+  const fitting = (queue: readonly Waiter[]): number => {
+    let bytes = queue[0]!.bytes;
+    let count = 1;
+    while (count < queue.length && bytes + queue[count]!.bytes <= maxSendBytes) bytes += queue[count++]!.bytes;
+    return count;
   };
-
-  const schedule = (): void => {
-    if (scheduled || sending) return;
-    scheduled = true;
-    // Writes arriving in the same tick go out in one request.
-    setImmediate(pump);
-  };
+  // One send at a time: writes that arrive meanwhile go out together in the next request.
+  const commits = createGroupCommit(send, fitting);
 
   return {
     name: 'kafka',
@@ -216,19 +193,17 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
           resolve,
           reject,
           timer: setTimeout(() => {
-            queue = queue.filter((w) => w !== waiter);
-            reject(new Error(`kafka: no turn to send within ${writeTimeoutMs} ms (the cluster is slow or unreachable)`));
+            if (commits.withdraw(waiter)) reject(new Error(`kafka: no turn to send within ${writeTimeoutMs} ms (the cluster is slow or unreachable)`));
           }, writeTimeoutMs),
         };
-        queue.push(waiter);
-        schedule();
+        commits.add(waiter);
       }),
     isReady: () => health.isHealthy() && !closed,
     close: async () => {
       if (closed) return;
       closed = true;
       // Every queued write settles within its time limit; wait for them, then flush and disconnect.
-      if (sending || queue.length > 0 || scheduled) await new Promise<void>((resolve) => idle.push(resolve));
+      await commits.settled();
       // A probe running now ends within writeTimeoutMs; closing its producer ends it sooner.
       void health.stop();
       const last = producer;
