@@ -39,10 +39,16 @@ beforeEach(async () => {
   url = server().urlOf(database);
 });
 afterEach(async () => {
-  await pgQuery(server().url, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await pgQuery(server().url, `DROP TABLESPACE IF EXISTS "${tablespace}"`);
-  execFileSync('umount', [volume]);
-  scratch.remove();
+  // Room first: while the volume is full the server's checkpoints fail, and with them DROP DATABASE
+  // (and every other test's CREATE DATABASE on this server) until someone frees it.
+  grow();
+  try {
+    await pgQuery(server().url, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await pgQuery(server().url, `DROP TABLESPACE IF EXISTS "${tablespace}"`);
+  } finally {
+    execFileSync('umount', [volume]);
+    scratch.remove();
+  }
 });
 
 const loadArgs = (): string[] => ['load', '--from', scratch.store, '--schemas', scratch.schemas, '--postgres', url, '--batch-size', String(BATCH)];
