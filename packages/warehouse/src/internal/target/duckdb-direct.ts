@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_COLUMNS } from '../model/events-table.js';
 import { quoteText } from '../model/naming.js';
 import { EVENTS_SQL_COLUMNS, insertSelectSql } from './duckdb-sql.js';
+import { stageRows } from './duckdb-stage.js';
 import { familyColumns } from './duckdb-stages.js';
 import type { DirectEvent, TableShape } from './target.js';
 
@@ -19,6 +20,7 @@ const READ_ENVELOPE =
   'device STRUCT(userAgent VARCHAR, language VARCHAR, timezone VARCHAR, screen VARCHAR))';
 
 const BATCH = 'temp.direct_batch';
+const FRESH = 'temp.direct_fresh';
 
 export type DirectIds = 'check' | 'assume-new';
 
@@ -27,7 +29,6 @@ export function isDuplicateKey(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return message.startsWith('Constraint Error: Duplicate key') || (error instanceof Error && isDuplicateKey(error.cause));
 }
-const FRESH = 'temp.direct_fresh';
 
 /**
  * Writes events handed over as their stored lines (`LoadBatch.direct`): the lines go to `file`,
@@ -54,17 +55,7 @@ export async function applyDirect(connection: DuckDBConnection, file: string, ev
   const inserted = await connection.runAndReadAll(`${insertSelectSql('events', EVENTS_SQL_COLUMNS, select, 'nothing')} RETURNING event_id`);
   const fresh = new Set(inserted.getColumnsJS()[0]?.map(String) ?? []);
   // Landed before (a replay, another collector): the earliest collector time wins; data rows stay as they are.
-  await connection.run(`CREATE OR REPLACE TEMP TABLE direct_fresh (id VARCHAR)`);
-  const appender = await connection.createAppender('direct_fresh', 'main', 'temp');
-  try {
-    for (const id of fresh) {
-      appender.appendVarchar(id);
-      appender.endRow();
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  await stageRows(connection, 'direct_fresh', [{ name: 'id', type: 'VARCHAR' }], [...fresh].map((id) => [id]));
   await connection.run(insertSelectSql('events', EVENTS_SQL_COLUMNS, `${select} WHERE e.id NOT IN (SELECT id FROM ${FRESH})`, 'earliest-collector-time', ['event_id']));
   await insertFamilies(connection, events, ` AND e.id IN (SELECT id FROM ${FRESH})`);
   return fresh;
